@@ -1,0 +1,213 @@
+"""Site configs (`newsbot/sites/<slug>.toml`): loading and validation.
+
+A bad config is refused before any request, naming the file, the key and the problem.
+The contract is in DESIGN.md; the keys after `verified` are this project's extensions.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from cssselect import SelectorError
+from lxml.cssselect import CSSSelector
+
+SLUG = re.compile(r"^[a-z0-9_]+$")
+LANGUAGES = ("ru", "kk", "en")
+SELECTOR_KEYS = ("title", "lead", "body", "date", "author")
+_HOST = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
+)
+
+_STRING_KEYS = {"slug", "name", "language", "timezone", "article_url", "user_agent",
+                "next_page", "page_param", "unsupported", "notes"}  # fmt: skip
+_LIST_KEYS = {"domains", "start_urls", "sitemaps", "feeds", "imprint_urls"}
+_BOOL_KEYS = {"enabled", "verified"}
+_NUMBER_KEYS = {"download_delay", "concurrency", "max_pages"}
+_TABLE_KEYS = {"headers", "selectors"}
+KNOWN_KEYS = _STRING_KEYS | _LIST_KEYS | _BOOL_KEYS | _NUMBER_KEYS | _TABLE_KEYS
+REQUIRED_KEYS = ("slug", "name", "domains", "language", "article_url")
+
+
+class ConfigError(ValueError):
+    """A site config that cannot be used; the message names file, key and problem."""
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    slug: str
+    name: str
+    domains: tuple[str, ...]
+    language: str
+    article_url: re.Pattern[str]
+    timezone: str = "Asia/Almaty"
+    start_urls: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    imprint_urls: tuple[str, ...] = ()
+    enabled: bool = True
+    verified: bool = False
+    download_delay: float | None = None
+    concurrency: int | None = None
+    user_agent: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    selectors: dict[str, str] = field(default_factory=dict)
+    next_page: str | None = None  # CSS selector of the "next page" link on listing pages
+    page_param: str | None = None  # query parameter that numbers listing pages ("page")
+    max_pages: int = 50  # listing pages followed per start URL in one run
+    unsupported: str | None = None  # why the site cannot be crawled, if it cannot
+    notes: str | None = None
+    path: str | None = None
+
+    @property
+    def is_local(self) -> bool:
+        """Served from this machine (demo, tests, benchmarks): no politeness delays."""
+        return all(d in ("127.0.0.1", "localhost") for d in self.domains)
+
+    @property
+    def own_names(self) -> tuple[str, ...]:
+        return (self.name, *self.domains)
+
+
+def _fail(path: str, key: str, problem: str) -> ConfigError:
+    return ConfigError(f"{path}: key '{key}': {problem}")
+
+
+def _check_url(path: str, key: str, url: Any) -> str:
+    if not isinstance(url, str):
+        raise _fail(path, key, f"{url!r} is not a string")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _fail(path, key, f"{url!r} is not an http(s) URL")
+    return url
+
+
+def parse_config(data: dict[str, Any], path: str) -> SiteConfig:
+    """Validate a parsed TOML table and build the SiteConfig it describes."""
+    for key in data:
+        if key not in KNOWN_KEYS:
+            raise _fail(path, key, f"unknown key (known: {', '.join(sorted(KNOWN_KEYS))})")
+    for key in REQUIRED_KEYS:
+        if key not in data:
+            raise _fail(path, key, "missing")
+    for key, value in data.items():
+        if key in _STRING_KEYS and not isinstance(value, str):
+            raise _fail(path, key, f"must be a string, got {value!r}")
+        if key in _LIST_KEYS and not (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        ):
+            raise _fail(path, key, "must be a list of strings")
+        if key in _BOOL_KEYS and not isinstance(value, bool):
+            raise _fail(path, key, "must be true or false")
+        if key in _NUMBER_KEYS and (
+            isinstance(value, bool) or not isinstance(value, int | float) or value < 0
+        ):
+            raise _fail(path, key, "must be a non-negative number")
+        if key in _TABLE_KEYS and not (
+            isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+        ):
+            raise _fail(path, key, "must be a table of strings")
+
+    if not SLUG.match(data["slug"]):
+        raise _fail(path, "slug", f"{data['slug']!r} must match [a-z0-9_]+")
+    if data["language"] not in LANGUAGES:
+        raise _fail(path, "language", f"{data['language']!r} is not one of {', '.join(LANGUAGES)}")
+    if not data["domains"]:
+        raise _fail(path, "domains", "empty: no request would be allowed")
+    for domain in data["domains"]:
+        if ":" in domain or "/" in domain:
+            # Scrapy's offsite filter silently drops every request when a domain has a port.
+            raise _fail(path, "domains", f"{domain!r}: host names only, no scheme, port or path")
+        if not _HOST.match(domain.lower()):
+            raise _fail(path, "domains", f"{domain!r} is not a host name")
+    try:
+        article_url = re.compile(data["article_url"])
+    except re.error as error:
+        raise _fail(path, "article_url", f"bad regular expression: {error}") from error
+    for key in ("start_urls", "sitemaps", "feeds", "imprint_urls"):
+        for url in data.get(key, []):
+            _check_url(path, key, url)
+    if not data.get("unsupported") and not (
+        data.get("start_urls") or data.get("sitemaps") or data.get("feeds")
+    ):
+        raise _fail(
+            path, "start_urls", "no way to discover articles: give start_urls, sitemaps or feeds"
+        )
+    selectors = data.get("selectors", {})
+    for key, selector in selectors.items():
+        if key not in SELECTOR_KEYS:
+            raise _fail(
+                path, f"selectors.{key}", f"unknown selector (known: {', '.join(SELECTOR_KEYS)})"
+            )
+        try:
+            CSSSelector(selector)
+        except SelectorError as error:
+            raise _fail(
+                path, f"selectors.{key}", f"bad CSS selector {selector!r}: {error}"
+            ) from error
+    if data.get("next_page"):
+        try:
+            CSSSelector(data["next_page"])
+        except SelectorError as error:
+            raise _fail(path, "next_page", f"bad CSS selector: {error}") from error
+    if data.get("timezone"):
+        from pipelines.dates import site_zone
+
+        if site_zone(data["timezone"]).key != data["timezone"]:
+            raise _fail(path, "timezone", f"{data['timezone']!r} is not a known time zone")
+
+    return SiteConfig(
+        slug=data["slug"],
+        name=data["name"],
+        domains=tuple(d.lower() for d in data["domains"]),
+        language=data["language"],
+        article_url=article_url,
+        timezone=data.get("timezone", "Asia/Almaty"),
+        start_urls=tuple(data.get("start_urls", [])),
+        sitemaps=tuple(data.get("sitemaps", [])),
+        feeds=tuple(data.get("feeds", [])),
+        imprint_urls=tuple(data.get("imprint_urls", [])),
+        enabled=data.get("enabled", True),
+        verified=data.get("verified", False),
+        download_delay=data.get("download_delay"),
+        concurrency=int(data["concurrency"]) if "concurrency" in data else None,
+        user_agent=data.get("user_agent"),
+        headers=dict(data.get("headers", {})),
+        selectors=dict(selectors),
+        next_page=data.get("next_page"),
+        page_param=data.get("page_param"),
+        max_pages=int(data.get("max_pages", 50)),
+        unsupported=data.get("unsupported"),
+        notes=data.get("notes"),
+        path=path,
+    )
+
+
+def load_config(path: str | Path) -> SiteConfig:
+    """Read and validate one TOML file."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ConfigError(f"{path}: no such file") from error
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from error
+    return parse_config(data, str(path))
+
+
+def bundled_configs() -> dict[str, SiteConfig]:
+    """Every site config shipped in newsbot/sites, by slug."""
+    configs = {}
+    folder = resources.files("newsbot") / "sites"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            config = load_config(Path(str(entry)))
+            if config.slug != entry.name.removesuffix(".toml"):
+                raise _fail(str(entry), "slug", f"{config.slug!r} differs from the file name")
+            configs[config.slug] = config
+    return configs

@@ -1,0 +1,223 @@
+"""The whole stage chain in one call: raw page bytes in, the article record out.
+
+decode -> parse once -> read fields -> body -> clean -> dates -> imprint ->
+registrations -> attribution -> language. The same call serves `newsbot extract`, the
+crawl's process pipeline, the tests and the benchmarks. No I/O, no clock: `fetched_at`
+comes with the page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from newsbot.siteconfig import SiteConfig
+from pipelines.attribution import find_source
+from pipelines.clean import clean_line, clean_paragraphs, normalize_characters
+from pipelines.dates import parse_date
+from pipelines.decode import decode_page
+from pipelines.extract import PageFields, extract_body, load_tree, read_fields
+from pipelines.imprint import Publisher, extract_imprint
+from pipelines.language import detect_language
+from pipelines.registrations import Registration, extract_registrations
+
+# Pages beyond this are cut before parsing: no article is 8 MB of HTML, and a 20 MB
+# page must still answer in seconds.
+MAX_HTML_CHARS = 8_000_000
+
+# Lines that are page furniture, not article text, in ru / kk / en.
+_BOILERPLATE_LINE = re.compile(
+    r"^(?:читайте\s+(?:также|еще|ещё)|смотрите\s+также|подписывайтесь|подпишитесь|"
+    r"поделиться|оқи\s+отырыңыз|оқыңыз\s+також|оқыңыз:|жазылыңыз|бөлісу|"
+    r"read\s+(?:also|more)|also\s+read|share\s+(?:this|on)|subscribe\s+to|"
+    r"если\s+вы\s+нашли\s+ошибку|нашли\s+ошибку|реклама$|теги:|tags:)",
+    re.IGNORECASE,
+)
+# Imprint lines that sites print right under the text, sometimes inside the article block.
+_IMPRINT_LINE = re.compile(
+    r"^(?:©|\(c\)\s|главный\s+редактор|гл\.\s*ред|бас\s+редактор|editor-in-chief|"
+    r"учредитель|собственник|меншік\s+иесі|свидетельство\s+(?:о|сми|№)|"
+    r"все\s+права\s+защищены|барлық\s+құқықтар|при\s+(?:цитировании|использовании)|"
+    r"[+\d\s()\-–]{10,20}$|[\w.+-]+@[\w.-]+\.\w{2,}$)",
+    re.IGNORECASE,
+)
+_DATE_RANK = {"selector": 0, "json-ld": 1, "meta": 2, "time": 3, "hint": 4, "visible": 5}
+
+
+@dataclass
+class RawPage:
+    """A fetched page as the spider hands it over."""
+
+    url: str
+    body: bytes
+    fetched_at: datetime
+    charset: str | None = None
+    site: str | None = None
+    hints: dict[str, str] = field(default_factory=dict)  # lastmod, news_date, feed_date
+
+
+@dataclass
+class SiteImprint:
+    publisher: Publisher
+    registrations: list[Registration]
+    warnings: list[str]
+
+
+def _body_paragraphs(raw_body: str | None, footer_lines: set[str]) -> str | None:
+    if not raw_body:
+        return None
+    lines = [line.strip() for line in normalize_characters(raw_body).split("\n")]
+    lines = [
+        line
+        for line in lines
+        if line and not _BOILERPLATE_LINE.match(line) and line not in footer_lines
+    ]
+    while lines and _IMPRINT_LINE.match(lines[-1]):
+        lines.pop()
+    return clean_paragraphs("\n\n".join(lines))
+
+
+def read_site_imprint(fields: PageFields, site_name: str | None) -> SiteImprint:
+    """Publisher and registrations from a page's footer and JSON-LD."""
+    publisher = extract_imprint(
+        fields.footer_text,
+        hrefs=fields.footer_hrefs,
+        jsonld_publisher=fields.jsonld_publisher,
+        site_name=fields.site_name or site_name,
+    )
+    registrations, warnings = extract_registrations(fields.footer_text)
+    return SiteImprint(publisher, registrations, warnings)
+
+
+def _pick_date(
+    candidates: list[tuple[str, str]], page: RawPage, site: SiteConfig | None, warnings: list[str]
+) -> tuple[str | None, str | None]:
+    timezone = site.timezone if site else "Asia/Almaty"
+    languages = (
+        (site.language, *(lang for lang in ("ru", "kk", "en") if lang != site.language))
+        if site
+        else ("ru", "kk", "en")
+    )
+    rejected = []
+    for _, text in sorted(candidates, key=lambda c: _DATE_RANK[c[0]]):
+        outcome = parse_date(text, now=page.fetched_at, timezone=timezone, languages=languages)
+        if outcome.value is not None:
+            warnings.extend(rejected)
+            return outcome.value.local_iso, outcome.value.utc_iso
+        if outcome.warning and "rejected" in outcome.warning:
+            rejected.append(outcome.warning)
+    warnings.extend(rejected)
+    return None, None
+
+
+def _empty_record(page: RawPage, site: SiteConfig | None, warnings: list[str]) -> dict[str, Any]:
+    return {
+        "url": page.url,
+        "canonical_url": None,
+        "site": site.slug if site else (page.site or urlsplit(page.url).hostname),
+        "title": None,
+        "lead": None,
+        "body": None,
+        "author": None,
+        "section": None,
+        "tags": [],
+        "image_url": None,
+        "published_at": None,
+        "published_at_utc": None,
+        "modified_at": None,
+        "modified_at_utc": None,
+        "language": None,
+        "source": None,
+        "publisher": Publisher().as_dict(),
+        "registrations": [],
+        "warnings": warnings,
+    }
+
+
+def process_page(
+    page: RawPage,
+    site: SiteConfig | None = None,
+    imprint_cache: dict[str, SiteImprint] | None = None,
+) -> dict[str, Any]:
+    """The article record of DESIGN.md's contract for one fetched page.
+
+    `imprint_cache` (footer text -> imprint) lets a crawl read each site's imprint once.
+    """
+    decoded = decode_page(page.body, page.charset)
+    warnings = list(decoded.warnings)
+    record = _empty_record(page, site, warnings)
+    html_text = decoded.text
+    if len(html_text) > MAX_HTML_CHARS:
+        warnings.append(
+            f"page is {len(html_text) // 1_000_000} MB of text: only the first 8 MB read"
+        )
+        html_text = html_text[:MAX_HTML_CHARS]
+    tree = load_tree(html_text) if html_text else None
+    if tree is None:
+        if html_text:
+            warnings.append("no HTML could be parsed")
+        warnings.append("no article: nothing to extract")
+        return record
+
+    selectors = site.selectors if site else {}
+    fields = read_fields(tree, page.url, selectors)
+    footer_lines = {
+        line.strip() for line in (fields.footer_text or "").split("\n") if len(line.strip()) > 15
+    }
+    body = _body_paragraphs(extract_body(tree, page.url, selectors.get("body")), footer_lines)
+    if body is None and fields.body_from_jsonld:
+        body = clean_paragraphs(fields.body_from_jsonld)
+        warnings.append("body: from JSON-LD articleBody (the page text gave none)")
+
+    record["title"] = clean_line(fields.title)
+    record["lead"] = clean_line(fields.lead)
+    record["body"] = body
+    record["author"] = clean_line(fields.author)
+    record["section"] = clean_line(fields.section)
+    record["tags"] = [tag for tag in (clean_line(t) for t in fields.tags) if tag]
+    record["image_url"] = fields.image_url
+    record["canonical_url"] = fields.canonical_url
+
+    hints = [("hint", value) for value in page.hints.values() if value]
+    published, published_utc = _pick_date(fields.published + hints, page, site, warnings)
+    record["published_at"], record["published_at_utc"] = published, published_utc
+    record["modified_at"], record["modified_at_utc"] = _pick_date(
+        fields.modified, page, site, warnings
+    )
+
+    cache_key = fields.footer_text or ""
+    if imprint_cache is not None and cache_key in imprint_cache:
+        imprint = imprint_cache[cache_key]
+    else:
+        imprint = read_site_imprint(fields, site.name if site else None)
+        if imprint_cache is not None:
+            imprint_cache[cache_key] = imprint
+    record["publisher"] = imprint.publisher.as_dict()
+    record["registrations"] = [reg.as_dict() for reg in imprint.registrations]
+    warnings.extend(imprint.warnings)
+
+    own_names = [
+        *(site.own_names if site else ()),
+        imprint.publisher.name or "",
+        urlsplit(page.url).hostname or "",
+    ]
+    source = find_source("\n".join(filter(None, [record["lead"], body])), own_names)
+    record["source"] = source.as_dict() if source else None
+    record["language"] = detect_language(
+        "\n".join(filter(None, [record["title"], body or record["lead"]]))
+    )
+
+    for key, label in (
+        ("title", "title"),
+        ("body", "body"),
+        ("published_at", "published date"),
+        ("author", "author"),
+    ):
+        if not record[key]:
+            warnings.append(f"no {label} found")
+    if not imprint.publisher.editor_in_chief and not imprint.registrations:
+        warnings.append("no imprint (editor-in-chief or registration) on this page")
+    return record

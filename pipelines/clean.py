@@ -1,0 +1,134 @@
+"""Text cleaning for Russian, Kazakh and English news text.
+
+Every function here is idempotent: cleaning cleaned text changes nothing. That lets
+the store compare a re-fetched body with the stored one and lets `newsbot reprocess`
+run the chain again without drifting.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+import ftfy
+
+# Spaces that must become a plain space before any number or regex work ("1 000").
+_SPACE_LIKE = re.compile(r"[\u00a0\u2007\u202f\u2009\u200a\u2002-\u2006\u3000]")
+# Invisible characters that split words for regexes and deduplication.
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
+_HORIZONTAL_SPACE = re.compile(r"[ \t\f\v]+")
+_MANY_BLANK_LINES = re.compile(r"\n{3,}")
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# Letters only Kazakh Cyrillic has: a token holding one is Kazakh, not Russian.
+_KAZAKH_ONLY = re.compile(r"[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
+_LATIN_HIGH = re.compile(r"[\u00c0-\u00ff]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+# Latin letters drawn like Cyrillic ones; typists and OCR mix them into Cyrillic words.
+_LOOKALIKES = str.maketrans(
+    "aceopxyABCEHKMOPTX",
+    "асеорхуАВСЕНКМОРТХ",
+)
+# Kazakh і and һ look like Latin i and h; only in Kazakh words may i/h be repaired.
+_KAZAKH_LOOKALIKES = str.maketrans("iIh", "іІһ")
+_WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
+
+
+def unescape_entities(text: str) -> str:
+    """Undo HTML entities, also double-escaped ones (`&amp;quot;`), until nothing changes."""
+    for _ in range(3):
+        unescaped = html.unescape(text)
+        if unescaped == text:
+            break
+        text = unescaped
+    return text
+
+
+def repair_cp1251_read_as_latin1(text: str) -> str:
+    """Repair cp1251 bytes that were decoded as Latin-1 (`Ãëàâíûé` -> `Главный`).
+
+    ftfy does not repair this one (python-ftfy issue #28). Only text without any
+    Cyrillic and with many U+00C0-U+00FF letters qualifies, so real French or German
+    text with a few accents is left alone.
+    """
+    if _CYRILLIC.search(text):
+        return text
+    letters = _LETTER.findall(text)
+    if len(letters) < 4:
+        return text
+    high = sum(1 for ch in letters if _LATIN_HIGH.match(ch))
+    if high / len(letters) < 0.5:
+        return text
+    try:
+        return text.encode("cp1252").decode("cp1251")
+    except UnicodeError:
+        try:
+            return text.encode("latin-1").decode("cp1251")
+        except UnicodeError:
+            return text
+
+
+def _repair_word(word: str) -> str:
+    if not _CYRILLIC.search(word):
+        return word
+    latin = sum(1 for ch in word if "a" <= ch.lower() <= "z")
+    if latin == 0 or latin * 2 >= len(word):
+        # All Cyrillic already, or mostly Latin (a brand like "KazMunayGas"): keep.
+        return word
+    repaired = word.translate(_LOOKALIKES)
+    if _KAZAKH_ONLY.search(repaired):
+        repaired = repaired.translate(_KAZAKH_LOOKALIKES)
+    return repaired
+
+
+def repair_lookalikes(text: str) -> str:
+    """Replace Latin look-alike letters inside mostly Cyrillic words with Cyrillic ones."""
+    return _WORD.sub(lambda m: _repair_word(m.group(0)), text)
+
+
+def normalize_characters(text: str) -> str:
+    """Entities, mojibake, invisible characters, look-alikes and NFC; keeps line breaks.
+
+    NFC, never NFKC: NFKC turns `№` into `No` and breaks registration numbers.
+    """
+    text = unescape_entities(text)
+    text = repair_cp1251_read_as_latin1(text)
+    text = ftfy.fix_text(
+        text,
+        unescape_html=False,
+        uncurl_quotes=False,  # stored text keeps its “quotes”; only match keys fold them
+        fix_line_breaks=True,
+        normalization="NFC",
+    )
+    text = _SPACE_LIKE.sub(" ", text)
+    text = _INVISIBLE.sub("", text)
+    text = repair_lookalikes(text)
+    return unicodedata.normalize("NFC", text)
+
+
+def clean_line(text: str | None) -> str | None:
+    """Clean a one-line field (title, author, section): all whitespace becomes one space.
+
+    Returns None for None and for text that is empty once cleaned.
+    """
+    if text is None:
+        return None
+    cleaned = " ".join(normalize_characters(text).split())
+    return cleaned or None
+
+
+def clean_paragraphs(text: str | None) -> str | None:
+    """Clean a multi-paragraph field: paragraphs are separated by exactly one blank line."""
+    if text is None:
+        return None
+    text = normalize_characters(text)
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = [_HORIZONTAL_SPACE.sub(" ", line).strip() for line in block.split("\n")]
+        joined = "\n".join(line for line in lines if line)
+        if joined:
+            paragraphs.append(joined)
+    cleaned = _MANY_BLANK_LINES.sub("\n\n", "\n\n".join(paragraphs))
+    return cleaned or None

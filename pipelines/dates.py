@@ -1,0 +1,283 @@
+"""Publication dates in Russian, Kazakh and English, with the site's time-zone history.
+
+Fast paths (ISO 8601, numeric, month-name and relative forms) cover what news pages
+print; dateparser, always with explicit languages, handles the rest. `now` (the fetch
+time) is passed in: relative dates resolve against it and dates more than a day after
+it are rejected. Local times take the site's zone with its history: Asia/Almaty was
+UTC+6 until 2024-03-01 and UTC+5 since (never dateparser's fixed "ALMT" offset).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import dateparser
+
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+MAX_AHEAD = timedelta(days=1)
+# dateparser slows down badly on long strings (scrapinghub/dateparser#439).
+_DATEPARSER_MAX_CHARS = 80
+
+_MONTH_STEMS: dict[str, int] = {}
+for _number, _stems in enumerate(
+    [
+        # ru genitive/nominative stems, kk, en: matched as prefixes of the month word
+        ("январ", "янв", "қаңтар", "jan"),
+        ("феврал", "фев", "ақпан", "feb"),
+        ("март", "марта", "мар", "наурыз", "mar"),
+        ("апрел", "апр", "сәуір", "apr"),
+        ("мая", "май", "мамыр", "may"),
+        ("июн", "маусым", "jun"),
+        ("июл", "шілде", "jul"),
+        ("август", "авг", "тамыз", "aug"),
+        ("сентябр", "сен", "қыркүйек", "sep"),
+        ("октябр", "окт", "қазан", "oct"),
+        ("ноябр", "ноя", "қараша", "nov"),
+        ("декабр", "дек", "желтоқсан", "dec"),
+    ],
+    start=1,
+):
+    for _stem in _stems:
+        _MONTH_STEMS[_stem] = _number
+# Longest stems first so "март" wins over "мар" and "сентябр" over "сен".
+_STEMS_BY_LENGTH = sorted(_MONTH_STEMS, key=len, reverse=True)
+# Kazakh case endings on month names: "қарашада", "қарашадағы".
+_KK_MONTH_SUFFIX = re.compile(r"(?:дағы|дегі|тағы|тегі|да|де|та|те|ның|нің)$")
+
+_LABEL = re.compile(
+    r"^\s*(?:опубликовано|обновлено|изменено|дата публикации|дата обновления|дата|"
+    r"жарияланды|жарияланған|жаңартылды|жарияланған уақыты|"
+    r"published(?: on)?|updated(?: on)?|posted(?: on)?|date)\s*:?\s*",
+    re.IGNORECASE,
+)
+_ISO = re.compile(
+    r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$"
+)
+_TIME = re.compile(
+    r"(?<![\d.:])(?P<H>[01]?\d|2[0-3])[:.](?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?(?![\d:]|\.\d)"
+)
+_TIME_CONNECTOR = re.compile(r"(?:^|\s)(?:в|сағат|at|,|\||—|–|-)(?=\s|$)", re.IGNORECASE)
+_NUMERIC = re.compile(r"^(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4}|\d{2})(?:\s*(?:г|ж)\.?)?$")
+_WORD_DATE = re.compile(
+    r"^(?:[^\W\d_]+,?\s+)?(?P<d>\d{1,2})\s+(?P<mon>[^\W\d_]+)\.?(?:,?\s+(?P<y>\d{4}))?"
+    r"(?:\s*(?:года|год|г|ж|жылы|жылғы)\.?)?$"
+)
+_KK_YEAR_FIRST = re.compile(
+    r"^(?P<y>\d{4})\s*(?:жылғы|жылы|ж\.?)?\s*(?P<d>\d{1,2})\s+(?P<mon>[^\W\d_]+)\.?$"
+)
+_EN_MONTH_FIRST = re.compile(
+    r"^(?:[^\W\d_]+,?\s+)?(?P<mon>[^\W\d_]+)\.?\s+(?P<d>\d{1,2}),?\s+(?P<y>\d{4})$"
+)
+
+_DAY_WORDS = {
+    "сегодня": 0,
+    "бүгін": 0,
+    "today": 0,
+    "вчера": 1,
+    "кеше": 1,
+    "yesterday": 1,
+    "позавчера": 2,
+}
+_AGO = re.compile(
+    r"^(?:(?P<n>\d+|пол)\s*)?(?P<unit>[^\W\d_]+)\s+(?:назад|бұрын|ago)$", re.IGNORECASE
+)
+_UNIT_SECONDS = (
+    (("сек", "second"), 1),
+    (("мин", "minute"), 60),
+    (("час", "сағат", "hour"), 3600),
+    (("дн", "ден", "день", "күн", "day"), 86400),
+    (("недел", "апта", "week"), 7 * 86400),
+)
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    """A moment as the site means it: aware, in the site's zone (or the offset given)."""
+
+    moment: datetime
+
+    @property
+    def local_iso(self) -> str:
+        return self.moment.isoformat(timespec="seconds")
+
+    @property
+    def utc_iso(self) -> str:
+        return self.moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class DateOutcome:
+    """What parsing one string gave: a date, or None with the reason in `warning`."""
+
+    value: ParsedDate | None
+    warning: str | None = None
+
+
+@lru_cache(maxsize=64)
+def site_zone(name: str) -> ZoneInfo:
+    """The zone named in a site config; unknown names fall back to Asia/Almaty."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("Asia/Almaty")
+
+
+def month_number(word: str) -> int | None:
+    """1-12 for a Russian, Kazakh or English month word in any case form, else None."""
+    word = _KK_MONTH_SUFFIX.sub("", word.lower().rstrip("."))
+    if len(word) < 3:
+        return None
+    for stem in _STEMS_BY_LENGTH:
+        if word.startswith(stem):
+            # "мар" must not take "марафон"; a stem of 3-4 letters matches short words only.
+            if len(stem) <= 4 and len(word) > len(stem) + 5:
+                continue
+            return _MONTH_STEMS[stem]
+    return None
+
+
+def _split_time(text: str) -> tuple[str, tuple[int, int, int] | None]:
+    match = _TIME.search(text)
+    if match is None:
+        return text, None
+    clock = (int(match["H"]), int(match["M"]), int(match["S"] or 0))
+    rest = text[: match.start()] + " " + text[match.end() :]
+    rest = _TIME_CONNECTOR.sub(" ", rest)
+    return " ".join(rest.replace(",", " , ").split()).strip(" ,"), clock
+
+
+def _year_for(day: int, month: int, now_local: datetime) -> int:
+    """The year of a date printed without one: the latest that is not after tomorrow."""
+    year = now_local.year
+    try:
+        if date(year, month, day) > now_local.date() + MAX_AHEAD:
+            year -= 1
+    except ValueError:
+        pass
+    return year
+
+
+def _calendar_date(text: str, now_local: datetime) -> date | None:
+    match = _NUMERIC.match(text)
+    if match:
+        year = int(match["y"])
+        year = year + 2000 if year < 100 else year
+        return date(year, int(match["m"]), int(match["d"]))
+    for pattern in (_WORD_DATE, _KK_YEAR_FIRST, _EN_MONTH_FIRST):
+        match = pattern.match(text)
+        if match is None:
+            continue
+        month = month_number(match["mon"])
+        if month is None:
+            continue
+        day = int(match["d"])
+        year = int(match["y"]) if match["y"] else _year_for(day, month, now_local)
+        return date(year, month, day)
+    return None
+
+
+def _relative(text: str, now_local: datetime) -> datetime | None:
+    lowered = text.lower().strip(" ,")
+    words = lowered.split()
+    if words and words[0].rstrip(",") in _DAY_WORDS and len(words) <= 2:
+        day = now_local.date() - timedelta(days=_DAY_WORDS[words[0].rstrip(",")])
+        return datetime(day.year, day.month, day.day, tzinfo=now_local.tzinfo)
+    match = _AGO.match(lowered)
+    if match is None:
+        return None
+    unit = match["unit"]
+    for prefixes, seconds in _UNIT_SECONDS:
+        if unit.startswith(prefixes):
+            count_text = match["n"]
+            count = 0.5 if count_text == "пол" else float(count_text or 1)
+            return now_local - timedelta(seconds=count * seconds)
+    return None
+
+
+def _fast_parse(text: str, zone: ZoneInfo, now_local: datetime) -> datetime | None:
+    if _ISO.match(text):
+        parsed = datetime.fromisoformat(text.replace(" ", "T", 1))
+        return parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed
+    date_part, clock = _split_time(text)
+    relative = _relative(date_part, now_local)
+    if relative is not None:
+        if clock is not None:
+            relative = relative.replace(hour=clock[0], minute=clock[1], second=clock[2])
+        return relative
+    if clock is not None and not date_part:
+        return None  # a bare time: no date to attach it to
+    day = _calendar_date(date_part, now_local)
+    if day is None:
+        return None
+    hour, minute, second = clock or (0, 0, 0)
+    return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=zone)
+
+
+def _dateparser_parse(
+    text: str, zone_name: str, now_local: datetime, languages: tuple[str, ...]
+) -> datetime | None:
+    if len(text) > _DATEPARSER_MAX_CHARS:
+        return None
+    settings = {
+        "TIMEZONE": zone_name,
+        "RETURN_AS_TIMEZONE_AWARE": True,
+        "PREFER_DATES_FROM": "past",
+        "RELATIVE_BASE": now_local.replace(tzinfo=None),
+        "REQUIRE_PARTS": ["day", "month", "year"],
+    }
+    return dateparser.parse(text, languages=list(languages), settings=settings)  # type: ignore[arg-type]
+
+
+def parse_date(
+    text: str | None,
+    *,
+    now: datetime,
+    timezone: str = "Asia/Almaty",
+    languages: tuple[str, ...] = ("ru", "kk", "en"),
+) -> DateOutcome:
+    """Parse one date string as printed on a page, relative to the fetch time `now`.
+
+    `now` must be timezone-aware. The result is in the site's zone; dates more than
+    a day after `now` or before 1990 are rejected with a warning.
+    """
+    if not text or not text.strip():
+        return DateOutcome(None)
+    zone = site_zone(timezone)
+    now_local = now.astimezone(zone)
+    cleaned = _LABEL.sub("", " ".join(text.split())).strip(" .,;|")
+    if not cleaned:
+        return DateOutcome(None)
+    try:
+        moment = _fast_parse(cleaned, zone, now_local)
+    except ValueError:
+        moment = None  # impossible calendar date such as 31.02.2026: let dateparser judge
+    if moment is None:
+        try:
+            moment = _dateparser_parse(cleaned, zone.key, now_local, languages)
+        except (ValueError, OverflowError) as error:
+            return DateOutcome(None, f"date {cleaned!r} not understood: {error}")
+    if moment is None:
+        return DateOutcome(None, f"date {cleaned!r} not understood")
+    moment = moment.astimezone(zone)
+    if moment > now + MAX_AHEAD:
+        return DateOutcome(None, f"date {moment.isoformat()} rejected: after the fetch time")
+    if moment < EARLIEST:
+        return DateOutcome(None, f"date {moment.isoformat()} rejected: before 1990")
+    return DateOutcome(ParsedDate(moment))
+
+
+def parse_calendar_day(text: str) -> date | None:
+    """A calendar day printed with its year ("19.10.2023", "05 мая 2017 г.", "2021 жылғы
+    5 наурызда"), for registration issue dates; None when there is none or it is impossible."""
+    cleaned = " ".join(text.split()).strip(" .,;")
+    # Without a year the calendar date would depend on today; refuse rather than guess.
+    if not re.search(r"\d{4}|\d{1,2}\.\d{1,2}\.\d{2}$", cleaned):
+        return None
+    try:
+        return _calendar_date(cleaned, datetime(2000, 1, 1, tzinfo=UTC))
+    except ValueError:
+        return None

@@ -1,0 +1,89 @@
+"""Bytes to text: honour the declared charset, detect a missing or wrong one.
+
+Old .kz and .ru sites declare windows-1251 and serve UTF-8, or declare nothing and
+serve cp1251 or KOI8-R. w3lib decodes the way Scrapy does (HTTP header, BOM, <meta>);
+when that text looks wrong, charset-normalizer and the usual Cyrillic encodings compete
+and the most plausible text wins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from charset_normalizer import from_bytes
+from w3lib.encoding import html_to_unicode
+
+_CANDIDATES = ("utf-8", "cp1251", "koi8-r")
+_SAMPLE_BYTES = 200_000
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
+# How properly written Cyrillic words look: lower case, or capitalised, or short capitals.
+_PROPER_CYRILLIC = re.compile(
+    r"[а-яёәғқңөұүһі]+|[А-ЯЁӘҒҚҢӨҰҮҺІ][а-яёәғқңөұүһі]+|[А-ЯЁӘҒҚҢӨҰҮҺІ]{2,6}"
+)
+_LATIN1_LETTERS = re.compile(r"[\u00c0-\u00ff]")
+
+
+@dataclass
+class DecodedPage:
+    text: str
+    encoding: str | None
+    warnings: list[str] = field(default_factory=list)
+
+
+def plausibility(text: str) -> tuple[int, int]:
+    """(good, bad) word counts: bad words are mixed-case Cyrillic (KOI8-R read as
+    cp1251), Latin-1 letters (cp1251 read as Latin-1) and replacement characters."""
+    good, bad = 0, 5 * text.count("\ufffd")
+    for word in _WORD.findall(text):
+        if _CYRILLIC_WORD.fullmatch(word):
+            if _PROPER_CYRILLIC.fullmatch(word):
+                good += 1
+            else:
+                bad += 1
+        elif _LATIN1_LETTERS.search(word):
+            bad += 1
+        else:
+            good += 1
+    return good, bad
+
+
+def looks_binary(body: bytes) -> bool:
+    head = body[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False  # UTF-16 with a BOM has NUL bytes by design
+    return head.count(b"\x00") > len(head) // 100 + 1
+
+
+def decode_page(body: bytes, declared_charset: str | None = None) -> DecodedPage:
+    """Decode a fetched page; warnings say when the declared charset was wrong."""
+    if not body or not body.strip():
+        return DecodedPage("", None, ["empty page"])
+    if looks_binary(body):
+        return DecodedPage("", None, ["not a text page: binary content"])
+    header = f"text/html; charset={declared_charset}" if declared_charset else None
+    encoding, text = html_to_unicode(header, body)
+    good, bad = plausibility(text[:_SAMPLE_BYTES])
+    # Real pages have a few odd words (names, French accents); mojibake has many.
+    if bad <= good // 50:
+        return DecodedPage(text, encoding)
+
+    best = (good - 3 * bad, encoding, text)
+    guesses = list(_CANDIDATES)
+    detected = from_bytes(body[:_SAMPLE_BYTES]).best()
+    if detected is not None and detected.encoding not in guesses:
+        guesses.insert(0, detected.encoding)
+    for guess in guesses:
+        try:
+            candidate = body.decode(guess)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        good, bad = plausibility(candidate[:_SAMPLE_BYTES])
+        score = good - 3 * bad
+        if score > best[0]:
+            best = (score, guess, candidate)
+    warnings = []
+    if best[1] != encoding:
+        warnings.append(f"charset: declared or guessed {encoding}, decoded as {best[1]}")
+    return DecodedPage(best[2], best[1], warnings)

@@ -1,0 +1,175 @@
+"""Media registration numbers: Kazakhstan (new and legacy) and Russia (Roskomnadzor).
+
+Canonical forms (DESIGN.md): `KZ15VPY00079493`, `15988-ИА`, `Эл № ФС77-57640`.
+Kazakhstan's permit system gives every permit a `KZ..XXX........` number; only the
+`VPY` code is a media registration, so other codes are reported in warnings and not
+taken. Legacy numbers (`15988-ИА`) look like house numbers ("дом 150-Г"), so they count
+only right after a registration keyword.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from pipelines.clean import normalize_characters
+from pipelines.dates import parse_calendar_day
+
+_DASH = r"[-\u2010\u2011\u2012\u2013\u2014\u2212]"
+_NUM_SIGN = r"(?:№|N[o°º]?\.?|#)"
+
+KZ_PERMIT = re.compile(r"(?<![A-Z0-9])KZ\d{2}(?P<code>[A-Z]{3})\d{8}(?![A-Z0-9])")
+KZ_LEGACY = re.compile(
+    r"(?<![\d\w])(?P<num>\d{3,5})\s?" + _DASH + r"\s?(?P<kind>ИА|СИ|Г|Ж|Т|Р)"
+    r"(?![А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі])"
+)
+RU_MEDIA = re.compile(
+    r"(?:(?<![А-Яа-яЁё])(?P<kind>Эл|ЭЛ|эл|ПИ|ИА)\.?\s*)?" + _NUM_SIGN + r"\s*"
+    r"(?:(?P<kind2>Эл|ЭЛ)\s*)?(?P<series>ФС|ТУ)\s*(?P<region>\d{2})\s*"
+    + _DASH
+    + r"\s*(?P<num>\d{3,6})(?!\d)"
+)
+UA_MEDIA_ID = re.compile(r"(?<![A-Za-z0-9])R\d{2}" + _DASH + r"\d{5}(?!\d)")
+REG_CONTEXT = re.compile(
+    r"свидетельств|регистрац|зарегистр|уч[её]т|куәлі|тіркел|есепке\s+қою|certificate|"
+    r"registration|медіа",
+    re.IGNORECASE,
+)
+_CONTEXT_WINDOW = 150
+
+_MONTH_DATE = r"\d{1,2}\s+[^\W\d_]+\.?\s+\d{4}"
+_NUMERIC_DATE = r"\d{1,2}\.\d{1,2}\.\d{4}"
+_ISSUE_DATE_AFTER = re.compile(
+    r"^[^.;]{0,160}?(?:выдан[оа]?|от|берілген)\s+(?:[^.;\d]{0,160}?\s)?"
+    rf"(?P<date>{_NUMERIC_DATE}|{_MONTH_DATE})",
+    re.IGNORECASE,
+)
+_KK_ISSUE_DATE_BEFORE = re.compile(r"(?P<date>\d{4}\s+жылғы\s+\d{1,2}\s+[^\W\d_]+)[^.;]{0,160}$")
+_ISSUER = re.compile(
+    r"(?:выдан[оа]?|зарегистрирован[оа]?\s+в)\s+"
+    r"(?P<body>(?:Министерств|Комитет|Федеральн|Управлени|Роскомнадзор|Агентств)"
+    r"[^;]{3,220}?)(?=\s+(?:от\s+)?\d{1,2}[.\s]|[.;]\s|[.;]?$|,\s+(?:о чем|о чём))",
+    re.IGNORECASE | re.MULTILINE,
+)
+_KK_ISSUER = re.compile(
+    r"(?P<body>(?:ҚР|Қазақстан Республикасы(?:ның)?)\s+[^.;«»]{3,120}?"
+    r"(?:министрлігі|комитеті)(?:[^\s,.;]*)(?:,\s+[^\s,.;]+\s+комитет[^\s,.;]*)?)"
+)
+
+_LEGACY_KINDS = {
+    "ИА": "news_agency",
+    "СИ": "online",
+    "Г": "newspaper",
+    "Ж": "magazine",
+    "Т": "tv",
+    "Р": "radio",
+}
+_RU_KINDS = {"Эл": "online", "ПИ": "print", "ИА": "news_agency"}
+
+
+@dataclass(frozen=True)
+class Registration:
+    number: str
+    country: str
+    kind: str
+    issued_on: str | None
+    issuer: str | None
+    text: str
+
+    def as_dict(self) -> dict[str, str | None]:
+        return asdict(self)
+
+
+def _line_around(text: str, start: int, end: int) -> tuple[str, int]:
+    """The line holding text[start:end] (cut to 300 characters) and its offset in text."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end == -1 else line_end
+    line_start = max(line_start, start - 150)
+    line_end = min(line_end, end + 150)
+    return text[line_start:line_end].strip(), line_start
+
+
+def _issue_date(line: str, number_end: int) -> str | None:
+    after = _ISSUE_DATE_AFTER.search(line[number_end:])
+    candidates = [after["date"]] if after else []
+    before = _KK_ISSUE_DATE_BEFORE.search(line[: max(0, number_end - 1)])
+    if before:
+        candidates.append(before["date"])
+    for candidate in candidates:
+        day = parse_calendar_day(candidate)
+        if day is not None and date(1990, 1, 1) <= day:
+            return day.isoformat()
+    return None
+
+
+def _issuer(line: str) -> str | None:
+    match = _ISSUER.search(line) or _KK_ISSUER.search(line)
+    if match is None:
+        return None
+    body = " ".join(match["body"].split()).rstrip(" ,")
+    return body or None
+
+
+def _has_context(text: str, start: int) -> bool:
+    return REG_CONTEXT.search(text, max(0, start - _CONTEXT_WINDOW), start) is not None
+
+
+def _make(text: str, start: int, end: int, number: str, country: str, kind: str) -> Registration:
+    line, offset = _line_around(text, start, end)
+    number_end = end - offset
+    return Registration(
+        number=number,
+        country=country,
+        kind=kind,
+        issued_on=_issue_date(line, number_end),
+        issuer=_issuer(line),
+        text=line,
+    )
+
+
+def extract_registrations(text: str | None) -> tuple[list[Registration], list[str]]:
+    """All media registrations in a footer or imprint text, first occurrence of each.
+
+    Returns the registrations and warnings (other KZ permit numbers that were seen).
+    """
+    if not text:
+        return [], []
+    text = normalize_characters(text)
+    found: dict[str, tuple[int, Registration]] = {}
+    warnings: list[str] = []
+
+    def add(reg: Registration, start: int) -> None:
+        if reg.number not in found or start < found[reg.number][0]:
+            found[reg.number] = (start, reg)
+
+    for match in KZ_PERMIT.finditer(text):
+        if match["code"] == "VPY":
+            add(
+                _make(text, match.start(), match.end(), match.group(0), "KZ", "media"),
+                match.start(),
+            )
+        else:
+            warnings.append(
+                f"{match.group(0)} is a Kazakhstan permit ({match['code']}), "
+                "not a media registration: not taken"
+            )
+    for match in RU_MEDIA.finditer(text):
+        prefix = match["kind"] or match["kind2"]
+        prefix = "Эл" if prefix and prefix.lower() == "эл" else prefix
+        number = (
+            f"{prefix + ' ' if prefix else ''}№ {match['series']}{match['region']}-{match['num']}"
+        )
+        kind = _RU_KINDS.get(prefix or "", "media")
+        add(_make(text, match.start(), match.end(), number, "RU", kind), match.start())
+    for match in KZ_LEGACY.finditer(text):
+        if _has_context(text, match.start()):
+            number = f"{match['num']}-{match['kind']}"
+            kind = _LEGACY_KINDS[match["kind"]]
+            add(_make(text, match.start(), match.end(), number, "KZ", kind), match.start())
+    for match in UA_MEDIA_ID.finditer(text):
+        if _has_context(text, match.start()):
+            number = match.group(0).replace("\u2013", "-").replace("\u2014", "-")
+            add(_make(text, match.start(), match.end(), number, "UA", "media"), match.start())
+    return [reg for _, reg in sorted(found.values(), key=lambda pair: pair[0])], warnings
