@@ -30,25 +30,62 @@ _RU_VERB = (
     r"уточняет|заявили\s+в|сообщили\s+в|рассказали\s+в)"
 )
 
-_PATTERNS = [
-    re.compile(rf"(?<!\w)(?P<phrase>{_RU_VERB}\s+(?:{_ROLE})?(?P<name>{NAME}))"),
-    re.compile(
-        rf"(?P<phrase>(?:[Сс]о\s+ссылкой\s+на|[Пп]о\s+данным|[Пп]о\s+информации|"
-        rf"[Пп]о\s+сообщению|[Ии]сточник:)\s+(?P<name>{NAME}))"
+# Each pattern with words that must occur for it to match: most texts skip most patterns,
+# which matters because the name-first (Kazakh) patterns try every capitalised word.
+_PATTERNS: list[tuple[tuple[str, ...], re.Pattern[str]]] = [
+    (
+        (
+            "сообщ",
+            "переда",
+            "пишет",
+            "информирует",
+            "отмечает",
+            "уточняет",
+            "заявили",
+            "рассказали",
+        ),
+        re.compile(rf"(?<!\w)(?P<phrase>{_RU_VERB}\s+(?:{_ROLE})?(?P<name>{NAME}))"),
+    ),
+    (
+        ("ссылкой", "по данным", "по информации", "по сообщению", "источник"),
+        re.compile(
+            rf"(?P<phrase>(?:[Сс]о\s+ссылкой\s+на|[Пп]о\s+данным|[Пп]о\s+информации|"
+            rf"[Пп]о\s+сообщению|[Ии]сточник:)\s+(?P<name>{NAME}))"
+        ),
     ),
     # A quote followed by "- сообщили в агентстве": the noun may be lower case here.
-    re.compile(
-        r"[»\"”]\s*[,.]?\s*[-–—]\s*(?P<phrase>(?:сообщили|рассказали|пояснили|отметили|"
-        r"заявили)\s+в\s+(?P<name>[\w«»-]+(?:\s+[\w«»-]+){0,3}?))(?=[.,;\n]|$)"
+    (
+        ("сообщили в", "рассказали в", "пояснили в", "отметили в", "заявили в"),
+        re.compile(
+            r"[»\"”]\s*[,.]?\s*[-–—]\s*(?P<phrase>(?:сообщили|рассказали|пояснили|отметили|"
+            r"заявили)\s+в\s+(?P<name>[\w«»-]+(?:\s+[\w«»-]+){0,3}?))(?=[.,;\n]|$)"
+        ),
     ),
-    re.compile(rf"(?P<phrase>деп\s+(?:хабарлайды|жазады|хабарлады|мәлімдеді)\s+(?P<name>{NAME}))"),
-    re.compile(
-        rf"(?P<phrase>(?P<name>{NAME})\s+(?:тілшісі\s+|баспасөз\s+қызметі\s+|сайты\s+|"
-        r"ақпарат\s+агенттігі\s+)?хабарлайды)"
+    (
+        ("деп ",),
+        re.compile(
+            rf"(?P<phrase>деп\s+(?:хабарлайды|жазады|хабарлады|мәлімдеді)\s+(?P<name>{NAME}))"
+        ),
     ),
-    re.compile(rf"(?P<phrase>(?P<name>{NAME})\s+(?:мәліметінше|сайтына\s+сілтеме\s+жасап))"),
-    re.compile(rf"(?P<phrase>(?:[Aa]ccording\s+to|reports|reported)\s+(?P<name>{NAME}))"),
-    re.compile(rf"(?P<phrase>(?P<name>{NAME})\s+(?:reports|reported))\b"),
+    (
+        ("хабарлайды",),
+        re.compile(
+            rf"(?P<phrase>(?P<name>{NAME})\s+(?:тілшісі\s+|баспасөз\s+қызметі\s+|сайты\s+|"
+            r"ақпарат\s+агенттігі\s+)?хабарлайды)"
+        ),
+    ),
+    (
+        ("мәліметінше", "сілтеме"),
+        re.compile(rf"(?P<phrase>(?P<name>{NAME})\s+(?:мәліметінше|сайтына\s+сілтеме\s+жасап))"),
+    ),
+    (
+        ("according", "reports", "reported"),
+        re.compile(rf"(?P<phrase>(?:[Aa]ccording\s+to|reports|reported)\s+(?P<name>{NAME}))"),
+    ),
+    (
+        ("reports", "reported"),
+        re.compile(rf"(?P<phrase>(?P<name>{NAME})\s+(?:reports|reported))\b"),
+    ),
 ]
 _TRAILING = " .,;:!?\"'»«“”"
 _NOT_NAMES = {"бұл", "об", "этом", "как", "также", "ранее", "the", "this", "it"}
@@ -82,7 +119,10 @@ def find_source(text: str | None, own_names: Iterable[str] = ()) -> Source | Non
             own.add(_key(name))
             own.add(_key(name.split(".")[0]))  # "nur.kz" also names "NUR"
     best: tuple[int, Source] | None = None
-    for pattern in _PATTERNS:
+    lowered = text.lower()
+    for keywords, pattern in _PATTERNS:
+        if not any(word in lowered for word in keywords):
+            continue
         for match in pattern.finditer(text):
             name = _strip_name(match["name"])
             if not name or name.casefold() in _NOT_NAMES or _key(name) in own:

@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 
 from newsbot.siteconfig import SiteConfig
 from pipelines.attribution import find_source
-from pipelines.clean import clean_line, clean_paragraphs, normalize_characters
+from pipelines.clean import clean_line, clean_paragraphs, normalize_characters, tidy_paragraphs
 from pipelines.dates import parse_date
 from pipelines.decode import decode_page
-from pipelines.extract import PageFields, extract_body, load_tree, read_fields
+from pipelines.extract import PageFields, extract_body, load_tree, read_fields, visible_dates
 from pipelines.imprint import Publisher, extract_imprint
 from pipelines.language import detect_language
 from pipelines.registrations import Registration, extract_registrations
@@ -77,7 +77,7 @@ def _body_paragraphs(raw_body: str | None, footer_lines: set[str]) -> str | None
     ]
     while lines and _IMPRINT_LINE.match(lines[-1]):
         lines.pop()
-    return clean_paragraphs("\n\n".join(lines))
+    return tidy_paragraphs("\n\n".join(lines))
 
 
 def read_site_imprint(fields: PageFields, site_name: str | None) -> SiteImprint:
@@ -183,6 +183,8 @@ def process_page(
 
     hints = [("hint", value) for value in page.hints.values() if value]
     published, published_utc = _pick_date(fields.published + hints, page, site, warnings)
+    if published is None:
+        published, published_utc = _pick_date(visible_dates(tree), page, site, warnings)
     record["published_at"], record["published_at_utc"] = published, published_utc
     record["modified_at"], record["modified_at_utc"] = _pick_date(
         fields.modified, page, site, warnings

@@ -34,6 +34,15 @@ _LOOKALIKES = str.maketrans(
 # Kazakh і and һ look like Latin i and h; only in Kazakh words may i/h be repaired.
 _KAZAKH_LOOKALIKES = str.maketrans("iIh", "іІһ")
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+# Characters that mojibake leaves behind: Latin-1 letters and symbols (UTF-8 read as
+# cp1252/Latin-1), or "Р"/"С" before cp1251 punctuation and Serbian letters (UTF-8 read
+# as cp1251). Clean text rarely has them, so ftfy, the slow part, runs only then.
+# « » © ° ± · § and NBSP are common in clean Russian text and do not count.
+_MOJIBAKE_HINT = re.compile(
+    r"[\u0080-\u00a6\u00a8\u00aa\u00ac\u00af\u00b2-\u00b6\u00b8-\u00ba\u00bc-\u00ff]"
+    r"|[РС][\u0402-\u040f\u0452-\u045f\u2018-\u203a]"
+)
 
 
 def unescape_entities(text: str) -> str:
@@ -85,6 +94,8 @@ def _repair_word(word: str) -> str:
 
 def repair_lookalikes(text: str) -> str:
     """Replace Latin look-alike letters inside mostly Cyrillic words with Cyrillic ones."""
+    if not (_CYRILLIC.search(text) and _LATIN_LETTER.search(text)):
+        return text
     return _WORD.sub(lambda m: _repair_word(m.group(0)), text)
 
 
@@ -95,13 +106,14 @@ def normalize_characters(text: str) -> str:
     """
     text = unescape_entities(text)
     text = repair_cp1251_read_as_latin1(text)
-    text = ftfy.fix_text(
-        text,
-        unescape_html=False,
-        uncurl_quotes=False,  # stored text keeps its “quotes”; only match keys fold them
-        fix_line_breaks=True,
-        normalization="NFC",
-    )
+    if _MOJIBAKE_HINT.search(text):
+        text = ftfy.fix_text(
+            text,
+            unescape_html=False,
+            uncurl_quotes=False,  # stored text keeps its “quotes”; only match keys fold them
+            normalization="NFC",
+        )
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _SPACE_LIKE.sub(" ", text)
     text = _INVISIBLE.sub("", text)
     text = repair_lookalikes(text)
@@ -123,7 +135,11 @@ def clean_paragraphs(text: str | None) -> str | None:
     """Clean a multi-paragraph field: paragraphs are separated by exactly one blank line."""
     if text is None:
         return None
-    text = normalize_characters(text)
+    return tidy_paragraphs(normalize_characters(text))
+
+
+def tidy_paragraphs(text: str) -> str | None:
+    """Whitespace and paragraph breaks only, for text already through normalize_characters."""
     paragraphs = []
     for block in re.split(r"\n\s*\n", text):
         lines = [_HORIZONTAL_SPACE.sub(" ", line).strip() for line in block.split("\n")]

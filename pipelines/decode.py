@@ -23,6 +23,7 @@ _PROPER_CYRILLIC = re.compile(
     r"[а-яёәғқңөұүһі]+|[А-ЯЁӘҒҚҢӨҰҮҺІ][а-яёәғқңөұүһі]+|[А-ЯЁӘҒҚҢӨҰҮҺІ]{2,6}"
 )
 _LATIN1_LETTERS = re.compile(r"[\u00c0-\u00ff]")
+_UTF8_AS_LATIN1 = re.compile(r"[ÃÂÐÑ][\u0080-\u00bf]")
 
 
 @dataclass
@@ -32,17 +33,26 @@ class DecodedPage:
     warnings: list[str] = field(default_factory=list)
 
 
+def _bad_latin(word: str) -> bool:
+    """cp1251 read as Latin-1 ("Ãëàâíûé": mostly U+00C0-U+00FF) or UTF-8 read as
+    Latin-1 ("Ã©"); real accented words ("opiniões", "Bedürfnisse") are neither."""
+    if _UTF8_AS_LATIN1.search(word):
+        return True
+    return len(_LATIN1_LETTERS.findall(word)) * 2 > len(word)
+
+
 def plausibility(text: str) -> tuple[int, int]:
-    """(good, bad) word counts: bad words are mixed-case Cyrillic (KOI8-R read as
-    cp1251), Latin-1 letters (cp1251 read as Latin-1) and replacement characters."""
+    """(good, bad) word counts. Bad words are mixed-case Cyrillic (KOI8-R read as cp1251),
+    words mixing Latin and Cyrillic, Latin-1 mojibake, and replacement characters."""
     good, bad = 0, 5 * text.count("\ufffd")
     for word in _WORD.findall(text):
-        if _CYRILLIC_WORD.fullmatch(word):
+        cyrillic = _CYRILLIC_WORD.search(word)
+        if cyrillic and cyrillic.group(0) == word:
             if _PROPER_CYRILLIC.fullmatch(word):
                 good += 1
             else:
                 bad += 1
-        elif _LATIN1_LETTERS.search(word):
+        elif cyrillic or _bad_latin(word):
             bad += 1
         else:
             good += 1
@@ -64,6 +74,9 @@ def decode_page(body: bytes, declared_charset: str | None = None) -> DecodedPage
         return DecodedPage("", None, ["not a text page: binary content"])
     header = f"text/html; charset={declared_charset}" if declared_charset else None
     encoding, text = html_to_unicode(header, body)
+    if encoding.replace("-", "").replace("_", "").lower() == "utf8" and "\ufffd" not in text:
+        # Non-UTF-8 Cyrillic bytes almost never decode as valid UTF-8: trust it.
+        return DecodedPage(text, encoding)
     good, bad = plausibility(text[:_SAMPLE_BYTES])
     # Real pages have a few odd words (names, French accents); mojibake has many.
     if bad <= good // 50:

@@ -59,8 +59,10 @@ _BLOCK_TAGS = {
 _FOOTER_XPATH = (
     "//footer | //*[@role='contentinfo'] | "
     "//*[contains(@class,'footer') or contains(@id,'footer') or contains(@class,'copyright')"
-    " or contains(@class,'imprint') or contains(@id,'bottom')]"
+    " or contains(@class,'imprint')]"
 )
+_HOLDS_ARTICLE = ".//h1 | .//article | .//main | .//*[@itemprop='articleBody']"
+_MAX_FOOTER_CHARS = 6000
 _VISIBLE_DATE_XPATH = (
     "//*[contains(@class,'date') or contains(@class,'time') or contains(@class,'publish')"
     " or contains(@class,'posted') or contains(@itemprop,'datePublished')][not(self::script)]"
@@ -83,7 +85,9 @@ class PageFields:
     image_url: str | None = None
     canonical_url: str | None = None
     site_name: str | None = None
-    published: list[tuple[str, str]] = field(default_factory=list)  # (where, text), best first
+    # (where, text), best first; the visible dates near the title are read only when
+    # these give nothing (visible_dates), since they cost a scan of the whole page.
+    published: list[tuple[str, str]] = field(default_factory=list)
     modified: list[tuple[str, str]] = field(default_factory=list)
     jsonld_publisher: dict[str, Any] | None = None
     footer_text: str | None = None
@@ -207,9 +211,10 @@ def _select_text(tree: HtmlElement, selector: str | None) -> str | None:
 
 
 def _footer(tree: HtmlElement) -> tuple[str | None, list[str]]:
-    nodes = tree.xpath(_FOOTER_XPATH)
+    # A wrapper whose class merely mentions "footer" may hold the whole article.
+    nodes = [node for node in tree.xpath(_FOOTER_XPATH) if not node.xpath(_HOLDS_ARTICLE)]
     top = [node for node in nodes if not any(other in nodes for other in node.iterancestors())]
-    texts = [block_text(node) for node in top]
+    texts = [text for text in map(block_text, top) if len(text) <= _MAX_FOOTER_CHARS]
     hrefs = [href for node in top for href in node.xpath(".//a/@href")]
     hrefs += [f"/cdn-cgi/l/email-protection#{code}" for node in top
               for code in node.xpath(".//*/@data-cfemail")]  # fmt: skip
@@ -218,11 +223,12 @@ def _footer(tree: HtmlElement) -> tuple[str | None, list[str]]:
         # No marked footer: the imprint, if any, is at the end of the page.
         body = tree.find("body")
         last_blocks = list(body)[-3:] if body is not None else []
+        last_blocks = [node for node in last_blocks if not node.xpath(_HOLDS_ARTICLE)]
         text = "\n".join(block_text(node) for node in last_blocks)[-3000:]
     return (text or None), hrefs
 
 
-def _visible_dates(tree: HtmlElement) -> list[tuple[str, str]]:
+def visible_dates(tree: HtmlElement) -> list[tuple[str, str]]:
     found = []
     for node in tree.xpath(_VISIBLE_DATE_XPATH)[:30]:
         machine = node.get("datetime") or node.get("content")
@@ -304,7 +310,6 @@ def read_fields(
     fields.modified += [("meta", value) for value in _meta(tree, *_MODIFIED_META)]
     times = tree.xpath("//article//time/@datetime | //time[@pubdate]/@datetime | //time/@datetime")
     fields.published += [("time", value) for value in times[:3]]
-    fields.published += _visible_dates(tree)
     fields.footer_text, fields.footer_hrefs = _footer(tree)
     return fields
 
