@@ -88,8 +88,7 @@ def date_inputs(count: int) -> list[str]:
         "Опубликовано: {d:02d}.11.2026, 14:{m:02d}", "2026-11-{d:02d}",
     ]  # fmt: skip
     return [
-        formats[i % len(formats)].format(d=1 + i % 25, m=i % 60, h=1 + i % 9)
-        for i in range(count)
+        formats[i % len(formats)].format(d=1 + i % 25, m=i % 60, h=1 + i % 9) for i in range(count)
     ]
 
 

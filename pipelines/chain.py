@@ -8,7 +8,6 @@ comes with the page.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,6 +15,7 @@ from urllib.parse import urlsplit
 
 from newsbot.siteconfig import SiteConfig
 from pipelines.attribution import find_source
+from pipelines.boilerplate import strip_furniture
 from pipelines.clean import clean_line, clean_paragraphs, normalize_characters, tidy_paragraphs
 from pipelines.dates import parse_date
 from pipelines.decode import decode_page
@@ -28,22 +28,6 @@ from pipelines.registrations import Registration, extract_registrations
 # page must still answer in seconds.
 MAX_HTML_CHARS = 8_000_000
 
-# Lines that are page furniture, not article text, in ru / kk / en.
-_BOILERPLATE_LINE = re.compile(
-    r"^(?:читайте\s+(?:также|еще|ещё)|смотрите\s+также|подписывайтесь|подпишитесь|"
-    r"поделиться|оқи\s+отырыңыз|оқыңыз\s+також|оқыңыз:|жазылыңыз|бөлісу|"
-    r"read\s+(?:also|more)|also\s+read|share\s+(?:this|on)|subscribe\s+to|"
-    r"если\s+вы\s+нашли\s+ошибку|нашли\s+ошибку|реклама$|теги:|tags:)",
-    re.IGNORECASE,
-)
-# Imprint lines that sites print right under the text, sometimes inside the article block.
-_IMPRINT_LINE = re.compile(
-    r"^(?:©|\(c\)\s|главный\s+редактор|гл\.\s*ред|бас\s+редактор|editor-in-chief|"
-    r"учредитель|собственник|меншік\s+иесі|свидетельство\s+(?:о|сми|№)|"
-    r"все\s+права\s+защищены|барлық\s+құқықтар|при\s+(?:цитировании|использовании)|"
-    r"[+\d\s()\-–]{10,20}$|[\w.+-]+@[\w.-]+\.\w{2,}$)",
-    re.IGNORECASE,
-)
 _DATE_RANK = {"selector": 0, "json-ld": 1, "meta": 2, "time": 3, "hint": 4, "visible": 5}
 
 
@@ -66,17 +50,13 @@ class SiteImprint:
     warnings: list[str]
 
 
-def _body_paragraphs(raw_body: str | None, footer_lines: set[str]) -> str | None:
+def _body_paragraphs(
+    raw_body: str | None, fields: PageFields, footer_lines: set[str]
+) -> str | None:
     if not raw_body:
         return None
-    lines = [line.strip() for line in normalize_characters(raw_body).split("\n")]
-    lines = [
-        line
-        for line in lines
-        if line and not _BOILERPLATE_LINE.match(line) and line not in footer_lines
-    ]
-    while lines and _IMPRINT_LINE.match(lines[-1]):
-        lines.pop()
+    lines = normalize_characters(raw_body).split("\n")
+    lines = strip_furniture(lines, fields.title, footer_lines, fields.lead)
     return tidy_paragraphs("\n\n".join(lines))
 
 
@@ -101,7 +81,7 @@ def _pick_date(
         if site
         else ("ru", "kk", "en")
     )
-    rejected = []
+    rejected: list[str] = []
     for _, text in sorted(candidates, key=lambda c: _DATE_RANK[c[0]]):
         outcome = parse_date(text, now=page.fetched_at, timezone=timezone, languages=languages)
         if outcome.value is not None:
@@ -164,10 +144,13 @@ def process_page(
 
     selectors = site.selectors if site else {}
     fields = read_fields(tree, page.url, selectors)
-    footer_lines = {
-        line.strip() for line in (fields.footer_text or "").split("\n") if len(line.strip()) > 15
-    }
-    body = _body_paragraphs(extract_body(tree, page.url, selectors.get("body")), footer_lines)
+    footer_lines = set()
+    if fields.footer_marked and fields.footer_text:
+        footer_lines = {
+            line for line in map(str.strip, fields.footer_text.split("\n")) if len(line) > 15
+        }
+    raw_body = extract_body(tree, page.url, selectors.get("body"))
+    body = _body_paragraphs(raw_body, fields, footer_lines)
     if body is None and fields.body_from_jsonld:
         body = clean_paragraphs(fields.body_from_jsonld)
         warnings.append("body: from JSON-LD articleBody (the page text gave none)")

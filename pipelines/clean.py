@@ -62,12 +62,12 @@ def repair_cp1251_read_as_latin1(text: str) -> str:
     Cyrillic and with many U+00C0-U+00FF letters qualifies, so real French or German
     text with a few accents is left alone.
     """
-    if _CYRILLIC.search(text):
+    if _CYRILLIC.search(text) or not _LATIN_HIGH.search(text):
         return text
     letters = _LETTER.findall(text)
     if len(letters) < 4:
         return text
-    high = sum(1 for ch in letters if _LATIN_HIGH.match(ch))
+    high = len(_LATIN_HIGH.findall(text))
     if high / len(letters) < 0.5:
         return text
     try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -63,6 +64,11 @@ _TIME = re.compile(
     r"(?<![\d.:])(?P<H>[01]?\d|2[0-3])[:.](?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?(?![\d:]|\.\d)"
 )
 _TIME_CONNECTOR = re.compile(r"(?:^|\s)(?:в|сағат|at|,|\||—|–|-)(?=\s|$)", re.IGNORECASE)
+# RFC 822 as RSS feeds write it: "Tue, 19 Nov 2019 06:13:48 -0600".
+_RFC822 = re.compile(
+    r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*"
+    r"(?:[+-]\d{4}|GMT|UTC?|Z)$"
+)
 _NUMERIC = re.compile(r"^(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4}|\d{2})(?:\s*(?:г|ж)\.?)?$")
 _WORD_DATE = re.compile(
     r"^(?:[^\W\d_]+,?\s+)?(?P<d>\d{1,2})\s+(?P<mon>[^\W\d_]+)\.?(?:,?\s+(?P<y>\d{4}))?"
@@ -201,6 +207,8 @@ def _relative(text: str, now_local: datetime) -> datetime | None:
 
 
 def _fast_parse(text: str, zone: ZoneInfo, now_local: datetime) -> datetime | None:
+    if _RFC822.match(text):
+        return parsedate_to_datetime(text)
     if _ISO.match(text):
         parsed = datetime.fromisoformat(text.replace(" ", "T", 1))
         return parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed
@@ -231,7 +239,7 @@ def _dateparser_parse(
         "RELATIVE_BASE": now_local.replace(tzinfo=None),
         "REQUIRE_PARTS": ["day", "month", "year"],
     }
-    return dateparser.parse(text, languages=list(languages), settings=settings)  # type: ignore[arg-type]
+    return dateparser.parse(text, languages=list(languages), settings=settings)
 
 
 def parse_date(

@@ -92,6 +92,9 @@ class PageFields:
     jsonld_publisher: dict[str, Any] | None = None
     footer_text: str | None = None
     footer_hrefs: list[str] = field(default_factory=list)
+    # False when no footer element was found and footer_text is just the page's end,
+    # which on pages without semantic markup can hold article text too.
+    footer_marked: bool = False
     html_lang: str | None = None
 
 
@@ -171,7 +174,7 @@ def read_jsonld(tree: HtmlElement) -> tuple[Mapping[str, Any] | None, Mapping[st
             if types & PUBLISHER_TYPES and publisher is None:
                 publisher = node
     # A WebPage node stands in only when the page has no article node.
-    article = (articles or pages or [None])[0]
+    article = (articles or pages)[0] if (articles or pages) else None
     if article is not None and isinstance(article.get("publisher"), Mapping):
         embedded = article["publisher"]
         if publisher is None or len(embedded) > 2:
@@ -210,22 +213,24 @@ def _select_text(tree: HtmlElement, selector: str | None) -> str | None:
     return "\n\n".join(text for text in texts if text) or None
 
 
-def _footer(tree: HtmlElement) -> tuple[str | None, list[str]]:
+def _footer(tree: HtmlElement) -> tuple[str | None, list[str], bool]:
     # A wrapper whose class merely mentions "footer" may hold the whole article.
     nodes = [node for node in tree.xpath(_FOOTER_XPATH) if not node.xpath(_HOLDS_ARTICLE)]
-    top = [node for node in nodes if not any(other in nodes for other in node.iterancestors())]
+    chosen = set(nodes)
+    top = [node for node in nodes if not any(a in chosen for a in node.iterancestors())]
     texts = [text for text in map(block_text, top) if len(text) <= _MAX_FOOTER_CHARS]
     hrefs = [href for node in top for href in node.xpath(".//a/@href")]
     hrefs += [f"/cdn-cgi/l/email-protection#{code}" for node in top
               for code in node.xpath(".//*/@data-cfemail")]  # fmt: skip
     text = "\n".join(t for t in texts if t)
-    if not text:
-        # No marked footer: the imprint, if any, is at the end of the page.
-        body = tree.find("body")
-        last_blocks = list(body)[-3:] if body is not None else []
-        last_blocks = [node for node in last_blocks if not node.xpath(_HOLDS_ARTICLE)]
-        text = "\n".join(block_text(node) for node in last_blocks)[-3000:]
-    return (text or None), hrefs
+    if text:
+        return text, hrefs, True
+    # No marked footer: the imprint, if any, is at the end of the page.
+    body = tree.find("body")
+    last_blocks = list(body)[-3:] if body is not None else []
+    last_blocks = [node for node in last_blocks if not node.xpath(_HOLDS_ARTICLE)]
+    text = "\n".join(block_text(node) for node in last_blocks)[-3000:]
+    return (text or None), hrefs, False
 
 
 def visible_dates(tree: HtmlElement) -> list[tuple[str, str]]:
@@ -310,7 +315,7 @@ def read_fields(
     fields.modified += [("meta", value) for value in _meta(tree, *_MODIFIED_META)]
     times = tree.xpath("//article//time/@datetime | //time[@pubdate]/@datetime | //time/@datetime")
     fields.published += [("time", value) for value in times[:3]]
-    fields.footer_text, fields.footer_hrefs = _footer(tree)
+    fields.footer_text, fields.footer_hrefs, fields.footer_marked = _footer(tree)
     return fields
 
 
