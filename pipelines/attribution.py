@@ -13,12 +13,15 @@ from dataclasses import dataclass
 _UPPER = "A-ZА-ЯЁӘҒҚҢӨҰҮҺІ"
 _DOMAIN = r"[\w-]+(?:\.[\w-]+)*\.(?:kz|ru|com|net|org|uz|kg|by|info|media|news|tv)(?![\w])"
 _QUOTED = r"«[^»\n]{2,80}»|\"[^\"\n]{2,80}\"|“[^”\n]{2,80}”"
-_CAPITALISED = rf"[{_UPPER}][\w.&'-]*(?:\s+[{_UPPER}][\w.&'-]*){{0,3}}"
+# Capitalised words on one line; a dot only inside a word ("Kazinform.kz"), never the
+# full stop after it.
+_CAP_WORD = rf"[{_UPPER}][\w&'-]*(?:\.[\w&'-]+)*"
+_CAPITALISED = rf"{_CAP_WORD}(?:[ \t]+{_CAP_WORD}){{0,3}}"
 # Institutions keep their lower-case genitive tail: "Министерства здравоохранения РК".
 _INSTITUTION = (
     r"(?:Министерств|Агентств|Комитет|Департамент|Управлени|Служб|Акимат|акимат|"
     r"Правительств|Генпрокуратур|Прокуратур|Верховн|Национальн|Пресс-служб|пресс-служб)"
-    r"\w*(?:\s+(?!из\b|в\b|на\b|о\b|об\b|по\b|со?\b|и\b|что\b)[\w«»-]+){0,5}"
+    r"\w*(?:[ \t]+(?!из\b|в\b|на\b|о\b|об\b|со?\b|и\b|что\b)[\w«»-]+){0,5}"
 )
 NAME = rf"(?:{_QUOTED}|{_DOMAIN}|{_INSTITUTION}|{_CAPITALISED})"
 _ROLE = (
@@ -47,10 +50,12 @@ _PATTERNS: list[tuple[tuple[str, ...], re.Pattern[str]]] = [
         re.compile(rf"(?<!\w)(?P<phrase>{_RU_VERB}\s+(?:{_ROLE})?(?P<name>{NAME}))"),
     ),
     (
-        ("ссылкой", "по данным", "по информации", "по сообщению", "источник"),
+        ("ссылкой", "по данным", "по информации", "по сообщению", "источник", "сообщается в"),
         re.compile(
             rf"(?P<phrase>(?:[Сс]о\s+ссылкой\s+на|[Пп]о\s+данным|[Пп]о\s+информации|"
-            rf"[Пп]о\s+сообщению|[Ии]сточник:)\s+(?P<name>{NAME}))"
+            rf"[Пп]о\s+сообщению|[Ии]сточник:|сообщается\s+в|сообщается\s+на)\s+"
+            rf"(?:(?:Telegram|телеграм)-канале\s+|пресс-службе\s+|(?:официальном\s+)?сайте\s+)?"
+            rf"(?P<name>{NAME}))"
         ),
     ),
     # A quote followed by "- сообщили в агентстве": the noun may be lower case here.

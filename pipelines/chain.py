@@ -75,7 +75,7 @@ def read_site_imprint(fields: PageFields, site_name: str | None) -> SiteImprint:
 def _pick_date(
     candidates: list[tuple[str, str]], page: RawPage, site: SiteConfig | None, warnings: list[str]
 ) -> tuple[str | None, str | None]:
-    timezone = site.timezone if site else "Asia/Almaty"
+    timezone = site.timezone if site else None
     languages = (
         (site.language, *(lang for lang in ("ru", "kk", "en") if lang != site.language))
         if site

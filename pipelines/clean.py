@@ -31,7 +31,8 @@ _LOOKALIKES = str.maketrans(
     "aceopxyABCEHKMOPTX",
     "асеорхуАВСЕНКМОРТХ",
 )
-# Kazakh і and һ look like Latin i and h; only in Kazakh words may i/h be repaired.
+# Kazakh і and һ look like Latin i and h; only in Kazakh text may i/h be repaired
+# (Russian has neither letter, so a Russian word never needs it).
 _KAZAKH_LOOKALIKES = str.maketrans("iIh", "іІһ")
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
@@ -79,7 +80,7 @@ def repair_cp1251_read_as_latin1(text: str) -> str:
             return text
 
 
-def _repair_word(word: str) -> str:
+def _repair_word(word: str, kazakh_text: bool) -> str:
     if not _CYRILLIC.search(word):
         return word
     latin = sum(1 for ch in word if "a" <= ch.lower() <= "z")
@@ -87,7 +88,7 @@ def _repair_word(word: str) -> str:
         # All Cyrillic already, or mostly Latin (a brand like "KazMunayGas"): keep.
         return word
     repaired = word.translate(_LOOKALIKES)
-    if _KAZAKH_ONLY.search(repaired):
+    if kazakh_text or _KAZAKH_ONLY.search(repaired):
         repaired = repaired.translate(_KAZAKH_LOOKALIKES)
     return repaired
 
@@ -96,7 +97,8 @@ def repair_lookalikes(text: str) -> str:
     """Replace Latin look-alike letters inside mostly Cyrillic words with Cyrillic ones."""
     if not (_CYRILLIC.search(text) and _LATIN_LETTER.search(text)):
         return text
-    return _WORD.sub(lambda m: _repair_word(m.group(0)), text)
+    kazakh_text = _KAZAKH_ONLY.search(text) is not None
+    return _WORD.sub(lambda m: _repair_word(m.group(0), kazakh_text), text)
 
 
 def normalize_characters(text: str) -> str:

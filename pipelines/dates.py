@@ -246,14 +246,18 @@ def parse_date(
     text: str | None,
     *,
     now: datetime,
-    timezone: str = "Asia/Almaty",
+    timezone: str | None = "Asia/Almaty",
     languages: tuple[str, ...] = ("ru", "kk", "en"),
 ) -> DateOutcome:
     """Parse one date string as printed on a page, relative to the fetch time `now`.
 
-    `now` must be timezone-aware. The result is in the site's zone; dates more than
-    a day after `now` or before 1990 are rejected with a warning.
+    `now` must be timezone-aware. The result is in the site's zone; with `timezone`
+    None (no site config applies), a date printed with an offset keeps it and one
+    printed without is read as Asia/Almaty. Dates more than a day after `now` or
+    before 1990 are rejected with a warning.
     """
+    keep_offset = timezone is None
+    timezone = timezone or "Asia/Almaty"
     if not text or not text.strip():
         return DateOutcome(None)
     zone = site_zone(timezone)
@@ -272,7 +276,8 @@ def parse_date(
             return DateOutcome(None, f"date {cleaned!r} not understood: {error}")
     if moment is None:
         return DateOutcome(None, f"date {cleaned!r} not understood")
-    moment = moment.astimezone(zone)
+    if not keep_offset or moment.utcoffset() is None:
+        moment = moment.astimezone(zone)
     if moment > now + MAX_AHEAD:
         return DateOutcome(None, f"date {moment.isoformat()} rejected: after the fetch time")
     if moment < EARLIEST:
