@@ -28,6 +28,7 @@ from pipelines.registrations import Registration, extract_registrations
 # page must still answer in seconds.
 MAX_HTML_CHARS = 8_000_000
 
+MIN_BODY_WORDS = 5
 _DATE_RANK = {"selector": 0, "json-ld": 1, "meta": 2, "time": 3, "hint": 4, "visible": 5}
 
 
@@ -57,7 +58,11 @@ def _body_paragraphs(
         return None
     lines = normalize_characters(raw_body).split("\n")
     lines = strip_furniture(lines, fields.title, footer_lines, fields.lead)
-    return tidy_paragraphs("\n\n".join(lines))
+    body = tidy_paragraphs("\n\n".join(lines))
+    # A few words ("Home", "Главная") are what extraction finds on a page with no text.
+    if body is not None and len(body.split()) < MIN_BODY_WORDS:
+        return None
+    return body
 
 
 def read_site_imprint(fields: PageFields, site_name: str | None) -> SiteImprint:

@@ -59,11 +59,16 @@ def plausibility(text: str) -> tuple[int, int]:
     return good, bad
 
 
+_CONTROL_BYTES = bytes([*range(0, 9), *range(14, 32)])
+
+
 def looks_binary(body: bytes) -> bool:
+    """Images, archives and the like: text in any encoding has almost no control bytes."""
     head = body[:4096]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False  # UTF-16 with a BOM has NUL bytes by design
-    return head.count(b"\x00") > len(head) // 100 + 1
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    return controls > len(head) // 50 + 1
 
 
 def decode_page(body: bytes, declared_charset: str | None = None) -> DecodedPage:

@@ -61,7 +61,10 @@ def test_relative_dates_resolve_against_the_fetch_time(text, expected):
 def test_almaty_was_utc_plus_6_before_march_2024():
     before = parse_date("15.01.2024 14:35", now=NOW).value
     after = parse_date("15.03.2024 14:35", now=NOW).value
-    assert (before.local_iso, before.utc_iso) == ("2024-01-15T14:35:00+06:00", "2024-01-15T08:35:00Z")
+    assert (before.local_iso, before.utc_iso) == (
+        "2024-01-15T14:35:00+06:00",
+        "2024-01-15T08:35:00Z",
+    )
     assert (after.local_iso, after.utc_iso) == ("2024-03-15T14:35:00+05:00", "2024-03-15T09:35:00Z")
 
 

@@ -109,7 +109,11 @@ def test_jsonld_publisher_contact_point_and_address():
             "@type": "NewsMediaOrganization",
             "name": "NUR.KZ",
             "contactPoint": {"telephone": "+7 (727) 339-80-38", "email": "editor@corp.nur.kz"},
-            "address": {"postalCode": "050004", "addressLocality": "Алматы", "streetAddress": "Фурманова, 51"},
+            "address": {
+                "postalCode": "050004",
+                "addressLocality": "Алматы",
+                "streetAddress": "Фурманова, 51",
+            },
         },
     )
     assert (publisher.name, publisher.phones, publisher.emails, publisher.address) == (

@@ -112,7 +112,7 @@ def test_issue_date_and_issuer_after_the_number():
 
 
 def test_russian_issue_date_with_month_name():
-    reg = only("серия Эл № ФС77-69756 от 05 мая 2017г. Учредитель: ООО \"СЭС\"")
+    reg = only('серия Эл № ФС77-69756 от 05 мая 2017г. Учредитель: ООО "СЭС"')
     assert (reg.number, reg.kind, reg.issued_on) == ("Эл № ФС77-69756", "online", "2017-05-05")
 
 
