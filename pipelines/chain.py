@@ -19,7 +19,14 @@ from pipelines.boilerplate import strip_furniture
 from pipelines.clean import clean_line, clean_paragraphs, normalize_characters, tidy_paragraphs
 from pipelines.dates import parse_date
 from pipelines.decode import decode_page
-from pipelines.extract import PageFields, extract_body, load_tree, read_fields, visible_dates
+from pipelines.extract import (
+    PageFields,
+    block_text,
+    extract_body,
+    load_tree,
+    read_fields,
+    visible_dates,
+)
 from pipelines.imprint import Publisher, extract_imprint
 from pipelines.language import detect_language
 from pipelines.registrations import Registration, extract_registrations
@@ -211,3 +218,38 @@ def process_page(
     if not imprint.publisher.editor_in_chief and not imprint.registrations:
         warnings.append("no imprint (editor-in-chief or registration) on this page")
     return record
+
+
+def read_imprint_page(page: RawPage, site: SiteConfig | None) -> dict[str, Any]:
+    """Publisher and registrations from a site's "Выходные данные" / "О нас" page: its
+    whole text counts, not only the footer."""
+    decoded = decode_page(page.body, page.charset)
+    tree = load_tree(decoded.text[:MAX_HTML_CHARS]) if decoded.text else None
+    if tree is None:
+        return {
+            "publisher": Publisher().as_dict(),
+            "registrations": [],
+            "warnings": decoded.warnings,
+        }
+    fields = read_fields(tree, page.url)
+    body = tree.find("body")
+    fields.footer_text = block_text(body)[:20_000] if body is not None else fields.footer_text
+    imprint = read_site_imprint(fields, site.name if site else None)
+    return {
+        "publisher": imprint.publisher.as_dict(),
+        "registrations": [reg.as_dict() for reg in imprint.registrations],
+        "warnings": decoded.warnings + imprint.warnings,
+    }
+
+
+def fill_from_imprint_page(record: dict[str, Any], imprint_page: dict[str, Any]) -> None:
+    """Complete an article's publisher and registrations from the site's imprint page,
+    for sites whose footer does not carry them (zakon.kz keeps them on a separate page)."""
+    publisher = record["publisher"]
+    for key, value in imprint_page["publisher"].items():
+        if not publisher.get(key) and value:
+            publisher[key] = value
+    known = {reg["number"] for reg in record["registrations"]}
+    record["registrations"] += [
+        r for r in imprint_page["registrations"] if r["number"] not in known
+    ]

@@ -1,0 +1,80 @@
+"""A small HTTP server on 127.0.0.1 for a dict of pages: the offline demo site, the
+crawl tests and the benchmarks all use it. It never listens on another address."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self
+from urllib.parse import urlsplit
+
+
+@dataclass
+class Page:
+    body: bytes
+    content_type: str = "text/html; charset=utf-8"
+    status: int = 200
+    delay: float = 0.0  # seconds before answering (to test timeouts)
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class LocalSite:
+    """Serves `pages` (path with query -> Page) on 127.0.0.1 at a free port, in a thread."""
+
+    def __init__(self, pages: Mapping[str, Page], port: int = 0):
+        self.pages = dict(pages)
+        self.requests: list[str] = []
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                parts = urlsplit(self.path)
+                path = parts.path + (f"?{parts.query}" if parts.query else "")
+                site.requests.append(path)
+                page = site.pages.get(path)
+                if page is None:
+                    page = Page(b"<html><body><h1>404</h1></body></html>", status=404)
+                if page.delay:
+                    time.sleep(page.delay)
+                self.send_response(page.status)
+                self.send_header("Content-Type", page.content_type)
+                self.send_header("Content-Length", str(len(page.body)))
+                for name, value in page.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                # The crawler may have given up (a timeout test): nothing left to answer.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(page.body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                return  # the crawl's own log records every request
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self.server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Self:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

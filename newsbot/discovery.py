@@ -1,0 +1,168 @@
+"""Reading discovery documents: sitemaps (with news dates), RSS/Atom feeds, listing pages.
+
+Pure functions of bytes or HTML, so the spider stays about requests and the parsing is
+tested on its own. Scrapy's sitemap parser is not used: it drops nested elements, and
+with them `news:publication_date`, the best date a news sitemap has.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from lxml import etree, html
+
+_MAX_UNZIPPED = 50 * 1024 * 1024
+_NEXT_WORDS = re.compile(
+    r"^\s*(?:следующая|следующая страница|далее|дальше|вперед|вперёд|ещё|еще|показать ещё|"
+    r"келесі|әрі қарай|next|next page|older posts|more|»|›|→|>>)\s*[»›→]?\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Discovered:
+    """A URL found in a sitemap or feed, with the dates that came with it."""
+
+    url: str
+    lastmod: str | None = None
+    news_date: str | None = None
+    feed_date: str | None = None
+
+    def hints(self) -> dict[str, str]:
+        return {
+            key: value
+            for key, value in (
+                ("lastmod", self.lastmod),
+                ("news_publication_date", self.news_date),
+                ("feed_date", self.feed_date),
+            )
+            if value
+        }
+
+
+def _local(tag: object) -> str:
+    return tag.split("}", 1)[-1].lower() if isinstance(tag, str) else ""
+
+
+def _xml_root(body: bytes) -> etree._Element | None:
+    if body[:2] == b"\x1f\x8b":
+        with gzip.GzipFile(fileobj=io.BytesIO(body)) as handle:
+            body = handle.read(_MAX_UNZIPPED)
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        return etree.fromstring(body.strip(), parser=parser)
+    except etree.XMLSyntaxError:
+        return None
+
+
+def parse_sitemap(body: bytes) -> tuple[str, list[Discovered]]:
+    """("index", child sitemaps) or ("urlset", pages) or ("invalid", [])."""
+    root = _xml_root(body)
+    if root is None:
+        return "invalid", []
+    kind = _local(root.tag)
+    entries = []
+    for node in root:
+        if _local(node.tag) not in ("url", "sitemap"):
+            continue
+        loc = lastmod = news_date = None
+        for child in node.iter():
+            name = _local(child.tag)
+            text = (child.text or "").strip() or None
+            if name == "loc" and loc is None:
+                loc = text
+            elif name == "lastmod":
+                lastmod = text
+            elif name == "publication_date":
+                news_date = text
+        if loc:
+            entries.append(Discovered(loc, lastmod=lastmod, news_date=news_date))
+    if kind == "sitemapindex":
+        return "index", entries
+    if kind == "urlset":
+        return "urlset", entries
+    return "invalid", []
+
+
+def parse_feed(body: bytes, base_url: str) -> list[Discovered]:
+    """Items of an RSS 2.0, RSS 1.0 (RDF) or Atom feed: link and date."""
+    root = _xml_root(body)
+    if root is None:
+        return []
+    found = []
+    for node in root.iter():
+        name = _local(node.tag)
+        if name not in ("item", "entry"):
+            continue
+        link = date = None
+        for child in node:
+            child_name = _local(child.tag)
+            if child_name == "link":
+                href = child.get("href")
+                if href and child.get("rel", "alternate") == "alternate":
+                    link = link or href
+                elif child.text and child.text.strip():
+                    link = link or child.text.strip()
+            elif child_name == "guid" and link is None and child.get("isPermaLink") != "false":
+                link = (child.text or "").strip() or None
+            elif (
+                child_name in ("pubdate", "published", "date", "updated", "issued") and date is None
+            ):
+                date = (child.text or "").strip() or None
+        if link:
+            found.append(Discovered(urljoin(base_url, link), feed_date=date))
+    return found
+
+
+def listing_links(page_html: str, base_url: str) -> list[str]:
+    """Every link on a listing page, absolute, in page order, without repeats."""
+    try:
+        tree = html.fromstring(page_html, base_url=base_url)
+    except (etree.ParserError, ValueError):
+        return []
+    seen: dict[str, None] = {}
+    for href in tree.xpath("//a/@href"):
+        href = href.strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            continue
+        url = urljoin(base_url, href).split("#", 1)[0]
+        seen.setdefault(url, None)
+    return list(seen)
+
+
+def next_page_url(
+    page_html: str, base_url: str, selector: str | None = None, page_param: str | None = None
+) -> str | None:
+    """The listing page after this one: the configured selector, rel=next, a "next" link,
+    or the page number in `page_param` plus one."""
+    try:
+        tree = html.fromstring(page_html, base_url=base_url)
+    except (etree.ParserError, ValueError):
+        tree = None
+    if tree is not None:
+        candidates: list[str] = []
+        if selector:
+            candidates += [a.get("href") for a in tree.cssselect(selector) if a.get("href")]
+        candidates += tree.xpath("//link[@rel='next']/@href | //a[@rel='next']/@href")
+        for anchor in tree.xpath("//a[@href]"):
+            label = anchor.text_content() or anchor.get("aria-label") or anchor.get("title") or ""
+            classes = anchor.get("class") or ""
+            if _NEXT_WORDS.match(label) or re.search(r"\bnext\b", classes):
+                candidates.append(anchor.get("href"))
+        for candidate in candidates:
+            url = urljoin(base_url, candidate.strip())
+            if url != base_url:
+                return url
+    if page_param:
+        parts = urlsplit(base_url)
+        query = dict(parse_qsl(parts.query))
+        current = (
+            int(query.get(page_param, "1") or 1) if str(query.get(page_param, "1")).isdigit() else 1
+        )
+        query[page_param] = str(current + 1)
+        return urlunsplit(parts._replace(query=urlencode(query)))
+    return None

@@ -1,0 +1,52 @@
+"""Scrapy settings for newsbot. Site-specific politeness comes from each site config
+(newsbot.spiders.news.site_settings); the local profile drops delays for 127.0.0.1."""
+
+BOT_NAME = "newsbot"
+SPIDER_MODULES: list[str] = []
+SPIDER_LOADER_CLASS = "newsbot.spiderloader.SiteSpiderLoader"
+
+# A User-Agent that names the bot and where to complain (override per site or with
+# NEWSBOT_USER_AGENT).
+USER_AGENT = "newsbot/0.1 (+https://github.com/newsbot-kz/newsbot; news monitoring)"
+ROBOTSTXT_OBEY = True
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# Politeness for real sites; the local profile overrides these for 127.0.0.1.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.5
+
+# Scrapy's own retry neither backs off nor honours Retry-After: ours does both.
+RETRY_ENABLED = False
+NEWSBOT_RETRY_TIMES = 3
+NEWSBOT_RETRY_BASE_DELAY = 2.0
+NEWSBOT_RETRY_MAX_DELAY = 120.0
+NEWSBOT_RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+DOWNLOADER_MIDDLEWARES = {
+    "newsbot.retry.BackoffRetryMiddleware": 550,
+}
+
+ITEM_PIPELINES = {
+    # the whole stage chain (pipelines.chain.process_page) on each fetched article
+    "pipelines.process.ProcessPipeline": 100,
+    # keeps partial records with warnings; drops only non-articles, by a named reason
+    "pipelines.validate.ValidatePipeline": 200,
+    # SQLite: articles, publishers, registrations, the pages log and run counts
+    "pipelines.store_pipeline.StorePipeline": 300,
+}
+
+NEWSBOT_DB = "data/news.db"
+# Extraction worker processes (0 = in the crawl's own process); see bench/crawl_bench.py.
+NEWSBOT_WORKERS = 0
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

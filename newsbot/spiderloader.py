@@ -1,0 +1,44 @@
+"""A spider loader that knows the site configs: `scrapy crawl <slug>` for every bundled
+site, each a NewsSpider subclass carrying its config and its politeness settings."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Self
+
+from scrapy import Request
+from scrapy.settings import BaseSettings
+
+from newsbot.siteconfig import SiteConfig, bundled_configs
+from newsbot.spiders.news import NewsSpider, site_settings
+
+
+def spider_for(config: SiteConfig) -> type[NewsSpider]:
+    """The NewsSpider subclass for one site config."""
+    return type(
+        f"NewsSpider_{config.slug}",
+        (NewsSpider,),
+        {"name": config.slug, "config": config, "custom_settings": site_settings(config)},
+    )
+
+
+class SiteSpiderLoader:
+    def __init__(self, settings: BaseSettings):
+        self._configs = bundled_configs()
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> Self:
+        return cls(settings)
+
+    def load(self, spider_name: str) -> type[NewsSpider]:
+        if spider_name not in self._configs:
+            raise KeyError(f"Spider not found: {spider_name}")
+        return spider_for(self._configs[spider_name])
+
+    def list(self) -> list[str]:
+        return sorted(self._configs)
+
+    def find_by_request(self, request: Request) -> builtins.list[str]:
+        return [
+            slug for slug, config in self._configs.items() if config.article_url.search(request.url)
+        ]

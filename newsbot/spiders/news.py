@@ -1,0 +1,268 @@
+"""NewsSpider: one generic spider for every site config. It discovers and fetches; the
+pipelines do the rest.
+
+Discovery: imprint pages first (once per run), then feeds, sitemaps (index, news
+sitemaps, lastmod) and listing pages with pagination. Article links are those matching
+the config's `article_url`. URLs fetched in earlier runs are skipped (the `pages` log),
+unless a sitemap lastmod or feed date says the article changed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+from w3lib.encoding import http_content_type_encoding
+
+from newsbot.discovery import Discovered, listing_links, next_page_url, parse_feed, parse_sitemap
+from newsbot.items import PageItem
+from newsbot.siteconfig import SiteConfig
+from pipelines.dates import parse_date
+from pipelines.store import FetchHistory, open_database
+
+logger = logging.getLogger(__name__)
+
+PRIORITY = {"imprint": 30, "feed": 20, "sitemap": 20, "listing": 10, "article": 0}
+
+
+def site_settings(config: SiteConfig) -> dict[str, Any]:
+    """Per-site Scrapy settings: politeness for real sites, none for 127.0.0.1."""
+    settings: dict[str, Any] = {}
+    if config.is_local:
+        settings.update(
+            DOWNLOAD_DELAY=0,
+            AUTOTHROTTLE_ENABLED=False,
+            CONCURRENT_REQUESTS_PER_DOMAIN=8,
+            NEWSBOT_RETRY_BASE_DELAY=0.2,
+            NEWSBOT_RETRY_MAX_DELAY=3.0,
+        )
+    if config.download_delay is not None:
+        settings["DOWNLOAD_DELAY"] = config.download_delay
+    if config.concurrency is not None:
+        settings["CONCURRENT_REQUESTS_PER_DOMAIN"] = config.concurrency
+    if config.user_agent:
+        settings["USER_AGENT"] = config.user_agent
+    if config.headers:
+        settings["DEFAULT_REQUEST_HEADERS"] = dict(config.headers)
+    return settings
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+    config: SiteConfig
+
+    def __init__(
+        self,
+        config: SiteConfig | None = None,
+        since: datetime | None = None,
+        limit: int | None = None,
+        refresh: bool = False,
+        **kwargs: Any,
+    ):
+        config = config or getattr(type(self), "config", None)
+        if config is None:
+            raise ValueError("NewsSpider needs a site config")
+        super().__init__(name=config.slug, **kwargs)
+        self.config = config
+        self.allowed_domains = list(config.domains)
+        self.since = since
+        self.limit = int(limit) if limit else None
+        self.refresh = bool(refresh)
+        self.started_at = datetime.now(UTC)
+        self.history = FetchHistory({})
+        self.previous_finished = False
+        self.cursor_url: str | None = None
+        self.resume_url: str | None = None
+        self.limited = False
+        self.articles_requested = 0
+        self.scheduled: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        db = open_database(crawler.settings.get("NEWSBOT_DB"))
+        try:
+            spider.history = FetchHistory.load(db, spider.config.slug)
+            state = list(db.table("site_state").rows_where("site = ?", [spider.config.slug]))
+        finally:
+            db.conn.close()
+        if state:
+            spider.previous_finished = state[0]["last_status"] == "finished"
+            spider.resume_url = None if spider.previous_finished else state[0]["cursor_url"]
+        return spider
+
+    # --- requests ---------------------------------------------------------------------
+
+    def _request(self, url: str, kind: str, callback: Any, **meta: Any) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self.on_error,
+            priority=PRIORITY[kind],
+            meta={"kind": kind, **meta},
+        )
+
+    async def start(self) -> AsyncIterator[Any]:
+        if self.config.unsupported:
+            logger.error("%s is marked unsupported: %s", self.config.slug, self.config.unsupported)
+            return
+        for url in self.config.imprint_urls:
+            yield self._request(url, "imprint", self.parse_imprint)
+        for url in self.config.feeds:
+            yield self._request(url, "feed", self.parse_feed)
+        for url in self.config.sitemaps:
+            yield self._request(url, "sitemap", self.parse_sitemap)
+        for url in self.config.start_urls:
+            yield self._request(url, "listing", self.parse_listing, depth=1)
+        if self.resume_url and self.resume_url not in self.config.start_urls:
+            # The last run stopped early: carry on from the deepest listing page it reached.
+            logger.info("%s: resuming listing pages at %s", self.config.slug, self.resume_url)
+            yield self._request(
+                self.resume_url, "listing", self.parse_listing, depth=1, resumed=True
+            )
+
+    def is_article_url(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        on_site = any(host == d or host.endswith("." + d) for d in self.config.domains)
+        return on_site and self.config.article_url.search(url) is not None
+
+    def _changed_at(self, found: Discovered) -> datetime | None:
+        dates = []
+        for text in (found.lastmod, found.news_date, found.feed_date):
+            outcome = parse_date(text, now=self.started_at, timezone=self.config.timezone)
+            if outcome.value is not None:
+                dates.append(outcome.value.moment)
+        return max(dates) if dates else None
+
+    def _article_request(self, found: Discovered) -> scrapy.Request | None:
+        """A request for an article, or None if it is known, too old or over the limit."""
+        if found.url in self.scheduled or not self.is_article_url(found.url):
+            return None
+        changed_at = self._changed_at(found)
+        if self.since and changed_at and changed_at < self.since:
+            return None
+        if not self.refresh and not self.history.needs_fetch(
+            found.url, self.started_at, changed_at
+        ):
+            return None
+        if self.limit is not None and self.articles_requested >= self.limit:
+            self.limited = True
+            return None
+        self.scheduled.add(found.url)
+        self.articles_requested += 1
+        return self._request(found.url, "article", self.parse_article, hints=found.hints())
+
+    # --- callbacks --------------------------------------------------------------------
+
+    def _page_item(self, response: Response, kind: str, keep_body: bool) -> PageItem:
+        charset = http_content_type_encoding(
+            (response.headers.get("Content-Type") or b"").decode("latin-1")
+        )
+        redirects = response.meta.get("redirect_urls") or [response.url]
+        return PageItem(
+            url=redirects[0],
+            final_url=response.url,
+            site=self.config.slug,
+            kind=kind,
+            fetched_at=datetime.now(UTC),
+            status=response.status,
+            charset=charset,
+            body=response.body if keep_body else None,
+            hints=dict(response.meta.get("hints") or {}),
+        )
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        yield self._page_item(response, "listing", keep_body=False)
+        text = response.text if hasattr(response, "text") else ""
+        links = [url for url in listing_links(text, response.url) if self.is_article_url(url)]
+        fresh = 0
+        for url in links:
+            request = self._article_request(Discovered(url))
+            if request is not None:
+                fresh += 1
+                yield request
+        depth = response.meta.get("depth", 1)
+        self.cursor_url = response.url
+        if self.limited:
+            return  # the cursor stays here; the next run carries on from this page
+        if links and fresh == 0 and self.previous_finished and not self.refresh:
+            # Everything on this page is known and the last run got to the end: older
+            # pages hold nothing new.
+            logger.info(
+                "%s: %s holds only known articles, paging stops", self.config.slug, response.url
+            )
+            return
+        if depth >= self.config.max_pages:
+            return
+        following = next_page_url(text, response.url, self.config.next_page, self.config.page_param)
+        if following and following not in self.scheduled and self.is_on_site(following):
+            self.scheduled.add(following)
+            yield self._request(following, "listing", self.parse_listing, depth=depth + 1)
+
+    def is_on_site(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.config.domains)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        yield self._page_item(response, "sitemap", keep_body=False)
+        kind, entries = parse_sitemap(response.body)
+        if kind == "invalid":
+            logger.warning("%s: %s is not a sitemap", self.config.slug, response.url)
+        for found in entries:
+            if kind == "index":
+                changed_at = self._changed_at(found)
+                if self.since and changed_at and changed_at < self.since:
+                    continue
+                if found.url not in self.scheduled and self.is_on_site(found.url):
+                    self.scheduled.add(found.url)
+                    yield self._request(found.url, "sitemap", self.parse_sitemap)
+            else:
+                request = self._article_request(found)
+                if request is not None:
+                    yield request
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        yield self._page_item(response, "feed", keep_body=False)
+        for found in parse_feed(response.body, response.url):
+            request = self._article_request(found)
+            if request is not None:
+                yield request
+
+    def parse_imprint(self, response: Response) -> Iterator[Any]:
+        yield self._page_item(response, "imprint", keep_body=True)
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        yield self._page_item(response, "article", keep_body=True)
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        kind = request.meta.get("kind", "article")
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            # robots.txt said no, or the offsite filter: nothing was fetched.
+            if self.crawler.stats:
+                self.crawler.stats.inc_value("newsbot/ignored")
+            return
+        response = getattr(failure.value, "response", None) if failure.check(HttpError) else None
+        status = response.status if response is not None else None
+        if self.crawler.stats:
+            self.crawler.stats.inc_value("newsbot/errors")
+        logger.warning(
+            "%s: %s failed: %s", self.config.slug, request.url, failure.getErrorMessage()
+        )
+        yield PageItem(
+            url=request.url,
+            site=self.config.slug,
+            kind=kind,
+            fetched_at=datetime.now(UTC),
+            status=status,
+            error=f"HTTP {status}" if status else failure.getErrorMessage()[:300],
+        )
