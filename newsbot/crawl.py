@@ -179,7 +179,8 @@ def run_crawl(
     store = Store.open(db_path)
     run_id = store.start_run([c.slug for c in configs], datetime.now(UTC))
     settings = crawl_settings(db_path, run_id, log_file, settings_overrides or {})
-    process = CrawlerProcess(settings, install_root_handler=log_file is not None)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", log_file is not None, priority="cmdline")
+    process = CrawlerProcess(settings)
     crawlers: dict[str, Crawler] = {}
     results: list[SiteResult] = []
     for config in configs:

@@ -19,7 +19,7 @@ _CAP_WORD = rf"[{_UPPER}][\w&'-]*(?:\.[\w&'-]+)*"
 _CAPITALISED = rf"{_CAP_WORD}(?:[ \t]+{_CAP_WORD}){{0,3}}"
 # Institutions keep their lower-case genitive tail: "Министерства здравоохранения РК".
 _INSTITUTION = (
-    r"(?:Министерств|Агентств|Комитет|Департамент|Управлени|Служб|Акимат|акимат|"
+    r"(?:Министерств|Агентств|Бюро|Комитет|Департамент|Управлени|Служб|Акимат|акимат|"
     r"Правительств|Генпрокуратур|Прокуратур|Верховн|Национальн|Пресс-служб|пресс-служб)"
     r"\w*(?:[ \t]+(?!из\b|в\b|на\b|о\b|об\b|со?\b|и\b|что\b)[\w«»-]+){0,5}"
 )
@@ -84,12 +84,15 @@ _PATTERNS: list[tuple[tuple[str, ...], re.Pattern[str]]] = [
         re.compile(rf"(?P<phrase>(?P<name>{NAME})\s+(?:мәліметінше|сайтына\s+сілтеме\s+жасап))"),
     ),
     (
-        ("according", "reports", "reported"),
-        re.compile(rf"(?P<phrase>(?:[Aa]ccording\s+to|reports|reported)\s+(?P<name>{NAME}))"),
+        ("according",),
+        re.compile(rf"(?P<phrase>[Aa]ccording\s+to\s+(?P<name>{NAME}))"),
     ),
+    # "..., Kazinform reports." English puts the outlet before the verb; only a one-word
+    # outlet name at the end of a sentence counts ("the Minister of Transport reported
+    # that" is not an attribution).
     (
         ("reports", "reported"),
-        re.compile(rf"(?P<phrase>(?P<name>{NAME})\s+(?:reports|reported))\b"),
+        re.compile(rf"(?P<phrase>(?P<name>{_DOMAIN}|[A-Z][\w-]+)\s+(?:reports|reported))(?=[.;]|$)"),
     ),
 ]
 _TRAILING = " .,;:!?\"'»«“”"

@@ -36,6 +36,7 @@ from pipelines.registrations import Registration, extract_registrations
 MAX_HTML_CHARS = 8_000_000
 
 MIN_BODY_WORDS = 5
+PUBLICATION_HINTS = ("news_publication_date", "feed_date")
 _DATE_RANK = {"selector": 0, "json-ld": 1, "meta": 2, "time": 3, "hint": 4, "visible": 5}
 
 
@@ -176,7 +177,9 @@ def process_page(
     record["image_url"] = fields.image_url
     record["canonical_url"] = fields.canonical_url
 
-    hints = [("hint", value) for value in page.hints.values() if value]
+    # A sitemap's lastmod says when the page changed, not when it was published: only the
+    # news sitemap's publication date and the feed's date stand for publication.
+    hints = [("hint", page.hints[key]) for key in PUBLICATION_HINTS if page.hints.get(key)]
     published, published_utc = _pick_date(fields.published + hints, page, site, warnings)
     if published is None:
         published, published_utc = _pick_date(visible_dates(tree), page, site, warnings)

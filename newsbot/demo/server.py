@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 
 @dataclass
@@ -33,7 +33,7 @@ class LocalSite:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 parts = urlsplit(self.path)
-                path = parts.path + (f"?{parts.query}" if parts.query else "")
+                path = unquote(parts.path) + (f"?{parts.query}" if parts.query else "")
                 site.requests.append(path)
                 page = site.pages.get(path)
                 if page is None:
