@@ -107,7 +107,6 @@ def normalize_characters(text: str) -> str:
     NFC, never NFKC: NFKC turns `№` into `No` and breaks registration numbers.
     """
     text = unescape_entities(text)
-    text = repair_cp1251_read_as_latin1(text)
     if _MOJIBAKE_HINT.search(text):
         text = ftfy.fix_text(
             text,
@@ -116,6 +115,9 @@ def normalize_characters(text: str) -> str:
             normalization="NFC",
         )
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # After ftfy, whose own repairs (C1 controls to cp1252 letters) can create the
+    # Latin-1 look this step keys on: run it before ftfy and a second pass differs.
+    text = repair_cp1251_read_as_latin1(text)
     text = _SPACE_LIKE.sub(" ", text)
     text = _INVISIBLE.sub("", text)
     text = repair_lookalikes(text)
