@@ -15,27 +15,27 @@ from typing import Self
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
-from scrapy.http import Response
-from twisted.internet.error import (
-    ConnectionDone,
-    ConnectionLost,
-    ConnectionRefusedError,
-    DNSLookupError,
-    TCPTimedOutError,
-    TimeoutError,
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    NotConfigured,
+    ResponseDataLossError,
 )
-from twisted.web.client import ResponseFailed
+from scrapy.http import Response
+from twisted.internet.error import ConnectError, ConnectionDone, ConnectionLost
 
 logger = logging.getLogger(__name__)
 
 RETRY_EXCEPTIONS = (
-    TimeoutError,
-    TCPTimedOutError,
-    ConnectionRefusedError,
+    DownloadTimeoutError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    ResponseDataLossError,
+    ConnectError,
     ConnectionDone,
     ConnectionLost,
-    ResponseFailed,
 )
 
 
@@ -103,6 +103,8 @@ class BackoffRetryMiddleware:
         return retry or response
 
     async def process_exception(self, request: Request, exception: Exception) -> Request | None:
-        if isinstance(exception, DNSLookupError) or not isinstance(exception, RETRY_EXCEPTIONS):
+        if isinstance(exception, CannotResolveHostError) or not isinstance(
+            exception, RETRY_EXCEPTIONS
+        ):
             return None  # a name that does not resolve will not resolve in a minute either
         return await self._retry(request, type(exception).__name__, None)

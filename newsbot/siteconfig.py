@@ -28,7 +28,7 @@ _STRING_KEYS = {"slug", "name", "language", "timezone", "article_url", "user_age
                 "next_page", "page_param", "unsupported", "notes"}  # fmt: skip
 _LIST_KEYS = {"domains", "start_urls", "sitemaps", "feeds", "imprint_urls"}
 _BOOL_KEYS = {"enabled", "verified"}
-_NUMBER_KEYS = {"download_delay", "concurrency", "max_pages"}
+_NUMBER_KEYS = {"download_delay", "download_timeout", "concurrency", "max_pages"}
 _TABLE_KEYS = {"headers", "selectors"}
 KNOWN_KEYS = _STRING_KEYS | _LIST_KEYS | _BOOL_KEYS | _NUMBER_KEYS | _TABLE_KEYS
 REQUIRED_KEYS = ("slug", "name", "domains", "language", "article_url")
@@ -53,6 +53,7 @@ class SiteConfig:
     enabled: bool = True
     verified: bool = False
     download_delay: float | None = None
+    download_timeout: float | None = None
     concurrency: int | None = None
     user_agent: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
@@ -175,6 +176,7 @@ def parse_config(data: dict[str, Any], path: str) -> SiteConfig:
         enabled=data.get("enabled", True),
         verified=data.get("verified", False),
         download_delay=data.get("download_delay"),
+        download_timeout=data.get("download_timeout"),
         concurrency=int(data["concurrency"]) if "concurrency" in data else None,
         user_agent=data.get("user_agent"),
         headers=dict(data.get("headers", {})),

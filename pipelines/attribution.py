@@ -92,7 +92,9 @@ _PATTERNS: list[tuple[tuple[str, ...], re.Pattern[str]]] = [
     # that" is not an attribution).
     (
         ("reports", "reported"),
-        re.compile(rf"(?P<phrase>(?P<name>{_DOMAIN}|[A-Z][\w-]+)\s+(?:reports|reported))(?=[.;]|$)"),
+        re.compile(
+            rf"(?P<phrase>(?P<name>{_DOMAIN}|[A-Z][\w-]+)\s+(?:reports|reported))(?=[.;]|$)"
+        ),
     ),
 ]
 _TRAILING = " .,;:!?\"'»«“”"

@@ -23,10 +23,15 @@ class Page:
 
 
 class LocalSite:
-    """Serves `pages` (path with query -> Page) on 127.0.0.1 at a free port, in a thread."""
+    """Serves `pages` (path with query -> Page) on 127.0.0.1 at a free port, in a thread.
 
-    def __init__(self, pages: Mapping[str, Page], port: int = 0):
+    A path may map to a list of pages: each request takes the next, the last one stays
+    (a server that fails, then recovers).
+    """
+
+    def __init__(self, pages: Mapping[str, Page | list[Page]], port: int = 0):
         self.pages = dict(pages)
+        self.log: list[tuple[float, str]] = []  # (monotonic time, path) of every request
         self.requests: list[str] = []
         site = self
 
@@ -35,19 +40,25 @@ class LocalSite:
                 parts = urlsplit(self.path)
                 path = unquote(parts.path) + (f"?{parts.query}" if parts.query else "")
                 site.requests.append(path)
-                page = site.pages.get(path)
+                site.log.append((time.monotonic(), path))
+                entry = site.pages.get(path)
+                page: Page | None = (
+                    entry.pop(0)
+                    if isinstance(entry, list) and len(entry) > 1
+                    else (entry[0] if isinstance(entry, list) else entry)
+                )
                 if page is None:
                     page = Page(b"<html><body><h1>404</h1></body></html>", status=404)
                 if page.delay:
                     time.sleep(page.delay)
-                self.send_response(page.status)
-                self.send_header("Content-Type", page.content_type)
-                self.send_header("Content-Length", str(len(page.body)))
-                for name, value in page.headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
                 # The crawler may have given up (a timeout test): nothing left to answer.
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.send_response(page.status)
+                    self.send_header("Content-Type", page.content_type)
+                    self.send_header("Content-Length", str(len(page.body)))
+                    for name, value in page.headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
                     self.wfile.write(page.body)
 
             def log_message(self, format: str, *args: object) -> None:

@@ -25,9 +25,48 @@ NEWS_SITEMAP_SIZE = 10
 FEED_SIZE = 15
 ARTICLE_URL = r"/news/[a-z]+/\d+-[\w-]+\.html$"
 
-RU_MONTHS = "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split()
-KK_MONTHS = "қаңтар ақпан наурыз сәуір мамыр маусым шілде тамыз қыркүйек қазан қараша желтоқсан".split()
-EN_MONTHS = "January February March April May June July August September October November December".split()
+RU_MONTHS = [
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+]
+KK_MONTHS = [
+    "қаңтар",
+    "ақпан",
+    "наурыз",
+    "сәуір",
+    "мамыр",
+    "маусым",
+    "шілде",
+    "тамыз",
+    "қыркүйек",
+    "қазан",
+    "қараша",
+    "желтоқсан",
+]
+EN_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 FOOTERS = {
     # The seed article's own footer, as it was published.
@@ -111,13 +150,21 @@ def _paragraphs(article: DemoArticle) -> str:
 
 
 def _tag_links(article: DemoArticle) -> str:
-    return " ".join(f'<a href="/tag/{html.escape(tag)}/">{html.escape(tag)}</a>' for tag in article.tags)
+    return " ".join(
+        f'<a href="/tag/{html.escape(tag)}/">{html.escape(tag)}</a>' for tag in article.tags
+    )
 
 
 def _head(article: DemoArticle, extra: str = "", charset: str = "utf-8") -> str:
     title = html.escape(article.title)
-    author = f'\n  <meta name="author" content="{html.escape(article.author)}">' if article.author else ""
-    tags = "".join(f'\n  <meta property="article:tag" content="{html.escape(t)}">' for t in article.tags)
+    author = (
+        f'\n  <meta name="author" content="{html.escape(article.author)}">'
+        if article.author
+        else ""
+    )
+    tags = "".join(
+        f'\n  <meta property="article:tag" content="{html.escape(t)}">' for t in article.tags
+    )
     return f"""<head>
   <meta charset="{charset}">
   <title>{title} | {EDITION_NAMES[article.edition]}</title>
@@ -321,7 +368,9 @@ def _listing(page_number: int, pages: int, items: list[DemoArticle]) -> Page:
 
 def _tag_page(tag: str) -> Page:
     items = [a for a in ARTICLES if tag in a.tags]
-    rows = "".join(f'<li><a href="{article_path(a)}">{html.escape(a.title)}</a></li>' for a in items)
+    rows = "".join(
+        f'<li><a href="{article_path(a)}">{html.escape(a.title)}</a></li>' for a in items
+    )
     body = f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(tag)}</title></head><body><h1>{html.escape(tag)}</h1><ul>{rows}</ul></body></html>'
     return Page(body.encode("utf-8"))
 
@@ -384,10 +433,13 @@ def demo_pages(port: int) -> dict[str, Page]:
     page_count = (len(newest) + PER_PAGE - 1) // PER_PAGE
     pages: dict[str, Page] = {
         "/robots.txt": Page(
-            f"User-agent: *\nDisallow: /admin/\nSitemap: {base}/sitemap.xml\n".encode(), "text/plain"
+            f"User-agent: *\nDisallow: /admin/\nSitemap: {base}/sitemap.xml\n".encode(),
+            "text/plain",
         ),
-        "/": Page(b'<!DOCTYPE html><html><head><meta charset="utf-8"><title>Demo Holding</title></head>'
-                  b'<body><a href="/news/">News</a></body></html>'),  # fmt: skip
+        "/": Page(
+            b'<!DOCTYPE html><html><head><meta charset="utf-8"><title>Demo Holding</title></head>'
+            b'<body><a href="/news/">News</a></body></html>'
+        ),
         "/about/": Page(IMPRINT_PAGE.encode("utf-8")),
         "/admin/stats.html": Page(b"<html><body>internal</body></html>"),
         "/rss.xml": _feed(base),
@@ -395,7 +447,9 @@ def demo_pages(port: int) -> dict[str, Page]:
     }
     for number in range(1, page_count + 1):
         path = "/news/" if number == 1 else f"/news/?page={number}"
-        pages[path] = _listing(number, page_count, newest[(number - 1) * PER_PAGE : number * PER_PAGE])
+        pages[path] = _listing(
+            number, page_count, newest[(number - 1) * PER_PAGE : number * PER_PAGE]
+        )
     for tag in {t for a in ARTICLES for t in a.tags}:
         pages[f"/tag/{tag}/"] = _tag_page(tag)
     for article in ARTICLES:

@@ -17,7 +17,12 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -42,11 +47,14 @@ def site_settings(config: SiteConfig) -> dict[str, Any]:
             DOWNLOAD_DELAY=0,
             AUTOTHROTTLE_ENABLED=False,
             CONCURRENT_REQUESTS_PER_DOMAIN=8,
+            NEWSBOT_RETRY_TIMES=2,
             NEWSBOT_RETRY_BASE_DELAY=0.2,
             NEWSBOT_RETRY_MAX_DELAY=3.0,
         )
     if config.download_delay is not None:
         settings["DOWNLOAD_DELAY"] = config.download_delay
+    if config.download_timeout is not None:
+        settings["DOWNLOAD_TIMEOUT"] = config.download_timeout
     if config.concurrency is not None:
         settings["CONCURRENT_REQUESTS_PER_DOMAIN"] = config.concurrency
     if config.user_agent:
@@ -54,6 +62,17 @@ def site_settings(config: SiteConfig) -> dict[str, Any]:
     if config.headers:
         settings["DEFAULT_REQUEST_HEADERS"] = dict(config.headers)
     return settings
+
+
+def describe_failure(failure: Failure) -> str:
+    """A short, stable reason for a request that got no HTTP answer."""
+    if failure.check(DownloadTimeoutError):
+        return f"timeout: {failure.getErrorMessage()[:200]}"
+    if failure.check(CannotResolveHostError):
+        return "DNS lookup failed"
+    if failure.check(DownloadConnectionRefusedError):
+        return "connection refused"
+    return failure.getErrorMessage()[:300]
 
 
 class NewsSpider(scrapy.Spider):
@@ -264,5 +283,5 @@ class NewsSpider(scrapy.Spider):
             kind=kind,
             fetched_at=datetime.now(UTC),
             status=status,
-            error=f"HTTP {status}" if status else failure.getErrorMessage()[:300],
+            error=f"HTTP {status}" if status else describe_failure(failure),
         )
