@@ -93,3 +93,33 @@ def run_crawl(
 def query(db: Path, sql: str, *params: object) -> list[tuple]:
     with sqlite3.connect(db) as connection:
         return list(connection.execute(sql, params))
+
+
+def article_html(number: int, body_note: str = "") -> bytes:
+    """A plain article page with a title, a date and a footer imprint."""
+    text = (
+        f"<p>Новость номер {number}: Министерство энергетики подвело итоги работы за месяц и "
+        f"рассказало о планах на следующий квартал. {body_note}</p>"
+        "<p>В ведомстве отметили, что план по добыче выполнен, а ремонт сетей завершен в срок.</p>"
+    )
+    return (
+        f'<html><head><meta charset="utf-8"><title>Новость {number}</title></head><body>'
+        f'<article><h1>Новость {number}</h1><div class="date">{10 + number % 18}.11.2026 10:{number % 60:02d}</div>'
+        f"{text}</article>"
+        "<footer><p>Главный редактор: Мадина Жатканбаева</p>"
+        "<p>Свидетельство №KZ15VPY00079493 выдано 19.10.2023</p></footer></body></html>"
+    ).encode()
+
+
+def paged_site_pages(count: int, per_page: int, delay: float = 0.0) -> dict[str, Page | list[Page]]:
+    """`count` articles over listing pages of `per_page`, each answering after `delay`."""
+    pages: dict[str, Page | list[Page]] = {"/robots.txt": Page(b"User-agent: *\n", "text/plain")}
+    page_count = (count + per_page - 1) // per_page
+    for page in range(1, page_count + 1):
+        numbers = range((page - 1) * per_page + 1, min(count, page * per_page) + 1)
+        path = "/news/" if page == 1 else f"/news/?page={page}"
+        following = f"/news/?page={page + 1}" if page < page_count else None
+        pages[path] = listing(*(f"/news/{n}-item.html" for n in numbers), next_url=following)
+    for number in range(1, count + 1):
+        pages[f"/news/{number}-item.html"] = Page(article_html(number), delay=delay)
+    return pages
