@@ -246,13 +246,14 @@ def read_imprint_page(page: RawPage, site: SiteConfig | None) -> dict[str, Any]:
 
 
 def fill_from_imprint_page(record: dict[str, Any], imprint_page: dict[str, Any]) -> None:
-    """Complete an article's publisher and registrations from the site's imprint page,
-    for sites whose footer does not carry them (zakon.kz keeps them on a separate page)."""
+    """Give an article whose page carries no imprint the site's imprint page (zakon.kz
+    keeps it on a separate page). A page with an imprint of its own keeps it: one site
+    may host several outlets, each with its footer."""
     publisher = record["publisher"]
+    if publisher.get("editor_in_chief") or record["registrations"]:
+        return
     for key, value in imprint_page["publisher"].items():
-        if not publisher.get(key) and value:
+        if value and not publisher.get(key):
             publisher[key] = value
-    known = {reg["number"] for reg in record["registrations"]}
-    record["registrations"] += [
-        r for r in imprint_page["registrations"] if r["number"] not in known
-    ]
+    record["registrations"] = list(imprint_page["registrations"])
+    record["warnings"] = [w for w in record["warnings"] if not w.startswith("no imprint")]

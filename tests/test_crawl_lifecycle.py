@@ -30,7 +30,7 @@ def wait_for_articles(
             try:
                 if query(db, "SELECT count(*) FROM articles")[0][0] >= count:
                     return
-            except Exception as error:  # noqa: BLE001 - the schema may not exist yet
+            except Exception as error:
                 if "no such table" not in str(error):
                     raise
         if process.poll() is not None:
