@@ -138,7 +138,7 @@ def test_missing_key_and_broken_toml(tmp_path: Path):
         parse_config({k: v for k, v in GOOD.items() if k != "article_url"}, "x.toml")
     broken = tmp_path / "broken.toml"
     broken.write_text('slug = "x\n')
-    with pytest.raises(ConfigError, match="broken.toml: not valid TOML"):
+    with pytest.raises(ConfigError, match=r"broken\.toml: not valid TOML"):
         load_config(broken)
 
 

@@ -153,7 +153,7 @@ def test_raw_html_is_kept_compressed(store):
 def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path):
     path = tmp_path / "notes.db"
     path.write_text("these are my notes, not a database" * 100)
-    with pytest.raises(StoreError, match="notes.db: file is not a database"):
+    with pytest.raises(StoreError, match=r"notes\.db: file is not a database"):
         open_database(path)
 
 
