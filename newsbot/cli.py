@@ -106,6 +106,9 @@ def command_crawl(args: argparse.Namespace) -> int:
             limit=args.limit,
             refresh=args.refresh,
             log_file=_log_file(args.db),
+            settings_overrides={"NEWSBOT_WORKERS": args.workers}
+            if args.workers is not None
+            else None,
         )
     except StoreError as error:
         raise UsageError(f"database: {error}") from error
@@ -296,6 +299,12 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--since", metavar="DATE", help="skip articles dated before this")
     crawl.add_argument("--limit", type=int, metavar="N", help="at most N articles per site")
     crawl.add_argument("--refresh", action="store_true", help="fetch known articles again")
+    crawl.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="extraction processes (default 0: in the crawl process)",
+    )
     crawl.set_defaults(handler=command_crawl)
 
     extract = commands.add_parser("extract", help="print the article record of one saved page")

@@ -45,8 +45,9 @@ ITEM_PIPELINES = {
 }
 
 NEWSBOT_DB = "data/news.db"
-# Extraction worker processes (0 = in the crawl's own process); see bench/crawl_bench.py.
-NEWSBOT_WORKERS = 0
+# Extraction worker processes (0 = in the crawl's own process). bench/crawl_bench.py on a
+# 2-core machine: 181 pages in 8.9 s with 2 workers against 11.4 s in-process (0.77x).
+NEWSBOT_WORKERS = 2
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

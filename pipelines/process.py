@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Self
 
@@ -32,6 +35,21 @@ def process_in_worker(page: RawPage, site: SiteConfig | None) -> dict[str, Any]:
     return process_page(page, site, _WORKER_IMPRINTS)
 
 
+def _exit_with_crawl(crawl_pid: int) -> None:
+    """Worker initializer: end this worker when the crawl process is gone. A crawl killed
+    with SIGKILL cannot shut its pool down, and its idle workers would stay forever."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(2)
+            try:
+                os.kill(crawl_pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 class ProcessPipeline:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
@@ -47,7 +65,12 @@ class ProcessPipeline:
     def open_spider(self) -> None:
         if self.workers > 0:
             context = multiprocessing.get_context("forkserver")
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            self.pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=context,
+                initializer=_exit_with_crawl,
+                initargs=(os.getpid(),),
+            )
 
     def close_spider(self) -> None:
         if self.pool is not None:
