@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from newsbot.siteconfig import ConfigError, SiteConfig, bundled_configs
 from pipelines.store import StoreError
@@ -62,14 +63,21 @@ def command_extract(args: argparse.Namespace) -> int:
 
 
 def _since(text: str | None) -> datetime | None:
+    """A date given on the command line: ISO (`2026-11-01`, `2026-11-01T09:00`) or any
+    form `newsbot` reads on pages ("вчера", "1 ноября 2026"); Asia/Almaty unless an
+    offset is given."""
     if not text:
         return None
-    from pipelines.dates import parse_date
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        from pipelines.dates import parse_date
 
-    outcome = parse_date(text, now=datetime.now(UTC), timezone="Asia/Almaty")
-    if outcome.value is None:
-        raise UsageError(f"--since/--until: {text!r} is not a date (try 2026-11-01)")
-    return outcome.value.moment
+        outcome = parse_date(text, now=datetime.now(UTC), timezone="Asia/Almaty")
+        if outcome.value is None:
+            raise UsageError(f"--since/--until: {text!r} is not a date (try 2026-11-01)") from None
+        return outcome.value.moment
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("Asia/Almaty"))
 
 
 def _selected_sites(args: argparse.Namespace) -> list[SiteConfig]:
@@ -172,15 +180,25 @@ def command_sites(args: argparse.Namespace) -> int:
 
 
 def command_check_site(args: argparse.Namespace) -> int:
+    """Fetch a few pages of one site (into a throw-away database) and print how many of
+    its articles gave each field: the live check for configs written without access."""
     import tempfile
 
     from newsbot.crawl import run_crawl
+
+    if not args.slug and not args.site_file:
+        raise UsageError("check-site needs a SLUG or --site-file")
     from pipelines.store import open_database
 
-    configs = bundled_configs()
-    if args.slug not in configs:
-        raise UsageError(f"unknown site {args.slug!r} (see `newsbot sites`)")
-    config = configs[args.slug]
+    from newsbot.siteconfig import load_config
+
+    if args.site_file:
+        config = load_config(args.site_file)
+    else:
+        configs = bundled_configs()
+        if args.slug not in configs:
+            raise UsageError(f"unknown site {args.slug!r} (see `newsbot sites`)")
+        config = configs[args.slug]
     with tempfile.TemporaryDirectory() as folder:
         db_path = str(Path(folder) / "check.db")
         report = run_crawl(
@@ -336,7 +354,8 @@ def build_parser() -> argparse.ArgumentParser:
     sites.set_defaults(handler=command_sites)
 
     check = commands.add_parser("check-site", help="live check of one site (needs internet)")
-    check.add_argument("slug")
+    check.add_argument("slug", nargs="?", help="a bundled site")
+    check.add_argument("--site-file", metavar="FILE.toml", help="or a site config file")
     check.add_argument("--pages", type=int, default=5, help="articles to fetch")
     check.set_defaults(handler=command_check_site)
 

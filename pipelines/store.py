@@ -199,6 +199,7 @@ class PastFetch:
     fetched_at: datetime
     hint_date: str | None
     kind: str | None
+    published_at_utc: str | None = None
 
 
 class FetchHistory:
@@ -211,11 +212,12 @@ class FetchHistory:
     def load(cls, db: sqlite_utils.Database, site: str) -> FetchHistory:
         fetches: dict[str, PastFetch] = {}
         rows = db.execute(
-            "SELECT url, final_url, status, fetched_at, hint_date, kind FROM pages WHERE site = ?",
+            "SELECT p.url, p.final_url, p.status, p.fetched_at, p.hint_date, p.kind, a.published_at_utc "
+            "FROM pages p LEFT JOIN articles a ON a.id = p.article_id WHERE p.site = ?",
             [site],
         )
-        for url, final_url, status, fetched_at, hint_date, kind in rows:
-            past = PastFetch(status, datetime.fromisoformat(fetched_at), hint_date, kind)
+        for url, final_url, status, fetched_at, hint_date, kind, published in rows:
+            past = PastFetch(status, datetime.fromisoformat(fetched_at), hint_date, kind, published)
             fetches[url] = past
             if final_url:
                 fetches.setdefault(normalize_url(final_url), past)
@@ -226,6 +228,13 @@ class FetchHistory:
 
     def get(self, url: str) -> PastFetch | None:
         return self._fetches.get(normalize_url(url))
+
+    def published_before(self, url: str, moment: datetime) -> bool:
+        """Whether a stored article is known to be published before `moment`."""
+        past = self.get(url)
+        if past is None or past.published_at_utc is None:
+            return False
+        return datetime.fromisoformat(past.published_at_utc) < moment
 
     def needs_fetch(self, url: str, now: datetime, changed_at: datetime | None = None) -> bool:
         """Whether an article URL should be fetched in this run.

@@ -104,7 +104,7 @@ def article_html(number: int, body_note: str = "") -> bytes:
     )
     return (
         f'<html><head><meta charset="utf-8"><title>Новость {number}</title></head><body>'
-        f'<article><h1>Новость {number}</h1><div class="date">{10 + number % 18}.11.2026 10:{number % 60:02d}</div>'
+        f'<article><h1>Новость {number}</h1><div class="date">{1 + number % 27}.11.2024 10:{number % 60:02d}</div>'
         f"{text}</article>"
         "<footer><p>Главный редактор: Мадина Жатканбаева</p>"
         "<p>Свидетельство №KZ15VPY00079493 выдано 19.10.2023</p></footer></body></html>"

@@ -146,3 +146,19 @@ def test_refresh_fetches_known_articles_again(crawled_here, site: LocalSite):
     assert "/news/2-nur.html" in site.requests
     assert query(db, "SELECT count(*) FROM articles") == [(5,)]
     assert query(db, "SELECT sum(unchanged) FROM runs") == [(5,)]
+
+
+def test_check_site_prints_field_coverage(tmp_path: Path, site: LocalSite):
+    import subprocess
+    import sys
+
+    site_file = write_site_file(tmp_path, site)
+    result = subprocess.run(
+        [sys.executable, "-m", "newsbot.cli", "check-site", "--site-file", str(site_file), "--pages", "3"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "testsite: limited; 5 pages fetched, 3 articles"
+    assert "  title           3/3" in lines
+    assert "  published_at    3/3" in lines

@@ -4,6 +4,7 @@ Retry-After, and re-fetching what a sitemap says has changed."""
 from __future__ import annotations
 
 import signal
+import sqlite3
 import subprocess
 import time
 from datetime import UTC, datetime, timedelta
@@ -172,7 +173,8 @@ def sitemap(entries: list[tuple[str, str, str | None]]) -> Page:
 
 
 def test_sitemap_news_date_and_lastmod_driven_refetch(tmp_path: Path):
-    undated = article_html(1).replace(b'<div class="date">11.11.2026 10:01</div>', b"")
+    undated = article_html(1).replace(b'<div class="date">2.11.2024 10:01</div>', b"")
+    assert undated != article_html(1)
     with LocalSite(
         {"/robots.txt": Page(b"", "text/plain"), "/news/1-item.html": Page(undated)}
     ) as site:
@@ -205,3 +207,22 @@ def test_sitemap_news_date_and_lastmod_driven_refetch(tmp_path: Path):
         assert "добавлены новые сведения" in query(db, "SELECT body FROM articles")[0][0]
         assert query(db, "SELECT count(*) FROM article_versions") == [(1,)]
         assert query(db, "SELECT updated FROM runs ORDER BY id DESC LIMIT 1") == [(1,)]
+
+
+def test_paging_after_an_unfinished_run_stops_at_articles_older_than_since(tmp_path: Path):
+    with LocalSite(paged_site_pages(12, 4)) as site:
+        site_file = write_site_file(tmp_path, site)
+        db = tmp_path / "news.db"
+        assert run_crawl(db, site_file).returncode == 0
+        # As if the last run had been interrupted: paging may not stop on known pages...
+        with sqlite3.connect(db) as connection:
+            connection.execute("UPDATE site_state SET last_status = 'interrupted'")
+        site.requests.clear()
+        assert run_crawl(db, site_file).returncode == 0
+        assert "/news/?page=3" in site.requests
+        # ...unless everything on them is older than --since.
+        with sqlite3.connect(db) as connection:
+            connection.execute("UPDATE site_state SET last_status = 'interrupted'")
+        site.requests.clear()
+        assert run_crawl(db, site_file, extra=("--since", "2025-01-01")).returncode == 0
+        assert [p for p in site.requests if p.startswith("/news/")] == ["/news/"]

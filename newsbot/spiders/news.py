@@ -213,9 +213,12 @@ class NewsSpider(scrapy.Spider):
         self.cursor_url = response.url
         if self.limited:
             return  # the cursor stays here; the next run carries on from this page
-        if links and fresh == 0 and self.previous_finished and not self.refresh:
-            # Everything on this page is known and the last run got to the end: older
-            # pages hold nothing new.
+        all_older = self.since is not None and all(
+            self.history.published_before(url, self.since) for url in links
+        )
+        if links and fresh == 0 and not self.refresh and (self.previous_finished or all_older):
+            # Everything here is known, and either the last run got to the end or it is
+            # all older than --since: older pages hold nothing wanted.
             logger.info(
                 "%s: %s holds only known articles, paging stops", self.config.slug, response.url
             )
