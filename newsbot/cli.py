@@ -185,12 +185,11 @@ def command_check_site(args: argparse.Namespace) -> int:
     import tempfile
 
     from newsbot.crawl import run_crawl
+    from newsbot.siteconfig import load_config
+    from pipelines.store import open_database
 
     if not args.slug and not args.site_file:
         raise UsageError("check-site needs a SLUG or --site-file")
-    from pipelines.store import open_database
-
-    from newsbot.siteconfig import load_config
 
     if args.site_file:
         config = load_config(args.site_file)
