@@ -49,7 +49,7 @@ class RawPage:
     fetched_at: datetime
     charset: str | None = None
     site: str | None = None
-    hints: dict[str, str] = field(default_factory=dict)  # lastmod, news_date, feed_date
+    hints: dict[str, str] = field(default_factory=dict)  # see newsbot.discovery.Discovered
 
 
 @dataclass
