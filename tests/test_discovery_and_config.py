@@ -176,3 +176,30 @@ def test_spider_loader_knows_every_bundled_site():
     assert spider_class.config.domains == ("nur.kz",)
     with pytest.raises(KeyError):
         loader.load("nope")
+
+
+def test_scrapy_knows_the_bundled_sites():
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "list"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == sorted(bundled_configs())
+
+
+def test_spider_arguments_from_the_scrapy_command_line():
+    from newsbot.spiders.news import NewsSpider
+
+    config = bundled_configs()["nur_ru"]
+    spider = NewsSpider(config=config, since="2026-11-01", limit="20", refresh="true")
+    assert spider.since is not None and spider.since.isoformat() == "2026-11-01T00:00:00+05:00"
+    assert (spider.limit, spider.refresh) == (20, True)

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -82,9 +83,9 @@ class NewsSpider(scrapy.Spider):
     def __init__(
         self,
         config: SiteConfig | None = None,
-        since: datetime | None = None,
-        limit: int | None = None,
-        refresh: bool = False,
+        since: datetime | str | None = None,
+        limit: int | str | None = None,
+        refresh: bool | str = False,
         **kwargs: Any,
     ):
         config = config or getattr(type(self), "config", None)
@@ -93,9 +94,13 @@ class NewsSpider(scrapy.Spider):
         super().__init__(name=config.slug, **kwargs)
         self.config = config
         self.allowed_domains = list(config.domains)
+        # `scrapy crawl SLUG -a since=2026-11-01 -a limit=20` passes strings.
+        if isinstance(since, str):
+            since = datetime.fromisoformat(since)
+            since = since if since.tzinfo else since.replace(tzinfo=ZoneInfo(config.timezone))
         self.since = since
         self.limit = int(limit) if limit else None
-        self.refresh = bool(refresh)
+        self.refresh = refresh is True or str(refresh).lower() in ("1", "true", "yes")
         self.started_at = datetime.now(UTC)
         self.history = FetchHistory({})
         self.previous_finished = False
