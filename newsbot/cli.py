@@ -10,10 +10,12 @@ import argparse
 import contextlib
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from newsbot.siteconfig import ConfigError, SiteConfig, bundled_configs
@@ -225,10 +227,16 @@ def command_check_site(args: argparse.Namespace) -> int:
     return 0 if site.healthy and total else 1
 
 
-def command_runs(args: argparse.Namespace) -> int:
+def _existing_database(path: str) -> Any:
     from pipelines.store import open_database
 
-    db = open_database(args.db)
+    if path != ":memory:" and not Path(path).exists():
+        raise UsageError(f"{path}: no such database (run `newsbot crawl` first)")
+    return open_database(path)
+
+
+def command_runs(args: argparse.Namespace) -> int:
+    db = _existing_database(args.db)
     print(
         f"{'id':>5}  {'started (UTC)':<21}{'status':<13}{'req':>6}{'new':>6}{'upd':>6}{'drop':>6}{'err':>6}  sites"
     )
@@ -247,9 +255,7 @@ def command_runs(args: argparse.Namespace) -> int:
 
 
 def command_stats(args: argparse.Namespace) -> int:
-    from pipelines.store import open_database
-
-    db = open_database(args.db)
+    db = _existing_database(args.db)
     print(f"{'site':<22}{'articles':>9}{'no date':>9}{'imprints':>9}{'regs':>6}  newest (UTC)")
     for row in db.execute(
         "SELECT site, count(*), sum(published_at_utc IS NULL), max(published_at_utc) "
@@ -271,10 +277,7 @@ def command_stats(args: argparse.Namespace) -> int:
 
 def command_export(args: argparse.Namespace) -> int:
     from pipelines.export import ArticleFilter, select_articles, write_csv, write_jsonl
-    from pipelines.store import open_database
 
-    if args.db != ":memory:" and not Path(args.db).exists():
-        raise UsageError(f"{args.db}: no such database (run `newsbot crawl` first)")
     since, until = _since(args.since), _since(args.until)
     selection = ArticleFilter(
         site=args.site,
@@ -282,13 +285,16 @@ def command_export(args: argparse.Namespace) -> int:
         until=until.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if until else None,
         query=args.query,
     )
-    db = open_database(args.db)
+    db = _existing_database(args.db)
+    try:
+        articles = select_articles(db, selection)
+    except sqlite3.OperationalError as error:
+        raise UsageError(f"--query {args.query!r}: {error} (SQLite full-text syntax)") from error
     encoding = "utf-8-sig" if args.excel else "utf-8"
     with contextlib.ExitStack() as stack:
         out = sys.stdout
         if args.output != "-":
             out = stack.enter_context(open(args.output, "w", encoding=encoding, newline=""))
-        articles = select_articles(db, selection)
         if args.format == "jsonl":
             count = write_jsonl(articles, out)
         else:

@@ -51,10 +51,10 @@ def select_articles(
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY articles.published_at_utc DESC, articles.id"
+    # Executed here, not on the first row read: a bad --query fails before any output.
     cursor = db.execute(sql, params)
     names = [d[0] for d in cursor.description]
-    for row in cursor:
-        yield dict(zip(names, row, strict=True))
+    return (dict(zip(names, row, strict=True)) for row in cursor)
 
 
 def _loads(value: str | None, default: Any) -> Any:

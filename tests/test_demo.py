@@ -8,6 +8,7 @@ import json
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -136,3 +137,64 @@ def test_rerunning_the_demo_adds_no_rows(demo):
     assert second.returncode == 0, second.stderr
     assert query(db, "SELECT count(*) FROM articles") == counts_after_first
     assert query(db, "SELECT new FROM runs ORDER BY id") == [(42,), (0,)]
+
+
+def newsbot(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "newsbot.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_export_csv_for_excel_and_jsonl(demo, tmp_path: Path):
+    db = str(demo[0])
+    out = tmp_path / "news.csv"
+    result = newsbot("export", "--db", db, "--query", "Alstom", "--excel", "-o", str(out))
+    assert (result.returncode, result.stderr) == (0, "newsbot: 1 articles exported\n")
+    assert out.read_bytes().startswith("\ufeffid;site;url;title".encode())
+    result = newsbot(
+        "export", "--db", db, "--site", "demo", "--since", "2026-11-18", "--format", "jsonl"
+    )
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == 6
+    assert all(r["published_at_utc"] >= "2026-11-17T19:00:00Z" for r in records)
+
+
+def test_cli_errors_are_one_line(demo, tmp_path: Path):
+    result = newsbot(
+        "export", "--db", str(demo[0]), "--query", '"unbalanced', "-o", str(tmp_path / "x.csv")
+    )
+    assert result.returncode == 2
+    assert (
+        result.stderr
+        == "newsbot: --query '\"unbalanced': unterminated string (SQLite full-text syntax)\n"
+    )
+    assert not (tmp_path / "x.csv").exists()
+    result = newsbot("runs", "--db", str(tmp_path / "none.db"))
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"newsbot: {tmp_path / 'none.db'}: no such database (run `newsbot crawl` first)\n",
+    )
+
+
+def test_runs_and_stats(demo):
+    db = str(demo[0])
+    runs = newsbot("runs", "--db", db).stdout.splitlines()
+    assert runs[0].split() == [
+        "id",
+        "started",
+        "(UTC)",
+        "status",
+        "req",
+        "new",
+        "upd",
+        "drop",
+        "err",
+        "sites",
+    ]
+    assert [line.split()[2] for line in runs[1:]] == ["finished", "finished"]
+    stats = newsbot("stats", "--db", db).stdout.splitlines()
+    assert stats[1].split()[:5] == ["demo", "42", "0", "6", "6"]
