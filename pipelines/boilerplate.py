@@ -14,7 +14,8 @@ FURNITURE_LINE = re.compile(
     r"^(?:читайте\s+(?:также|еще|ещё|нас)|смотрите\s+также|подписывайтесь|подпишитесь|"
     r"поделиться|оқи\s+отырыңыз|оқыңыз\s+сондай-ақ|жазылыңыз|бөлісу|"
     r"read\s+(?:also|more)\b|also\s+read|share\s+(?:this|on)\b|subscribe\s+to|sign\s+up\b|"
-    r"thanks\s+for\s+signing\s+up|see\s+more:|advertisement$|"
+    r"thanks\s+for\s+signing\s+up|see\s+more:|advertisement$|keep\s+an\s+eye\s+on\s+your\s+inbox|"
+    r"there\s+was\s+an\s+error\s+processing\s+your\s+subscription|sign\s+up\s+for\s+(?:our|the)\b|"
     r"если\s+вы\s+нашли\s+ошибку|нашли\s+ошибку|реклама$|теги:|tags:|"
     r"\[button\b)",
     re.IGNORECASE,

@@ -62,7 +62,12 @@ _ISO = re.compile(
 )
 _TIME = re.compile(
     r"(?<![\d.:])(?P<H>[01]?\d|2[0-3])[:.](?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?(?![\d:]|\.\d)"
+    r"(?:\s*(?P<ampm>[AaPp])\.?\s?[Mm]\b\.?)?"
 )
+# Zone names printed after a time. UTC ones are exact; Kazakhstan's are read as the site's
+# zone with its history (dateparser fixes "ALMT" at +06:00, wrong since March 2024).
+_UTC_NAMES = re.compile(r"\s*\b(?:GMT|UTC|UT)\b(?:\s*[+-]\s*0+)?|\s*(?<=\d)Z\b")
+_KZ_ZONE_NAMES = re.compile(r"\s*\b(?:ALMT|AQTT|QYZT|ORAT)\b")
 _TIME_CONNECTOR = re.compile(r"(?:^|\s)(?:в|сағат|at|,|\||—|–|-)(?=\s|$)", re.IGNORECASE)
 # RFC 822 as RSS feeds write it: "Tue, 19 Nov 2019 06:13:48 -0600".
 _RFC822 = re.compile(
@@ -152,7 +157,12 @@ def _split_time(text: str) -> tuple[str, tuple[int, int, int] | None]:
     match = _TIME.search(text)
     if match is None:
         return text, None
-    clock = (int(match["H"]), int(match["M"]), int(match["S"] or 0))
+    hour = int(match["H"])
+    if match["ampm"]:
+        if hour > 12:
+            return text, None  # "14:35 PM" is no time at all
+        hour = hour % 12 + (12 if match["ampm"].lower() == "p" else 0)
+    clock = (hour, int(match["M"]), int(match["S"] or 0))
     rest = text[: match.start()] + " " + text[match.end() :]
     rest = _TIME_CONNECTOR.sub(" ", rest)
     return " ".join(rest.replace(",", " , ").split()).strip(" ,"), clock
@@ -212,6 +222,11 @@ def _fast_parse(text: str, zone: ZoneInfo, now_local: datetime) -> datetime | No
     if _ISO.match(text):
         parsed = datetime.fromisoformat(text.replace(" ", "T", 1))
         return parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed
+    if _KZ_ZONE_NAMES.search(text):
+        text = _KZ_ZONE_NAMES.sub("", text)
+    elif _UTC_NAMES.search(text):
+        text = _UTC_NAMES.sub("", text)
+        zone = ZoneInfo("UTC")
     date_part, clock = _split_time(text)
     relative = _relative(date_part, now_local)
     if relative is not None:

@@ -128,14 +128,20 @@ def _first(values: list[str]) -> str | None:
     return None
 
 
-def _meta(tree: HtmlElement, *names: str) -> list[str]:
-    wanted = {name.lower() for name in names}
-    found = []
-    for node in tree.iter("meta"):
-        key = (node.get("property") or node.get("name") or node.get("itemprop") or "").lower()
-        if key in wanted and node.get("content"):
-            found.append(node.get("content"))
-    return found
+class MetaTags:
+    """The page's <meta> values by lower-cased property / name / itemprop, read once."""
+
+    def __init__(self, tree: HtmlElement):
+        self._values: dict[str, list[str]] = {}
+        for node in tree.iter("meta"):
+            key = (node.get("property") or node.get("name") or node.get("itemprop") or "").lower()
+            content = node.get("content")
+            if key and content:
+                self._values.setdefault(key, []).append(content)
+
+    def get(self, *names: str) -> list[str]:
+        """Values of the first names first: the order says which tag is trusted more."""
+        return [value for name in names for value in self._values.get(name.lower(), [])]
 
 
 def _walk_jsonld(node: Any) -> Iterator[Mapping[str, Any]]:
@@ -246,12 +252,15 @@ def visible_dates(tree: HtmlElement) -> list[tuple[str, str]]:
 
 
 def _title(
-    tree: HtmlElement, article: Mapping[str, Any] | None, selectors: Mapping[str, str]
+    tree: HtmlElement,
+    metas: MetaTags,
+    article: Mapping[str, Any] | None,
+    selectors: Mapping[str, str],
 ) -> str | None:
     candidates = [
         _select_text(tree, selectors.get("title")),
         _first(_jsonld_names(article.get("headline"))) if article else None,
-        _first(_meta(tree, "og:title", "twitter:title")),
+        _first(metas.get("og:title", "twitter:title")),
         _first([" ".join(h1.text_content().split()) for h1 in tree.iter("h1")]),
     ]
     title = _first([c for c in candidates if c])
@@ -268,37 +277,38 @@ def read_fields(
     selectors = selectors or {}
     article, publisher = read_jsonld(tree)
     fields = PageFields()
-    fields.title = _title(tree, article, selectors)
+    metas = MetaTags(tree)
+    fields.title = _title(tree, metas, article, selectors)
     fields.lead = _first(
         [
             _select_text(tree, selectors.get("lead")) or "",
             *(_jsonld_names(article.get("description")) if article else []),
-            *_meta(tree, "og:description", "description", "twitter:description"),
+            *metas.get("og:description", "description", "twitter:description"),
         ]
     )
     authors = _jsonld_names(article.get("author")) if article else []
     fields.author = (
         _select_text(tree, selectors.get("author"))
         or ", ".join(dict.fromkeys(a.strip() for a in authors if a.strip()))
-        or _first([a for a in _meta(tree, "author", "article:author") if "://" not in a])
+        or _first([a for a in metas.get("author", "article:author") if "://" not in a])
     )
     section = article.get("articleSection") if article else None
-    fields.section = _first(_jsonld_names(section)) or _first(_meta(tree, "article:section"))
+    fields.section = _first(_jsonld_names(section)) or _first(metas.get("article:section"))
     keywords = article.get("keywords") if article else None
-    tags = _meta(tree, "article:tag")
+    tags = metas.get("article:tag")
     if isinstance(keywords, str):
         tags += keywords.split(",")
     elif isinstance(keywords, list):
         tags += [k for k in keywords if isinstance(k, str)]
     if not tags:
-        tags = ",".join(_meta(tree, "keywords", "news_keywords")).split(",")
+        tags = ",".join(metas.get("keywords", "news_keywords")).split(",")
     fields.tags = list(dict.fromkeys(t.strip() for t in tags if t.strip()))
-    image = _first(_meta(tree, "og:image", "og:image:url", "twitter:image"))
+    image = _first(metas.get("og:image", "og:image:url", "twitter:image"))
     image = image or (_jsonld_image(article.get("image")) if article else None)
     fields.image_url = urljoin(url or "", image) if image else None
-    canonical = _first(tree.xpath("//link[@rel='canonical']/@href") + _meta(tree, "og:url"))
+    canonical = _first(tree.xpath("//link[@rel='canonical']/@href") + metas.get("og:url"))
     fields.canonical_url = urljoin(url or "", canonical) if canonical else None
-    fields.site_name = _first(_meta(tree, "og:site_name", "application-name"))
+    fields.site_name = _first(metas.get("og:site_name", "application-name"))
     fields.jsonld_publisher = dict(publisher) if publisher else None
     body_jsonld = article.get("articleBody") if article else None
     fields.body_from_jsonld = body_jsonld if isinstance(body_jsonld, str) else None
@@ -311,8 +321,8 @@ def read_fields(
         for key, target in (("datePublished", fields.published), ("dateModified", fields.modified)):
             if isinstance(article.get(key), str):
                 target.append(("json-ld", article[key]))
-    fields.published += [("meta", value) for value in _meta(tree, *_PUBLISHED_META)]
-    fields.modified += [("meta", value) for value in _meta(tree, *_MODIFIED_META)]
+    fields.published += [("meta", value) for value in metas.get(*_PUBLISHED_META)]
+    fields.modified += [("meta", value) for value in metas.get(*_MODIFIED_META)]
     times = tree.xpath("//article//time/@datetime | //time[@pubdate]/@datetime | //time/@datetime")
     fields.published += [("time", value) for value in times[:3]]
     fields.footer_text, fields.footer_hrefs, fields.footer_marked = _footer(tree)

@@ -34,6 +34,9 @@ def local(text, **kwargs):
         ("Опубликовано: 26 ноября 2026", "2026-11-26T00:00:00+05:00"),
         ("Обновлено: 26.11.2026, 14:35", "2026-11-26T14:35:00+05:00"),
         ("Жарияланды: 25.11.2026", "2026-11-25T00:00:00+05:00"),
+        ("November 19, 2026, 9:02 PM", "2026-11-19T21:02:00+05:00"),
+        ("12:00 AM, 5 November 2026", "2026-11-05T00:00:00+05:00"),
+        ("19 Nov 2026 07:09 GMT", "2026-11-19T12:09:00+05:00"),
     ],
 )
 def test_fast_path_formats(text, expected):
@@ -66,6 +69,12 @@ def test_almaty_was_utc_plus_6_before_march_2024():
         "2024-01-15T08:35:00Z",
     )
     assert (after.local_iso, after.utc_iso) == ("2024-03-15T14:35:00+05:00", "2024-03-15T09:35:00Z")
+
+
+def test_kazakhstan_zone_names_follow_the_zone_history():
+    # dateparser reads "ALMT" as a fixed +06:00, wrong since March 2024.
+    assert local("26.11.2026 14:35 ALMT") == "2026-11-26T14:35:00+05:00"
+    assert local("15.01.2024 14:35 ALMT") == "2024-01-15T14:35:00+06:00"
 
 
 def test_utc_instant_is_given_beside_the_local_form():
