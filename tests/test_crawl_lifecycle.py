@@ -46,12 +46,20 @@ def article_requests(site: LocalSite) -> list[str]:
     return [path for path in site.requests if path.endswith("-item.html")]
 
 
+def start_slow_crawl(
+    folder: Path, site: LocalSite, stored: int
+) -> tuple[Path, Path, subprocess.Popen[str]]:
+    """A crawl of 30 slow articles in a subprocess, once `stored` of them are stored."""
+    site_file = write_site_file(folder, site, concurrency=2)
+    db = folder / "news.db"
+    process = subprocess.Popen(crawl_command(db, site_file), stdout=subprocess.PIPE, text=True)
+    wait_for_articles(db, stored, process)
+    return db, site_file, process
+
+
 def test_sigkill_midway_then_rerun_gives_every_article_once(tmp_path: Path):
     with LocalSite(paged_site_pages(30, 10, delay=0.3)) as site:
-        site_file = write_site_file(tmp_path, site, concurrency=2)
-        db = tmp_path / "news.db"
-        process = subprocess.Popen(crawl_command(db, site_file), stdout=subprocess.PIPE, text=True)
-        wait_for_articles(db, 5, process)
+        db, site_file, process = start_slow_crawl(tmp_path, site, stored=5)
         process.kill()
         process.wait(timeout=30)
         stored_before = {url.split("/", 3)[3] for (url,) in query(db, "SELECT url FROM articles")}
@@ -72,10 +80,7 @@ def test_sigkill_midway_then_rerun_gives_every_article_once(tmp_path: Path):
 
 def test_sigterm_ends_the_run_cleanly_as_interrupted(tmp_path: Path):
     with LocalSite(paged_site_pages(30, 10, delay=0.3)) as site:
-        site_file = write_site_file(tmp_path, site, concurrency=2)
-        db = tmp_path / "news.db"
-        process = subprocess.Popen(crawl_command(db, site_file), stdout=subprocess.PIPE, text=True)
-        wait_for_articles(db, 3, process)
+        db, site_file, process = start_slow_crawl(tmp_path, site, stored=3)
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=60)
         assert process.returncode == 1
