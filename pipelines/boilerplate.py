@@ -31,7 +31,7 @@ TAIL_HEADING = re.compile(
 )
 # Imprint lines printed right under the text, sometimes inside the article block.
 IMPRINT_LINE = re.compile(
-    r"^(?:©|\(c\)\s|главный\s+редактор|гл\.\s*ред|бас\s+редактор|editor-in-chief|"
+    r"^(?:©|\([cс]\)\s|copyright\b|главный\s+редактор|гл\.\s*ред|бас\s+редактор|editor-in-chief|"
     r"учредитель|собственник|меншік\s+иесі|свидетельство\s+(?:о|сми|№)|"
     r"все\s+права\s+защищены|барлық\s+құқықтар|при\s+(?:цитировании|использовании)|"
     r"[+\d\s()\-–]{10,20}$|[\w.+-]+@[\w.-]+\.\w{2,}$)",

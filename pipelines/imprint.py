@@ -56,7 +56,10 @@ _ADDRESS = re.compile(
     re.IGNORECASE,
 )
 _ADDRESS_END = re.compile(r",?\s*(?:тел|телефон|phone|e-?mail|почта)\b.*$", re.IGNORECASE)
-_COPYRIGHT = re.compile(r"(?:©|\(c\)|Copyright)\s*(?P<line>[^\n]{2,160})", re.IGNORECASE)
+# "Copyright (с) ООО …": the sign may follow the word, and may be a Cyrillic "с".
+_COPYRIGHT = re.compile(
+    r"(?:©|\([cс]\)|Copyright)(?:\s*(?:©|\([cс]\)))?\s*(?P<line>[^\n]{2,160})", re.IGNORECASE
+)
 _YEARS = re.compile(r"\b(?:19|20)\d{2}(?:\s*[-–—]\s*(?:19|20)\d{2})?\b,?")
 _NOT_A_HOLDER = re.compile(
     r"^(?:свидетельств|все права|барлық құқық|all rights|при цитировании|перепечатк)",
