@@ -98,7 +98,7 @@ _PATTERNS: list[tuple[tuple[str, ...], re.Pattern[str]]] = [
     ),
 ]
 _TRAILING = " .,;:!?\"'»«“”"
-_NOT_NAMES = {"бұл", "об", "этом", "как", "также", "ранее", "the", "this", "it"}
+_NOT_NAMES = {"бұл", "об", "этом", "как", "также", "ранее", "the", "this", "it", "news", "media"}
 
 
 @dataclass(frozen=True)
