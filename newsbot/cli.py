@@ -7,10 +7,8 @@ input, with a one-line reason on stderr.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
-import sqlite3
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -18,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from newsbot.exporting import ExportRequest
 from newsbot.siteconfig import ConfigError, SiteConfig, bundled_configs
 from pipelines.store import StoreError
 
@@ -101,13 +100,41 @@ def _log_file(db_path: str) -> str:
     return str(Path(db_path).resolve().parent / "logs" / "newsbot.log")
 
 
+def _log_to_file(db_path: str, message: str) -> None:
+    """One line in the crawl log, for what happens before a crawl has its logging."""
+    path = Path(_log_file(db_path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    with open(path, "a", encoding="utf-8") as log:
+        log.write(f"{stamp} [newsbot] INFO: {message}\n")
+
+
+def _export_request(args: argparse.Namespace, output: str) -> ExportRequest:
+    fmt = "jsonl" if output.endswith(".jsonl") else "csv"
+    return ExportRequest(format=fmt, excel=args.excel and fmt == "csv")
+
+
+def _check_output_path(path: str) -> None:
+    folder = Path(path).resolve().parent
+    if Path(path).is_dir():
+        raise UsageError(f"--export {path}: is a folder, not a file")
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise UsageError(f"--export {path}: cannot write in {str(folder)!r}")
+
+
 def command_crawl(args: argparse.Namespace) -> int:
     from newsbot.crawl import format_summary, run_crawl
-    from pipelines.store import StoreError
+    from newsbot.exporting import export
+    from newsbot.health import HealthLimits
+    from newsbot.lock import CrawlLocked
+    from pipelines.store import open_database
 
     configs = _selected_sites(args)
     if args.limit is not None and args.limit <= 0:
         raise UsageError("--limit must be a positive number of articles")
+    if args.export:
+        _check_output_path(args.export)
+    limits = HealthLimits(idle_runs=args.idle_runs, max_error_rate=args.max_error_rate)
     try:
         report = run_crawl(
             configs,
@@ -119,16 +146,24 @@ def command_crawl(args: argparse.Namespace) -> int:
             settings_overrides={"NEWSBOT_WORKERS": args.workers}
             if args.workers is not None
             else None,
+            limits=limits,
         )
-    except StoreError as error:
-        raise UsageError(f"database: {error}") from error
-    print(format_summary(report))
+    except CrawlLocked as locked:
+        if args.cron:  # the previous scheduled run is still going: normal, not news
+            _log_to_file(args.db, f"skipped: {locked}")
+            return 0
+        raise UsageError(str(locked)) from locked
+    if not args.cron:
+        print(format_summary(report))
     for site in report.sites:
-        if not site.healthy:
-            print(
-                f"newsbot: {site.slug}: {site.status}: {site.reason or 'see the log'}",
-                file=sys.stderr,
-            )
+        for problem in site.problems:
+            print(f"newsbot: {problem}", file=sys.stderr)
+    if args.export:
+        db = open_database(args.db, create=False)
+        count = export(db, _export_request(args, args.export), args.export)
+        db.conn.close()
+        if not args.cron:
+            print(f"{count} articles exported to {args.export}")
     return 0 if report.healthy else 1
 
 
@@ -230,77 +265,193 @@ def command_check_site(args: argparse.Namespace) -> int:
 def _existing_database(path: str) -> Any:
     from pipelines.store import open_database
 
-    if path != ":memory:" and not Path(path).exists():
-        raise UsageError(f"{path}: no such database (run `newsbot crawl` first)")
-    return open_database(path)
+    return open_database(path, create=False)
 
 
 def command_runs(args: argparse.Namespace) -> int:
+    from newsbot.history import recent_runs
+
     db = _existing_database(args.db)
     print(
-        f"{'id':>5}  {'started (UTC)':<21}{'status':<13}{'req':>6}{'new':>6}{'upd':>6}{'drop':>6}{'err':>6}  sites"
+        f"{'id':>5}  {'started (UTC)':<21}{'status':<13}{'req':>6}{'new':>6}{'upd':>6}"
+        f"{'drop':>6}{'err':>6}  {'sites':<24}health"
     )
-    for row in db.execute(
-        "SELECT id, started_at, status, requests, new, updated, dropped, errors, sites "
-        "FROM runs ORDER BY id DESC LIMIT ?",
-        [args.last],
-    ):
-        sites = ", ".join(json.loads(row[8] or "[]"))
+    for run in recent_runs(db, args.last):
+        counts = "".join(f"{run[k] or 0:>6}" for k in ("requests", "new", "updated", "dropped",
+                                                       "errors"))  # fmt: skip
+        health = "; ".join(run["health"]) or ("ok" if run["status"] == "finished" else "-")
         print(
-            f"{row[0]:>5}  {row[1]:<21}{row[2]:<13}"
-            + "".join(f"{v or 0:>6}" for v in row[3:8])
-            + f"  {sites}"
+            f"{run['id']:>5}  {run['started_at']:<21}{run['status']:<13}{counts}  "
+            f"{', '.join(run['sites']):<24}{health}"
         )
     return 0
 
 
 def command_stats(args: argparse.Namespace) -> int:
+    from newsbot.history import articles_per_day, site_summaries
+
     db = _existing_database(args.db)
-    print(f"{'site':<22}{'articles':>9}{'no date':>9}{'imprints':>9}{'regs':>6}  newest (UTC)")
-    for row in db.execute(
-        "SELECT site, count(*), sum(published_at_utc IS NULL), max(published_at_utc) "
-        "FROM articles GROUP BY site ORDER BY site"
-    ):
-        imprints = db.execute(
-            "SELECT count(*) FROM publishers WHERE site = ?", [row[0]]
-        ).fetchone()[0]
-        regs = db.execute("SELECT count(*) FROM registrations WHERE site = ?", [row[0]]).fetchone()[
-            0
-        ]
-        print(f"{row[0]:<22}{row[1]:>9}{row[2]:>9}{imprints:>9}{regs:>6}  {row[3] or '-'}")
+    summaries = site_summaries(db)
+    print(
+        f"{'site':<22}{'articles':>9}{'title':>7}{'body':>7}{'date':>7}{'imprints':>9}"
+        f"{'regs':>6}  {'last success (UTC)':<22}last run"
+    )
+    for s in summaries:
+        cover = "".join(f"{s.coverage.get(k, 0):>7.0%}" for k in ("title", "body", "published_at"))
+        last = "-" if s.last_run is None else f"{s.last_run} {s.last_status}"
+        if s.last_problems:
+            last += ": " + "; ".join(p.split(": ", 1)[-1] for p in s.last_problems)
+        print(
+            f"{s.site:<22}{s.articles:>9}{cover}{s.publishers:>9}{s.registrations:>6}  "
+            f"{s.last_success or '-':<22}{last}"
+        )
+    span, counts = articles_per_day(db, args.days)
+    if span:
+        print(f"\narticles per publication day (site's own calendar), {span[0]} to {span[-1]}")
+        print(f"{'site':<22}" + "".join(f"{d:%d.%m}".rjust(6) for d in span))
+        for site, series in counts.items():
+            print(f"{site:<22}" + "".join(f"{n or '.':>6}" for n in series))
     pages = db.execute(
         "SELECT count(*), sum(status >= 400 OR status IS NULL) FROM pages"
     ).fetchone()
-    print(f"pages fetched: {pages[0]} ({pages[1] or 0} errors)")
+    print(f"\npages fetched: {pages[0]} ({pages[1] or 0} failed)")
     return 0
 
 
 def command_export(args: argparse.Namespace) -> int:
-    from pipelines.export import ArticleFilter, select_articles, write_csv, write_jsonl
+    from newsbot.exporting import ExportError, export, known_sites, parse_columns
+    from pipelines.export import ArticleFilter
 
     since, until = _since(args.since), _since(args.until)
-    selection = ArticleFilter(
-        site=args.site,
-        since=since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if since else None,
-        until=until.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if until else None,
-        query=args.query,
-    )
-    db = _existing_database(args.db)
+    if since and until and since >= until:
+        raise UsageError("--since must be before --until")
+    if args.table != "articles" and (since or until or args.query):
+        raise UsageError(f"--since, --until and --query apply to articles, not {args.table}")
+    if args.delimiter is not None and len(args.delimiter) != 1:
+        raise UsageError("--delimiter must be one character")
     try:
-        articles = select_articles(db, selection)
-    except sqlite3.OperationalError as error:
-        raise UsageError(f"--query {args.query!r}: {error} (SQLite full-text syntax)") from error
-    encoding = "utf-8-sig" if args.excel else "utf-8"
-    with contextlib.ExitStack() as stack:
-        out = sys.stdout
-        if args.output != "-":
-            out = stack.enter_context(open(args.output, "w", encoding=encoding, newline=""))
-        if args.format == "jsonl":
-            count = write_jsonl(articles, out)
-        else:
-            count = write_csv(articles, out, excel=args.excel)
-    print(f"newsbot: {count} articles exported", file=sys.stderr)
+        request = ExportRequest(
+            table=args.table,
+            format=args.format,
+            excel=args.excel,
+            columns=parse_columns(args.columns, args.table, args.format),
+            selection=ArticleFilter(
+                site=args.site,
+                since=since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if since else None,
+                until=until.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if until else None,
+                query=args.query,
+            ),
+            delimiter=args.delimiter,
+        )
+        db = _existing_database(args.db)
+        if args.site and args.site not in known_sites(db, list(bundled_configs())):
+            raise UsageError(f"unknown site {args.site!r} (see `newsbot sites`)")
+        count = export(db, request, args.output)
+    except ExportError as error:
+        raise UsageError(str(error)) from error
+    print(f"newsbot: {count} {args.table} exported", file=sys.stderr)
     return 0
+
+
+def command_cron(args: argparse.Namespace) -> int:
+    from newsbot import schedule
+
+    configs = bundled_configs()
+    for slug in args.slugs:
+        if slug not in configs:
+            raise UsageError(f"unknown site {slug!r} (see `newsbot sites`)")
+    if args.export:
+        _check_output_path(args.export)
+    try:
+        job = schedule.job_for(args.db, args.slugs, every=args.every, at=args.at,
+                               export=args.export, excel=args.excel)  # fmt: skip
+        line = job.line()
+        if args.action == "show":
+            print(line)
+            program = schedule.crontab_program()
+            if program:
+                current = schedule.installed_line(schedule.read_crontab(program), job)
+                state = "not installed" if current is None else (
+                    "installed" if current == line else f"installed differently: {current}")  # fmt: skip
+                print(f"# {state}")
+            else:
+                print("# no crontab program on this machine")
+            return 0
+        program = schedule.require_crontab()
+        table = schedule.read_crontab(program)
+        if args.action == "install":
+            schedule.write_crontab(program, schedule.with_job(table, job))
+            print(f"installed: {line}")
+        else:
+            if schedule.installed_line(table, job) is None:
+                print(f"no newsbot line for {job.db} in the crontab; nothing removed")
+                return 0
+            schedule.write_crontab(program, schedule.without_job(table, job))
+            print(f"removed the newsbot line for {job.db}")
+    except schedule.ScheduleError as error:
+        raise UsageError(str(error)) from error
+    return 0
+
+
+def command_report(args: argparse.Namespace) -> int:
+    from newsbot.exporting import ExportError, atomic_output
+    from newsbot.report import render_report
+
+    if args.days <= 0:
+        raise UsageError("--days must be a positive number")
+    db = _existing_database(args.db)
+    html = render_report(db, days=args.days)
+    try:
+        with atomic_output(args.output, "utf-8") as out:
+            out.write(html)
+    except ExportError as error:
+        raise UsageError(str(error)) from error
+    print(f"report: {args.output}")
+    return 0
+
+
+def command_reprocess(args: argparse.Namespace) -> int:
+    from newsbot.lock import CrawlLocked, crawl_lock
+    from newsbot.reprocess import ReprocessReport, reprocess
+    from newsbot.siteconfig import load_config
+    from pipelines.store import Store, open_database
+
+    configs = dict(bundled_configs())
+    for path in args.site_file or []:
+        config = load_config(path)
+        configs[config.slug] = config
+    db = open_database(args.db, create=False)
+    if args.site and args.site not in known_sites_of(db, configs):
+        raise UsageError(f"unknown site {args.site!r} (see `newsbot sites`)")
+    if args.workers is not None and args.workers <= 0:
+        raise UsageError("--workers must be a positive number")
+
+    def progress(report: ReprocessReport) -> None:
+        if sys.stderr.isatty() and report.pages % 50 == 0:
+            sys.stderr.write(f"\r\x1b[K{report.pages} pages, {report.changed} changed")
+            sys.stderr.flush()
+
+    try:
+        with crawl_lock(args.db):
+            result = reprocess(Store(db), configs, site=args.site, workers=args.workers,
+                               on_page=progress)  # fmt: skip
+    except CrawlLocked as locked:
+        raise UsageError(f"{locked}; reprocess after it ends") from locked
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\x1b[K")
+    print(
+        f"{result.pages} pages reprocessed: {result.changed} articles changed, "
+        f"{result.unchanged} unchanged, {result.failed} failed"
+    )
+    if result.first_failure:
+        print(f"newsbot: first failure: {result.first_failure}", file=sys.stderr)
+    return 0 if not result.failed else 1
+
+
+def known_sites_of(db: Any, configs: dict[str, SiteConfig]) -> set[str]:
+    from newsbot.exporting import known_sites
+
+    return known_sites(db, list(configs))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -326,8 +477,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         metavar="N",
-        help="extraction processes (default 0: in the crawl process)",
+        help="extraction processes (0: in the crawl process; default 2)",
     )
+    crawl.add_argument(
+        "--cron",
+        action="store_true",
+        help="as run from cron: no summary, only health failures on stderr, "
+        "and a quiet exit when another crawl holds the database",
+    )
+    crawl.add_argument("--export", metavar="FILE", help="after the crawl, export all articles "
+                       "(.jsonl: JSON lines; otherwise CSV)")  # fmt: skip
+    crawl.add_argument("--excel", action="store_true", help="the --export CSV for Excel")
+    crawl.add_argument("--idle-runs", type=int, default=6, metavar="N",
+                       help="a site with no new article in N runs in a row fails (default 6)")  # fmt: skip
+    crawl.add_argument("--max-error-rate", type=float, default=0.2, metavar="SHARE",
+                       help="a site whose failed requests exceed this share fails (default 0.2)")  # fmt: skip
     crawl.set_defaults(handler=command_crawl)
 
     extract = commands.add_parser("extract", help="print the article record of one saved page")
@@ -336,14 +500,22 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--site", help="site slug whose config applies")
     extract.set_defaults(handler=command_extract)
 
-    export = commands.add_parser("export", help="articles as CSV or JSON lines")
+    export = commands.add_parser("export", help="articles (or imprints) as CSV or JSON lines")
     export.add_argument("--db", default=DEFAULT_DB)
-    export.add_argument("--site")
-    export.add_argument("--since", metavar="DATE")
-    export.add_argument("--until", metavar="DATE")
-    export.add_argument("--query", metavar="TEXT", help="full-text search (SQLite FTS syntax)")
+    export.add_argument("--table", choices=("articles", "publishers", "registrations"),
+                        default="articles")  # fmt: skip
+    export.add_argument("--site", metavar="SLUG")
+    export.add_argument("--since", metavar="DATE", help="published at or after (Asia/Almaty "
+                        "unless an offset is given)")  # fmt: skip
+    export.add_argument("--until", metavar="DATE", help="published before")
+    export.add_argument("--query", metavar="TEXT", help='full-text search over title, lead and '
+                        'body; finds word forms ("налог" finds "налогов"); OR, NOT, "phrases"')  # fmt: skip
+    export.add_argument("--columns", metavar="A,B,...", help="only these columns, in this order")
     export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
-    export.add_argument("--excel", action="store_true", help="CSV for Excel: BOM, ';', safe cells")
+    export.add_argument("--excel", action="store_true",
+                        help="CSV for Excel: BOM, ';', formula-safe cells, cut long cells")  # fmt: skip
+    export.add_argument("--delimiter", metavar="CHAR", help="CSV delimiter (default ',', "
+                        "with --excel ';')")  # fmt: skip
     export.add_argument("-o", "--output", default="-", metavar="FILE", help="file, or - for stdout")
     export.set_defaults(handler=command_export)
 
@@ -364,14 +536,42 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--pages", type=int, default=5, help="articles to fetch")
     check.set_defaults(handler=command_check_site)
 
-    runs = commands.add_parser("runs", help="recent crawl runs")
+    runs = commands.add_parser("runs", help="recent crawl runs and their health")
     runs.add_argument("--db", default=DEFAULT_DB)
     runs.add_argument("--last", type=int, default=20)
     runs.set_defaults(handler=command_runs)
 
-    stats = commands.add_parser("stats", help="what the database holds, per site")
+    stats = commands.add_parser("stats", help="per site: articles, coverage, last success")
     stats.add_argument("--db", default=DEFAULT_DB)
+    stats.add_argument("--days", type=int, default=14, help="days of the per-day table")
     stats.set_defaults(handler=command_stats)
+
+    cron = commands.add_parser("cron", help="show, install or remove the crontab line")
+    cron.add_argument("action", choices=("show", "install", "remove"))
+    cron.add_argument("slugs", nargs="*", metavar="SLUG", help="sites (default: every enabled)")
+    cron.add_argument("--db", default=DEFAULT_DB)
+    timing = cron.add_mutually_exclusive_group()
+    timing.add_argument("--every", help="15m, 30m, 1h, 2h, 3h, 4h, 6h or 12h (default 1h)")
+    timing.add_argument("--at", metavar="HH:MM", help="once a day at this time (machine's clock)")
+    cron.add_argument("--export", metavar="FILE", help="export all articles after each crawl")
+    cron.add_argument("--excel", action="store_true", help="the export as CSV for Excel")
+    cron.set_defaults(handler=command_cron)
+
+    report = commands.add_parser("report", help="one self-contained HTML report")
+    report.add_argument("--db", default=DEFAULT_DB)
+    report.add_argument("-o", "--output", default="data/report.html", metavar="FILE")
+    report.add_argument("--days", type=int, default=30, help="days in the chart")
+    report.set_defaults(handler=command_report)
+
+    reprocess = commands.add_parser(
+        "reprocess", help="extract stored pages again (no fetching), on every core"
+    )
+    reprocess.add_argument("--db", default=DEFAULT_DB)
+    reprocess.add_argument("--site", metavar="SLUG")
+    reprocess.add_argument("--site-file", action="append", metavar="FILE.toml",
+                           help="config of a site not bundled (its selectors)")  # fmt: skip
+    reprocess.add_argument("--workers", type=int, metavar="N", help="processes (default: cores)")
+    reprocess.set_defaults(handler=command_reprocess)
     return parser
 
 

@@ -3,6 +3,8 @@ per-site results and the health verdict that becomes the exit code cron sees."""
 
 from __future__ import annotations
 
+import logging
+import logging.handlers
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -15,13 +17,14 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from twisted.internet import task
 
+from newsbot.health import HealthLimits, SiteRun, judge_site, killed_runs_since_last, site_history
+from newsbot.lock import crawl_lock
 from newsbot.siteconfig import SiteConfig
 from newsbot.spiderloader import spider_for
 from pipelines.store import Store
 
-# A site whose articles mostly lack a title or a body has changed its layout.
-MIN_FIELD_COVERAGE = 0.5
-MIN_ARTICLES_FOR_COVERAGE = 5
+logger = logging.getLogger(__name__)
+DEFAULT_LIMITS = HealthLimits()
 
 
 @dataclass
@@ -36,12 +39,13 @@ class SiteResult:
     unchanged: int = 0
     dropped: int = 0
     errors: int = 0
-    reason: str | None = None
+    reason: str | None = None  # why the site could not be crawled at all
     coverage: dict[str, float] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)  # the health checks' verdict
 
     @property
     def healthy(self) -> bool:
-        return self.status in ("finished", "limited") and self.reason is None
+        return not self.problems
 
 
 @dataclass
@@ -65,17 +69,11 @@ class CrawlReport:
         return totals
 
 
-def crawl_settings(
-    db_path: str, run_id: int, log_file: str | None, overrides: dict[str, Any]
-) -> Settings:
+def crawl_settings(db_path: str, run_id: int, overrides: dict[str, Any]) -> Settings:
     settings = Settings()
     settings.setmodule("newsbot.settings", priority="project")
     settings.set("NEWSBOT_DB", db_path, priority="cmdline")
     settings.set("NEWSBOT_RUN_ID", run_id, priority="cmdline")
-    if log_file:
-        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
-        settings.set("LOG_FILE", log_file, priority="cmdline")
-        settings.set("LOG_FILE_APPEND", True, priority="cmdline")
     for key, value in overrides.items():
         settings.set(key, value, priority="cmdline")
     return settings
@@ -164,6 +162,53 @@ def _coverage(store: Store, run_id: int, slug: str) -> dict[str, float]:
     }
 
 
+def _site_run(run_id: int, result: SiteResult) -> SiteRun:
+    return SiteRun(
+        run_id=run_id,
+        site=result.slug,
+        status=result.status,
+        requests=result.requests,
+        errors=result.errors,
+        new=result.new,
+        articles=int(result.coverage.get("articles", 0)),
+        title_coverage=result.coverage.get("title"),
+        body_coverage=result.coverage.get("body"),
+        date_coverage=result.coverage.get("date"),
+    )
+
+
+def judge(store: Store, run_id: int, result: SiteResult, limits: HealthLimits) -> None:
+    """Fill `result.problems` from this run and the site's history, and record the run."""
+    current = _site_run(run_id, result)
+    earlier = site_history(store.db, result.slug, run_id, max(limits.idle_runs, limits.history))
+    problems = [p.line() for p in killed_runs_since_last(store.db, result.slug, run_id)]
+    if result.reason:
+        problems.append(f"{result.slug}: {result.status}: {result.reason}")
+    elif result.status != "unsupported":
+        problems += [p.line() for p in judge_site(current, earlier, limits)]
+    result.problems = problems
+    store.save_site_run(current, responses=result.responses, dropped=result.dropped,
+                        updated=result.updated, unchanged=result.unchanged,
+                        problems=problems)  # fmt: skip
+
+
+def _rotating_log(log_file: str, settings: Settings) -> logging.Handler:
+    """The crawl log: appended run after run, rotated at LOG_ROTATE_BYTES into a few
+    numbered files, so a nightly cron job never fills the disk."""
+    Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(
+        log_file,
+        maxBytes=settings.getint("NEWSBOT_LOG_ROTATE_BYTES"),
+        backupCount=settings.getint("NEWSBOT_LOG_BACKUPS"),
+        encoding="utf-8",
+    )
+    handler.setFormatter(
+        logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT"))
+    )
+    handler.setLevel(settings.get("LOG_LEVEL"))
+    return handler
+
+
 def run_crawl(
     configs: Sequence[SiteConfig],
     db_path: str,
@@ -174,54 +219,89 @@ def run_crawl(
     log_file: str | None = None,
     settings_overrides: dict[str, Any] | None = None,
     progress_stream: TextIO = sys.stderr,
+    limits: HealthLimits = DEFAULT_LIMITS,
 ) -> CrawlReport:
-    """Crawl the sites into the database; returns per-site results and the verdict."""
+    """Crawl the sites into the database; returns per-site results and the verdict.
+
+    Raises CrawlLocked when another crawl holds the database."""
+    with crawl_lock(db_path):
+        return _run_crawl(configs, db_path, since=since, limit=limit, refresh=refresh,
+                          log_file=log_file, settings_overrides=settings_overrides or {},
+                          progress_stream=progress_stream, limits=limits)  # fmt: skip
+
+
+def _run_crawl(
+    configs: Sequence[SiteConfig],
+    db_path: str,
+    *,
+    since: datetime | None,
+    limit: int | None,
+    refresh: bool,
+    log_file: str | None,
+    settings_overrides: dict[str, Any],
+    progress_stream: TextIO,
+    limits: HealthLimits,
+) -> CrawlReport:
     store = Store.open(db_path)
     run_id = store.start_run([c.slug for c in configs], datetime.now(UTC))
-    settings = crawl_settings(db_path, run_id, log_file, settings_overrides or {})
-    settings.set("LOG_INSTALL_ROOT_HANDLER", log_file is not None, priority="cmdline")
-    process = CrawlerProcess(settings)
-    crawlers: dict[str, Crawler] = {}
-    results: list[SiteResult] = []
-    for config in configs:
-        if config.unsupported:
-            results.append(SiteResult(config.slug, status="unsupported", reason=config.unsupported))
-            continue
-        crawler = process.create_crawler(spider_for(config))
-        crawlers[config.slug] = crawler
-        process.crawl(crawler, since=since, limit=limit, refresh=refresh)
+    settings = crawl_settings(db_path, run_id, settings_overrides)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    log_handler = _rotating_log(log_file, settings) if log_file else None
+    root = logging.getLogger()
+    root_level = root.level
+    if log_handler:
+        root.addHandler(log_handler)
+        root.setLevel(logging.NOTSET)  # as Scrapy's own root handler does
+    try:
+        process = CrawlerProcess(settings)
+        crawlers: dict[str, Crawler] = {}
+        results: list[SiteResult] = []
+        for config in configs:
+            if config.unsupported:
+                results.append(
+                    SiteResult(config.slug, status="unsupported", reason=config.unsupported)
+                )
+                continue
+            crawler = process.create_crawler(spider_for(config))
+            crawlers[config.slug] = crawler
+            process.crawl(crawler, since=since, limit=limit, refresh=refresh)
 
-    progress = Progress(crawlers, progress_stream)
-    ticker = task.LoopingCall(progress.show)
-    if crawlers:
-        ticker.start(1.0, now=False)
-        process.start()
-        if ticker.running:
-            ticker.stop()
-    progress.done()
+        progress = Progress(crawlers, progress_stream)
+        ticker = task.LoopingCall(progress.show)
+        if crawlers:
+            ticker.start(1.0, now=False)
+            process.start()
+            if ticker.running:
+                ticker.stop()
+        progress.done()
 
-    for slug, crawler in crawlers.items():
-        result = _result(slug, crawler, store)
-        result.coverage = _coverage(store, run_id, slug)
-        if (
-            result.coverage.get("articles", 0) >= MIN_ARTICLES_FOR_COVERAGE
-            and result.reason is None
-        ):
-            low = [k for k in ("title", "body") if result.coverage[k] < MIN_FIELD_COVERAGE]
-            if low:
-                result.reason = f"field coverage below {MIN_FIELD_COVERAGE:.0%}: {', '.join(low)}"
-        results.append(result)
-    statuses = {r.status for r in results}
-    if "interrupted" in statuses:
-        status = "interrupted"
-    elif results and all(r.status in ("failed", "unsupported") for r in results):
-        status = "failed"
-    else:
-        status = "finished"
-    report = CrawlReport(run_id, status, results, db_path)
-    store.finish_run(run_id, status, report.totals(), datetime.now(UTC))
-    store.close()
-    return report
+        for slug, crawler in crawlers.items():
+            result = _result(slug, crawler, store)
+            result.coverage = _coverage(store, run_id, slug)
+            results.append(result)
+        for result in results:
+            judge(store, run_id, result, limits)
+        statuses = {r.status for r in results}
+        if "interrupted" in statuses:
+            status = "interrupted"
+        elif results and all(r.status in ("failed", "unsupported") for r in results):
+            status = "failed"
+        else:
+            status = "finished"
+        report = CrawlReport(run_id, status, results, db_path)
+        totals = report.totals()
+        totals["health"] = [line for r in results for line in r.problems]
+        store.finish_run(run_id, status, totals, datetime.now(UTC))
+        for line in totals["health"]:
+            logger.warning("health: %s", line)
+        logger.info("run %s summary:\n%s", run_id, format_summary(report))
+        return report
+    finally:
+        store.close()
+        if log_handler:
+            root.removeHandler(log_handler)
+            root.setLevel(root_level)
+            log_handler.close()
 
 
 def format_summary(report: CrawlReport) -> str:

@@ -107,6 +107,9 @@ def normalize_characters(text: str) -> str:
     NFC, never NFKC: NFKC turns `№` into `No` and breaks registration numbers.
     """
     text = unescape_entities(text)
+    # Line breaks first: ftfy judges mojibake line by line, and a lone \r is no line
+    # break to it, so a later pass over the same text would see other lines.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _MOJIBAKE_HINT.search(text):
         text = ftfy.fix_text(
             text,
@@ -114,7 +117,6 @@ def normalize_characters(text: str) -> str:
             uncurl_quotes=False,  # stored text keeps its “quotes”; only match keys fold them
             normalization="NFC",
         )
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
     # After ftfy, whose own repairs (C1 controls to cp1252 letters) can create the
     # Latin-1 look this step keys on: run it before ftfy and a second pass differs.
     text = repair_cp1251_read_as_latin1(text)

@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 import sqlite_utils
 from w3lib.url import canonicalize_url
 
+from pipelines.search import stems_row
+
 ARTICLE_JSON_FIELDS = ("tags", "source", "publisher", "registrations", "warnings")
 # How long a dead link (404, 410) rests before it is tried again.
 DEAD_LINK_PAUSE = timedelta(days=7)
@@ -164,21 +166,64 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     )  # fmt: skip
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1]
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """Stemmed full-text search (pipelines/search.py), per-site run records and the
+    health verdict of each run (newsbot/health.py)."""
+    db.execute(
+        "CREATE VIRTUAL TABLE articles_stems USING fts5(title, lead, body, "
+        "tokenize = 'unicode61 remove_diacritics 0')"
+    )
+    for rowid, title, lead, body in db.execute("SELECT rowid, title, lead, body FROM articles"):
+        _index_stems(db, rowid, title, lead, body)
+    db.table("run_sites").create(
+        {"run_id": int, "site": str, "status": str, "requests": int, "responses": int,
+         "errors": int, "new": int, "updated": int, "unchanged": int, "dropped": int,
+         "articles": int, "title_coverage": float, "body_coverage": float,
+         "date_coverage": float, "problems": str},
+        pk=("run_id", "site"),
+    )  # fmt: skip
+    db.table("run_sites").create_index(["site", "run_id"])
+    db.table("runs").add_column("health", str)
+    # What `newsbot reprocess` needs to see a page as the crawl saw it.
+    db.table("pages").add_column("charset", str)
+    db.table("pages").add_column("hints", str)
 
 
-def open_database(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) and migrate a newsbot database."""
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2]
+
+
+def _index_stems(
+    db: sqlite_utils.Database, rowid: int, title: str | None, lead: str | None, body: str | None
+) -> None:
+    db.execute("DELETE FROM articles_stems WHERE rowid = ?", [rowid])
+    stems = stems_row(title, lead, body)
+    db.execute(
+        "INSERT INTO articles_stems (rowid, title, lead, body) VALUES (?, ?, ?, ?)",
+        [rowid, stems["title"], stems["lead"], stems["body"]],
+    )
+
+
+def open_database(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
+    """Open and migrate a newsbot database; `create=False` refuses a missing file.
+
+    A SQLite file of some other program is refused, not filled with newsbot's tables."""
     path = Path(path)
     if str(path) != ":memory:":
+        if not create and not path.is_file():
+            raise StoreError(f"{path}: no such database (run `newsbot crawl` first)")
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
         connection = sqlite3.connect(str(path), timeout=30)
         db = sqlite_utils.Database(connection)
+        tables = set(db.table_names())
+        if tables and "schema_migrations" not in tables:
+            connection.close()
+            raise StoreError(f"{path}: not a newsbot database (it has other tables)")
         if str(path) != ":memory:":
             db.enable_wal()
         db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)")
+        if "schema_migrations" not in tables:
+            db.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY)")
         done = {row[0] for row in db.execute("SELECT version FROM schema_migrations")}
         for version, migration in enumerate(MIGRATIONS, start=1):
             if version not in done:
@@ -274,6 +319,18 @@ def _imprint_hash(publisher: Mapping[str, Any]) -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
+def _article_row(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored columns an extraction decides (not id, fetch time or run)."""
+    row = {key: record.get(key) for key in (
+        "url", "canonical_url", "site", "title", "lead", "body", "author", "section",
+        "image_url", "published_at", "published_at_utc", "modified_at", "modified_at_utc",
+        "language")}  # fmt: skip
+    row.update({key: _json(record.get(key)) for key in ARTICLE_JSON_FIELDS})
+    row["source_name"] = (record.get("source") or {}).get("name")
+    row["body_hash"] = hashlib.sha1((record.get("body") or "").encode("utf-8")).hexdigest()
+    return row
+
+
 class Store:
     """Writes of one crawl (or one `newsbot reprocess`) into a newsbot database."""
 
@@ -318,7 +375,19 @@ class Store:
                    ("requests", "new", "updated", "unchanged", "dropped", "errors")},
                 "site_counts": _json(counts.get("sites", {})),
                 "note": counts.get("note"),
+                "health": _json(counts.get("health", [])),
             })  # fmt: skip
+
+    def save_site_run(self, run: Any, **extra: Any) -> None:
+        """One site's part of a run (a newsbot.health.SiteRun and the other counts): the
+        history the health checks and `newsbot stats` read."""
+        row = {key: getattr(run, key) for key in (
+            "run_id", "site", "status", "requests", "errors", "new", "articles",
+            "title_coverage", "body_coverage", "date_coverage")}  # fmt: skip
+        row.update(extra)
+        row["problems"] = _json(extra.get("problems", []))
+        with self.db.conn:
+            self.db.table("run_sites").upsert(row, pk=("run_id", "site"))
 
     def site_state(self, site: str) -> dict[str, Any] | None:
         rows = list(self.db.table("site_state").rows_where("site = ?", [site]))
@@ -351,6 +420,8 @@ class Store:
         error: str | None = None,
         drop_reason: str | None = None,
         article_id: str | None = None,
+        charset: str | None = None,
+        hints: Mapping[str, str] | None = None,
     ) -> None:
         row = {
             "url": normalize_url(url),
@@ -365,6 +436,8 @@ class Store:
             "article_id": article_id,
             "html": zlib.compress(html, 6) if html else None,
             "run_id": run_id,
+            "charset": charset,
+            "hints": _json(dict(hints)) if hints else None,
         }
         with self.db.conn:
             self.db.table("pages").upsert(row, pk="url")
@@ -387,27 +460,19 @@ class Store:
         A changed body keeps its previous version in article_versions.
         """
         identifier = article_id(record["url"], record.get("canonical_url"))
-        body_hash = hashlib.sha1((record.get("body") or "").encode("utf-8")).hexdigest()
         now_iso = utc_now_iso(fetched_at)
-        row = {key: record.get(key) for key in (
-            "url", "canonical_url", "site", "title", "lead", "body", "author", "section",
-            "image_url", "published_at", "published_at_utc", "modified_at", "modified_at_utc",
-            "language")}  # fmt: skip
-        row.update({key: _json(record.get(key)) for key in ARTICLE_JSON_FIELDS})
-        source = record.get("source") or {}
-        row.update(
-            id=identifier,
-            source_name=source.get("name"),
-            body_hash=body_hash,
-            fetched_at=now_iso,
-            run_id=run_id,
-        )
+        row = _article_row(record)
+        body_hash = row["body_hash"]
+        row.update(id=identifier, fetched_at=now_iso, run_id=run_id)
         with self.db.conn:
             existing = list(self.db.table("articles").rows_where(
-                "id = ?", [identifier], select="title, body, body_hash, fetched_at, first_seen_at"))  # fmt: skip
+                "id = ?", [identifier],
+                select="rowid, title, lead, body, body_hash, fetched_at, first_seen_at"))  # fmt: skip
             if not existing:
                 row["first_seen_at"] = now_iso
-                self.db.table("articles").insert(row)
+                rowid = self.db.table("articles").insert(row).last_rowid
+                assert rowid is not None
+                _index_stems(self.db, rowid, row["title"], row["lead"], row["body"])
                 outcome = "new"
             else:
                 previous = existing[0]
@@ -421,8 +486,38 @@ class Store:
                     })  # fmt: skip
                     outcome = "updated"
                 self.db.table("articles").update(identifier, row)
+                if (previous["title"], previous["lead"], previous["body"]) != (
+                    row["title"],
+                    row["lead"],
+                    row["body"],
+                ):
+                    _index_stems(self.db, previous["rowid"], row["title"], row["lead"], row["body"])
             self._save_imprint(record, fetched_at)
         return identifier, outcome
+
+    def reprocess_article(self, identifier: str, record: Mapping[str, Any], now: datetime) -> bool:
+        """Replace a stored article's extracted fields with a new extraction of the same
+        page; its fetch time, first sighting and run stay. Returns whether anything
+        changed (a changed body keeps the old one in article_versions)."""
+        new = _article_row(record)
+        with self.db.conn:
+            rows = list(self.db.table("articles").rows_where(
+                "id = ?", [identifier], select="rowid, *"))  # fmt: skip
+            if not rows:
+                return False
+            previous = rows[0]
+            if all(previous.get(key) == value for key, value in new.items()):
+                return False
+            if previous["body_hash"] != new["body_hash"]:
+                self.db.table("article_versions").insert({
+                    "article_id": identifier, "title": previous["title"],
+                    "body": previous["body"], "fetched_at": previous["fetched_at"],
+                    "replaced_at": utc_now_iso(now),
+                })  # fmt: skip
+            self.db.table("articles").update(identifier, new)
+            _index_stems(self.db, previous["rowid"], new["title"], new["lead"], new["body"])
+            self._save_imprint(record, datetime.fromisoformat(previous["fetched_at"]))
+        return True
 
     def save_imprint(
         self,

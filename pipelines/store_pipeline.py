@@ -66,6 +66,8 @@ class StorePipeline:
             run_id=self.run_id,
             hint_date=max(item.hints.values()) if item.hints else None,
             error=item.error,
+            charset=item.charset,
+            hints=item.hints,
             **extra,
         )
 
@@ -73,6 +75,8 @@ class StorePipeline:
         if not isinstance(item, PageItem) or self.store is None:
             return item
         if item.kind == "article" and item.record is not None:
+            # The article before its line in the pages log: a crawl killed between the two
+            # fetches the page again next run (harmless) instead of never (a lost article).
             article_id, outcome = self.store.save_article(item.record, item.fetched_at, self.run_id)
             self._count(outcome)
             self._log(item, html=item.body, article_id=article_id)

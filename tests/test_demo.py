@@ -168,10 +168,7 @@ def test_cli_errors_are_one_line(demo, tmp_path: Path):
         "export", "--db", str(demo[0]), "--query", '"unbalanced', "-o", str(tmp_path / "x.csv")
     )
     assert result.returncode == 2
-    assert (
-        result.stderr
-        == "newsbot: --query '\"unbalanced': unterminated string (SQLite full-text syntax)\n"
-    )
+    assert result.stderr == "newsbot: --query: '\"unbalanced': a quotation mark is not closed\n"
     assert not (tmp_path / "x.csv").exists()
     result = newsbot("runs", "--db", str(tmp_path / "none.db"))
     assert (result.returncode, result.stderr) == (
@@ -194,7 +191,9 @@ def test_runs_and_stats(demo):
         "drop",
         "err",
         "sites",
+        "health",
     ]
     assert [line.split()[2] for line in runs[1:]] == ["finished", "finished"]
     stats = newsbot("stats", "--db", db).stdout.splitlines()
-    assert stats[1].split()[:5] == ["demo", "42", "0", "6", "6"]
+    # site, articles, title, body and date coverage, imprints, registrations
+    assert stats[1].split()[:7] == ["demo", "42", "100%", "100%", "100%", "6", "6"]

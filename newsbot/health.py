@@ -1,0 +1,164 @@
+"""Crawl health: after every crawl each site is judged against its own run history, and
+the verdict becomes the exit code cron sees (the spidermon habit, STYLE.md).
+
+The checks are pure functions of run records, so a crafted history tests each one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlite_utils
+
+FINISHED = ("finished", "limited")
+COVERED_FIELDS = ("title", "body", "date")
+
+
+@dataclass(frozen=True)
+class HealthLimits:
+    # A site with no new article in this many runs in a row has probably changed its
+    # layout or its URLs (hourly crawls of a busy outlet find something within hours).
+    idle_runs: int = 6
+    # A field found in this much smaller a share of articles than in recent runs.
+    coverage_drop: float = 0.3
+    # And in any run: title or body missing from most articles.
+    min_coverage: float = 0.5
+    # Coverage is judged only on runs that stored at least this many articles.
+    min_articles: int = 5
+    # Failed fetches (HTTP errors, timeouts, refused connections) per request.
+    max_error_rate: float = 0.2
+    min_requests: int = 10
+    # How many earlier runs make "recent".
+    history: int = 5
+
+
+@dataclass(frozen=True)
+class SiteRun:
+    """What one run did for one site: a row of `run_sites`."""
+
+    run_id: int
+    site: str
+    status: str
+    requests: int = 0
+    errors: int = 0
+    new: int = 0
+    articles: int = 0
+    title_coverage: float | None = None
+    body_coverage: float | None = None
+    date_coverage: float | None = None
+
+    def coverage(self, name: str) -> float | None:
+        value: float | None = getattr(self, f"{name}_coverage")
+        return value
+
+
+@dataclass(frozen=True)
+class Problem:
+    site: str
+    check: str  # unfinished | idle | coverage | errors
+    message: str
+
+    def line(self) -> str:
+        return f"{self.site}: {self.message}"
+
+
+def check_unfinished(current: SiteRun) -> list[Problem]:
+    if current.status in FINISHED or current.status == "unsupported":
+        return []
+    return [Problem(current.site, "unfinished", f"the run did not finish ({current.status})")]
+
+
+def check_idle(current: SiteRun, earlier: Sequence[SiteRun], limits: HealthLimits) -> list[Problem]:
+    """No new article in `idle_runs` runs in a row, this one included."""
+    streak = 0
+    for run in (current, *earlier):
+        if run.new:
+            break
+        streak += 1
+    if streak < limits.idle_runs:
+        return []
+    return [Problem(current.site, "idle", f"no new articles in {streak} runs in a row")]
+
+
+def check_coverage(
+    current: SiteRun, earlier: Sequence[SiteRun], limits: HealthLimits
+) -> list[Problem]:
+    """Title, body or date found in far fewer articles than in recent runs (or title or
+    body in fewer than half of this run's articles)."""
+    if current.articles < limits.min_articles:
+        return []
+    judged = [r for r in earlier if r.articles >= limits.min_articles][: limits.history]
+    low = []
+    for name in COVERED_FIELDS:
+        share = current.coverage(name)
+        if share is None:
+            continue
+        past = [v for r in judged if (v := r.coverage(name)) is not None]
+        if past and share < sum(past) / len(past) - limits.coverage_drop:
+            low.append(f"{name} {share:.0%} (recent runs {sum(past) / len(past):.0%})")
+        elif name != "date" and share < limits.min_coverage:
+            low.append(f"{name} {share:.0%}")
+    if not low:
+        return []
+    return [Problem(current.site, "coverage", "field coverage dropped: " + ", ".join(low))]
+
+
+def check_errors(current: SiteRun, limits: HealthLimits) -> list[Problem]:
+    if current.requests < limits.min_requests:
+        return []
+    rate = current.errors / current.requests
+    if rate <= limits.max_error_rate:
+        return []
+    return [
+        Problem(
+            current.site,
+            "errors",
+            f"{rate:.0%} of requests failed ({current.errors} of {current.requests}; "
+            f"limit {limits.max_error_rate:.0%})",
+        )
+    ]
+
+
+def judge_site(
+    current: SiteRun, earlier: Sequence[SiteRun], limits: HealthLimits | None = None
+) -> list[Problem]:
+    """Every problem of one site's run; `earlier` is its previous runs, newest first."""
+    limits = limits or HealthLimits()
+    return [
+        *check_unfinished(current),
+        *check_errors(current, limits),
+        *check_coverage(current, earlier, limits),
+        *check_idle(current, earlier, limits),
+    ]
+
+
+def site_history(
+    db: sqlite_utils.Database, site: str, before_run: int, limit: int
+) -> list[SiteRun]:
+    """The site's runs before `before_run`, newest first."""
+    rows = db.execute(
+        "SELECT run_id, site, status, requests, errors, new, articles, title_coverage, "
+        "body_coverage, date_coverage FROM run_sites WHERE site = ? AND run_id < ? "
+        "ORDER BY run_id DESC LIMIT ?",
+        [site, before_run, limit],
+    )
+    return [SiteRun(*row) for row in rows]
+
+
+def killed_runs_since_last(db: sqlite_utils.Database, site: str, run_id: int) -> list[Problem]:
+    """Runs of this site killed without a word (SIGKILL, power loss) since its last
+    recorded run: nobody has been told about them yet."""
+    last = db.execute(
+        "SELECT max(run_id) FROM run_sites WHERE site = ? AND run_id < ?", [site, run_id]
+    ).fetchone()[0]
+    rows = db.execute(
+        "SELECT runs.id, runs.started_at FROM runs, json_each(runs.sites) AS s "
+        "WHERE s.value = ? AND runs.id > ? AND runs.id < ? AND runs.note = 'process died' "
+        "ORDER BY runs.id",
+        [site, last or 0, run_id],
+    )
+    return [
+        Problem(site, "unfinished", f"run {rid} (started {started}) did not finish: it was killed")
+        for rid, started in rows
+    ]

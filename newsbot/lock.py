@@ -1,0 +1,48 @@
+"""One crawl at a time per database: a scheduled run that starts while the previous one
+is still going must not crawl the same sites twice into the same file."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+
+class CrawlLocked(Exception):
+    """Another crawl holds this database."""
+
+
+def lock_path(db_path: str) -> Path:
+    return Path(db_path + ".lock")
+
+
+@contextlib.contextmanager
+def crawl_lock(db_path: str) -> Iterator[None]:
+    """Hold the database's crawl lock, or raise CrawlLocked at once.
+
+    An advisory lock on `<db>.lock` (flock): the kernel drops it when the holder dies,
+    even by SIGKILL, so a killed crawl never leaves a stale lock behind."""
+    if db_path == ":memory:":
+        yield
+        return
+    path = lock_path(db_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+", encoding="ascii") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise CrawlLocked(
+                f"another crawl (pid {holder}) is running on {db_path}; not starting a second"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

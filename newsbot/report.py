@@ -1,0 +1,162 @@
+"""`newsbot report`: one self-contained HTML file (inline SVG and CSS, no script, no
+network) that an analyst can mail or open anywhere."""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+from typing import Any
+
+import sqlite_utils
+
+from newsbot.history import (
+    COVERAGE_FIELDS,
+    SiteSummary,
+    articles_per_day,
+    publishers_with_registrations,
+    recent_runs,
+    site_summaries,
+)
+
+# Colour-blind-safe (Okabe-Ito), then greys for the rest.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+           "#000000", "#666666", "#999999", "#BBBBBB")  # fmt: skip
+CHART_WIDTH, CHART_HEIGHT, MARGIN = 900, 260, 40
+
+STYLE = """
+body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #222; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; }
+table { border-collapse: collapse; } td, th { padding: 3px 8px; border-bottom: 1px solid #ddd; }
+th { text-align: left; background: #f4f4f4; } td.n { text-align: right; }
+.low { color: #b00; font-weight: bold; } .ok { color: #070; } .legend span { margin-right: 1em; }
+.swatch { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
+"""
+
+
+def _e(value: Any) -> str:
+    return escape("" if value is None else str(value))
+
+
+def chart_svg(days: list[date], counts: dict[str, list[int]]) -> str:
+    """Stacked bars: one bar per day, one colour per site."""
+    if not days:
+        return "<p>No dated articles yet.</p>"
+    totals = [sum(series[i] for series in counts.values()) for i in range(len(days))]
+    peak = max(max(totals), 1)
+    plot_w, plot_h = CHART_WIDTH - 2 * MARGIN, CHART_HEIGHT - 2 * MARGIN
+    step = plot_w / len(days)
+    bar = max(step * 0.8, 1)
+    parts = [
+        f'<svg id="chart" xmlns="http://www.w3.org/2000/svg" width="{CHART_WIDTH}" '
+        f'height="{CHART_HEIGHT}" role="img" aria-label="Articles per day per site">',
+        f'<line x1="{MARGIN}" y1="{MARGIN + plot_h}" x2="{MARGIN + plot_w}" '
+        f'y2="{MARGIN + plot_h}" stroke="#444"/>',
+        f'<text x="{MARGIN - 6}" y="{MARGIN + 4}" text-anchor="end" font-size="11">{peak}</text>',
+        f'<text x="{MARGIN - 6}" y="{MARGIN + plot_h}" text-anchor="end" font-size="11">0</text>',
+    ]
+    colours = {site: PALETTE[i % len(PALETTE)] for i, site in enumerate(counts)}
+    for i, day in enumerate(days):
+        x = MARGIN + i * step + (step - bar) / 2
+        y: float = MARGIN + plot_h
+        for site, series in counts.items():
+            if not series[i]:
+                continue
+            height = series[i] / peak * plot_h
+            y -= height
+            parts.append(
+                f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" '
+                f'height="{height:.1f}" fill="{colours[site]}">'
+                f"<title>{_e(site)}, {day.isoformat()}: {series[i]}</title></rect>"
+            )
+        if i % max(len(days) // 8, 1) == 0 or i == len(days) - 1:
+            parts.append(
+                f'<text x="{x + bar / 2:.1f}" y="{MARGIN + plot_h + 16}" text-anchor="middle" '
+                f'font-size="11">{day.strftime("%d.%m")}</text>'
+            )
+    parts.append("</svg>")
+    legend = "".join(
+        f'<span><i class="swatch" style="background:{colour}"></i>{_e(site)}</span>'
+        for site, colour in colours.items()
+    )
+    return "".join(parts) + f'<p class="legend">{legend}</p>'
+
+
+def _coverage_table(summaries: list[SiteSummary]) -> str:
+    head = "".join(f"<th>{name}</th>" for name in COVERAGE_FIELDS)
+    rows = []
+    for s in summaries:
+        cells = "".join(
+            f'<td class="n{" low" if name in ("title", "body") and share < 0.5 else ""}">'
+            f"{share:.0%}</td>"
+            for name, share in ((n, s.coverage.get(n, 0.0)) for n in COVERAGE_FIELDS)
+        )
+        health = (
+            '<span class="ok">ok</span>'
+            if not s.last_problems
+            else '<span class="low">' + _e("; ".join(s.last_problems)) + "</span>"
+        )
+        rows.append(
+            f"<tr><td>{_e(s.site)}</td><td class='n'>{s.articles}</td>{cells}"
+            f"<td>{_e(s.last_success or '-')}</td><td>{health}</td></tr>"
+        )
+    return (
+        f'<table id="coverage"><tr><th>site</th><th>articles</th>{head}'
+        f"<th>last success (UTC)</th><th>last run</th></tr>{''.join(rows)}</table>"
+    )
+
+
+def _publishers_table(db: sqlite_utils.Database) -> str:
+    rows = []
+    for p in publishers_with_registrations(db):
+        regs = "<br>".join(
+            _e(r["number"]) + (f" ({_e(r['issued_on'])})" if r.get("issued_on") else "")
+            for r in p["registrations"]
+        )
+        contacts = "<br>".join(_e(c) for c in (p.get("phones") or []) + (p.get("emails") or []))
+        rows.append(
+            f"<tr><td>{_e(p['site'])}</td><td>{_e(p.get('name'))}</td>"
+            f"<td>{_e(p.get('editor_in_chief'))}</td><td>{_e(p.get('owner'))}</td>"
+            f"<td>{contacts}</td><td>{regs}</td></tr>"
+        )
+    return (
+        '<table id="publishers"><tr><th>site</th><th>name</th><th>editor-in-chief</th>'
+        f"<th>owner</th><th>contacts</th><th>registrations</th></tr>{''.join(rows)}</table>"
+    )
+
+
+def _runs_table(db: sqlite_utils.Database, last: int) -> str:
+    rows = []
+    for run in recent_runs(db, last):
+        health = "ok" if not run["health"] else "; ".join(run["health"])
+        css = "ok" if not run["health"] and run["status"] == "finished" else "low"
+        counts = "".join(
+            f"<td class='n'>{run[k] or 0}</td>"
+            for k in ("requests", "new", "updated", "dropped", "errors")
+        )
+        rows.append(
+            f"<tr><td class='n'>{run['id']}</td><td>{_e(run['started_at'])}</td>"
+            f"<td>{_e(run['status'])}</td>{counts}<td>{_e(', '.join(run['sites']))}</td>"
+            f'<td class="{css}">{_e(health)}</td></tr>'
+        )
+    return (
+        '<table id="runs"><tr><th>run</th><th>started (UTC)</th><th>status</th><th>requests</th>'
+        "<th>new</th><th>updated</th><th>dropped</th><th>errors</th><th>sites</th>"
+        f"<th>health</th></tr>{''.join(rows)}</table>"
+    )
+
+
+def render_report(db: sqlite_utils.Database, *, days: int = 30, runs: int = 20) -> str:
+    span, counts = articles_per_day(db, days)
+    summaries = site_summaries(db)
+    total = sum(s.articles for s in summaries)
+    period = f"{span[0]:%d.%m.%Y} – {span[-1]:%d.%m.%Y}" if span else "no dated articles"
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>newsbot report</title><style>{STYLE}</style></head><body>"
+        f"<h1>newsbot report</h1><p>{total} articles from {len(summaries)} sites.</p>"
+        f"<h2>Articles per day ({period})</h2>{chart_svg(span, counts)}"
+        f"<h2>Field coverage per site</h2>{_coverage_table(summaries)}"
+        f"<h2>Publishers and registrations</h2>{_publishers_table(db)}"
+        f"<h2>Last runs</h2>{_runs_table(db, runs)}"
+        "</body></html>\n"
+    )
