@@ -40,9 +40,10 @@ bench-crawl: $(STAMP)
 
 bench: bench-extract bench-crawl
 
-# Prints a crontab line for this checkout (hourly crawl; cron mails what goes to stderr).
-cron:
-	@echo "17 * * * * cd $(CURDIR) && $(CURDIR)/$(NEWSBOT) crawl --db $(CURDIR)/$(DB) > /dev/null"
+# Installs the crontab line for this checkout: an hourly crawl of every enabled site into
+# $(DB), then data/news.csv for Excel (`newsbot cron show` prints it; `remove` takes it out).
+cron: $(STAMP)
+	$(NEWSBOT) cron install --db $(CURDIR)/$(DB) --export $(CURDIR)/data/news.csv --excel
 
 clean:
 	rm -rf .venv build *.egg-info

@@ -115,11 +115,17 @@ def _export_request(args: argparse.Namespace, output: str) -> ExportRequest:
 
 
 def _check_output_path(path: str) -> None:
-    folder = Path(path).resolve().parent
-    if Path(path).is_dir():
+    """The export file a scheduled crawl will write: its folder is made now (like the
+    database's), so a typo shows at install time, not in tonight's cron mail."""
+    target = Path(path)
+    if target.is_dir():
         raise UsageError(f"--export {path}: is a folder, not a file")
-    if not folder.is_dir() or not os.access(folder, os.W_OK):
-        raise UsageError(f"--export {path}: cannot write in {str(folder)!r}")
+    try:
+        target.resolve().parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"--export {path}: cannot make its folder ({error.strerror})") from error
+    if not os.access(target.resolve().parent, os.W_OK):
+        raise UsageError(f"--export {path}: cannot write in {str(target.resolve().parent)!r}")
 
 
 def command_crawl(args: argparse.Namespace) -> int:
@@ -426,6 +432,14 @@ def command_reprocess(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers <= 0:
         raise UsageError("--workers must be a positive number")
 
+    stored = {
+        row[0] for row in db.execute("SELECT DISTINCT site FROM pages WHERE kind = 'article'")
+    }
+    for slug in sorted(stored - set(configs)):
+        if not args.site or args.site == slug:
+            print(f"newsbot: no config for site {slug} (pass --site-file): read with defaults",
+                  file=sys.stderr)  # fmt: skip
+
     def progress(report: ReprocessReport) -> None:
         if sys.stderr.isatty() and report.pages % 50 == 0:
             sys.stderr.write(f"\r\x1b[K{report.pages} pages, {report.changed} changed")
@@ -577,7 +591,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    # `cron install --at 02:30 SLUG`: argparse has taken the (empty) SLUG list before
+    # the option; the sites after it are the user's, not mistakes.
+    if args.command == "cron" and not any(word.startswith("-") for word in extra):
+        args.slugs += extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return int(args.handler(args))
     except (UsageError, ConfigError, StoreError) as error:

@@ -96,32 +96,29 @@ def recent_runs(db: sqlite_utils.Database, last: int) -> list[dict[str, Any]]:
     return runs
 
 
-def publishers_with_registrations(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    """Each site's current imprint (the newest seen) and its registrations."""
-    registrations: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    cursor = db.execute(
-        "SELECT site, number, country, kind, issued_on, issuer FROM registrations "
-        "ORDER BY site, number"
-    )
+def _dicts(db: sqlite_utils.Database, sql: str) -> list[dict[str, Any]]:
+    cursor = db.execute(sql)
     names = [d[0] for d in cursor.description]
-    for row in cursor:
-        entry = dict(zip(names, row, strict=True))
-        registrations[entry["site"]].append(entry)
-    cursor = db.execute(
-        "SELECT site, name, editor_in_chief, owner, phones, emails, address, last_seen_at "
-        "FROM publishers p WHERE id = (SELECT q.id FROM publishers q WHERE q.site = p.site "
-        "ORDER BY q.last_seen_at DESC, q.id DESC LIMIT 1) ORDER BY site"
+    return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def publishers(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Every imprint seen, per site, the most recently seen first (a site may carry
+    several outlets, each with its own footer)."""
+    rows = _dicts(
+        db,
+        "SELECT site, name, editor_in_chief, owner, phones, emails, address, first_seen_at, "
+        "last_seen_at FROM publishers ORDER BY site, last_seen_at DESC, id DESC",
     )
-    names = [d[0] for d in cursor.description]
-    publishers = []
-    seen = set()
-    for row in cursor:
-        entry = dict(zip(names, row, strict=True))
-        entry["phones"] = json.loads(entry["phones"] or "[]")
-        entry["emails"] = json.loads(entry["emails"] or "[]")
-        entry["registrations"] = registrations.get(entry["site"], [])
-        publishers.append(entry)
-        seen.add(entry["site"])
-    for site in sorted(set(registrations) - seen):
-        publishers.append({"site": site, "registrations": registrations[site]})
-    return publishers
+    for row in rows:
+        row["phones"] = json.loads(row["phones"] or "[]")
+        row["emails"] = json.loads(row["emails"] or "[]")
+    return rows
+
+
+def registrations(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    return _dicts(
+        db,
+        "SELECT site, number, country, kind, issued_on, issuer, first_seen_at "
+        "FROM registrations ORDER BY site, number",
+    )

@@ -13,8 +13,9 @@ from newsbot.history import (
     COVERAGE_FIELDS,
     SiteSummary,
     articles_per_day,
-    publishers_with_registrations,
+    publishers,
     recent_runs,
+    registrations,
     site_summaries,
 )
 
@@ -107,20 +108,29 @@ def _coverage_table(summaries: list[SiteSummary]) -> str:
 
 def _publishers_table(db: sqlite_utils.Database) -> str:
     rows = []
-    for p in publishers_with_registrations(db):
-        regs = "<br>".join(
-            _e(r["number"]) + (f" ({_e(r['issued_on'])})" if r.get("issued_on") else "")
-            for r in p["registrations"]
-        )
-        contacts = "<br>".join(_e(c) for c in (p.get("phones") or []) + (p.get("emails") or []))
+    for p in publishers(db):
+        contacts = "<br>".join(_e(c) for c in p["phones"] + p["emails"])
         rows.append(
-            f"<tr><td>{_e(p['site'])}</td><td>{_e(p.get('name'))}</td>"
-            f"<td>{_e(p.get('editor_in_chief'))}</td><td>{_e(p.get('owner'))}</td>"
-            f"<td>{contacts}</td><td>{regs}</td></tr>"
+            f"<tr><td>{_e(p['site'])}</td><td>{_e(p['name'])}</td>"
+            f"<td>{_e(p['editor_in_chief'])}</td><td>{_e(p['owner'])}</td>"
+            f"<td>{contacts}</td><td>{_e(p['address'])}</td><td>{_e(p['last_seen_at'])}</td></tr>"
         )
     return (
         '<table id="publishers"><tr><th>site</th><th>name</th><th>editor-in-chief</th>'
-        f"<th>owner</th><th>contacts</th><th>registrations</th></tr>{''.join(rows)}</table>"
+        "<th>owner</th><th>contacts</th><th>address</th><th>last seen (UTC)</th></tr>"
+        f"{''.join(rows)}</table>"
+    )
+
+
+def _registrations_table(db: sqlite_utils.Database) -> str:
+    rows = [
+        f"<tr><td>{_e(r['site'])}</td><td>{_e(r['number'])}</td><td>{_e(r['country'])}</td>"
+        f"<td>{_e(r['kind'])}</td><td>{_e(r['issued_on'])}</td><td>{_e(r['issuer'])}</td></tr>"
+        for r in registrations(db)
+    ]
+    return (
+        '<table id="registrations"><tr><th>site</th><th>number</th><th>country</th>'
+        f"<th>kind</th><th>issued on</th><th>issuer</th></tr>{''.join(rows)}</table>"
     )
 
 
@@ -156,7 +166,8 @@ def render_report(db: sqlite_utils.Database, *, days: int = 30, runs: int = 20) 
         f"<h1>newsbot report</h1><p>{total} articles from {len(summaries)} sites.</p>"
         f"<h2>Articles per day ({period})</h2>{chart_svg(span, counts)}"
         f"<h2>Field coverage per site</h2>{_coverage_table(summaries)}"
-        f"<h2>Publishers and registrations</h2>{_publishers_table(db)}"
+        f"<h2>Publishers</h2>{_publishers_table(db)}"
+        f"<h2>Media registrations</h2>{_registrations_table(db)}"
         f"<h2>Last runs</h2>{_runs_table(db, runs)}"
         "</body></html>\n"
     )

@@ -22,6 +22,12 @@ _RUSSIAN = snowballstemmer.stemmer("russian")
 _ENGLISH = snowballstemmer.stemmer("english")
 
 
+# Snowball cuts some nouns unevenly (Казахстан -> казахста, Казахстане -> казахстан), so
+# a long stem also matches as a prefix. Short stems match exactly: мир must not find
+# мировой, налог must not find налоговый.
+PREFIX_FROM = 6
+
+
 class QueryError(ValueError):
     """A search query with nothing to search for, or unbalanced syntax."""
 
@@ -80,8 +86,9 @@ def stemmed_query(query: str) -> str:
         elif word in _OPERATORS:
             parts.append(word)
         else:
-            prefix = word.endswith("*")
-            parts.append(_quoted([stem(word.rstrip("*"))]) + (" *" if prefix else ""))
+            stemmed = stem(word.rstrip("*"))
+            prefix = word.endswith("*") or len(stemmed) >= PREFIX_FROM
+            parts.append(_quoted([stemmed]) + (" *" if prefix else ""))
     if depth:
         raise QueryError(f"{query!r}: a parenthesis is opened but never closed")
     if not any(part.startswith('"') for part in parts):

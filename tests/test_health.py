@@ -1,0 +1,110 @@
+"""Each health check, triggered by a crafted run history, and the history as the crawl
+records it (run_sites) read back by the checks."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from newsbot.health import (
+    HealthLimits,
+    SiteRun,
+    judge_site,
+    killed_runs_since_last,
+    site_history,
+)
+from pipelines.store import Store, open_database
+from tests.conftest import FETCHED_AT
+
+
+def healthy_run(run_id: int, **changes: object) -> SiteRun:
+    values: dict[str, object] = dict(
+        run_id=run_id, site="zakon_ru", status="finished", requests=40, errors=1, new=12,
+        articles=12, title_coverage=1.0, body_coverage=1.0, date_coverage=0.95,
+    )  # fmt: skip
+    values.update(changes)
+    return SiteRun(**values)  # type: ignore[arg-type]
+
+
+HISTORY = [healthy_run(n) for n in range(9, 4, -1)]  # runs 9..5, newest first
+
+
+def checks(current: SiteRun, earlier: list[SiteRun] = HISTORY) -> list[tuple[str, str]]:
+    return [(p.check, p.message) for p in judge_site(current, earlier, HealthLimits())]
+
+
+def test_a_normal_run_passes():
+    assert checks(healthy_run(10)) == []
+
+
+def test_no_new_articles_for_n_runs_in_a_row():
+    idle = [healthy_run(n, new=0, articles=0) for n in range(9, 4, -1)]
+    assert checks(healthy_run(10, new=0, articles=0), idle) == [
+        ("idle", "no new articles in 6 runs in a row")
+    ]
+    # Five idle runs (this one included) are not yet six.
+    assert checks(healthy_run(10, new=0, articles=0), [*idle[:4], healthy_run(5)]) == []
+
+
+def test_coverage_dropping_against_recent_runs():
+    assert checks(healthy_run(10, date_coverage=0.4)) == [
+        ("coverage", "field coverage dropped: date 40% (recent runs 95%)")
+    ]
+    # A site that never had dates is not flagged for having none now.
+    no_dates = [healthy_run(n, date_coverage=0.1) for n in range(9, 4, -1)]
+    assert checks(healthy_run(10, date_coverage=0.0), no_dates) == []
+    # Too few articles to judge.
+    assert checks(healthy_run(10, articles=3, new=3, body_coverage=0.0)) == []
+
+
+def test_title_or_body_missing_from_most_articles_with_no_history():
+    assert checks(healthy_run(1, body_coverage=0.3), []) == [
+        ("coverage", "field coverage dropped: body 30%")
+    ]
+
+
+def test_error_rate_above_the_limit():
+    assert checks(healthy_run(10, requests=40, errors=12)) == [
+        ("errors", "30% of requests failed (12 of 40; limit 20%)")
+    ]
+    assert checks(healthy_run(10, requests=5, errors=3)) == []  # too few to judge
+
+
+def test_a_run_that_did_not_finish():
+    assert checks(healthy_run(10, status="interrupted")) == [
+        ("unfinished", "the run did not finish (interrupted)")
+    ]
+
+
+def store_with_history() -> Store:
+    store = Store(open_database(":memory:"))
+    for run in reversed(HISTORY):
+        run_id = store.start_run([run.site], FETCHED_AT + timedelta(hours=run.run_id))
+        store.save_site_run(SiteRun(**{**run.__dict__, "run_id": run_id}), problems=[])
+        store.finish_run(run_id, "finished", {}, FETCHED_AT + timedelta(hours=run.run_id))
+    return store
+
+
+def test_history_round_trips_through_run_sites():
+    store = store_with_history()
+    history = site_history(store.db, "zakon_ru", before_run=99, limit=10)
+    assert [r.run_id for r in history] == [5, 4, 3, 2, 1]
+    assert history[0] == SiteRun(**{**HISTORY[0].__dict__, "run_id": 5})
+
+
+def test_a_killed_run_is_reported_by_the_next_one():
+    store = store_with_history()
+    killed = store.start_run(["zakon_ru"], FETCHED_AT + timedelta(days=1))
+    # What Store._close_dead_runs writes when the run's process is gone.
+    store.db.execute("UPDATE runs SET status = 'interrupted', note = 'process died' "
+                     "WHERE id = ?", [killed])  # fmt: skip
+    current = store.start_run(["zakon_ru"], FETCHED_AT + timedelta(days=1, hours=1))
+    (problem,) = killed_runs_since_last(store.db, "zakon_ru", current)
+    assert problem.line() == (
+        "zakon_ru: run 6 (started 2026-11-27T12:00:00Z) did not finish: it was killed"
+    )
+    store.save_site_run(healthy_run(current), problems=[problem.line()])
+    later = store.start_run(["zakon_ru"], FETCHED_AT + timedelta(days=2))
+    assert killed_runs_since_last(store.db, "zakon_ru", later) == []  # told once
+    row = store.db.execute("SELECT problems FROM run_sites WHERE run_id = ?", [current])
+    assert json.loads(row.fetchone()[0]) == [problem.line()]
