@@ -154,6 +154,8 @@ def command_crawl(args: argparse.Namespace) -> int:
             else None,
             limits=limits,
         )
+    except StoreError as error:
+        raise UsageError(f"database: {error}") from error
     except CrawlLocked as locked:
         if args.cron:  # the previous scheduled run is still going: normal, not news
             _log_to_file(args.db, f"skipped: {locked}")

@@ -9,6 +9,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from pipelines.store import StoreError
+
 
 class CrawlLocked(Exception):
     """Another crawl holds this database."""
@@ -28,8 +30,12 @@ def crawl_lock(db_path: str) -> Iterator[None]:
         yield
         return
     path = lock_path(db_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+", encoding="ascii") as handle:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+", encoding="ascii")  # noqa: SIM115 (closed by the with below)
+    except OSError as error:
+        raise StoreError(f"{db_path}: cannot create its lock file ({error.strerror})") from error
+    with handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -211,7 +211,10 @@ def open_database(path: str | Path, *, create: bool = True) -> sqlite_utils.Data
     if str(path) != ":memory:":
         if not create and not path.is_file():
             raise StoreError(f"{path}: no such database (run `newsbot crawl` first)")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"{path}: cannot make its folder ({error.strerror})") from error
     try:
         connection = sqlite3.connect(str(path), timeout=30)
         db = sqlite_utils.Database(connection)

@@ -20,6 +20,8 @@ class Page:
     status: int = 200
     delay: float = 0.0  # seconds before answering (to test timeouts)
     headers: dict[str, str] = field(default_factory=dict)
+    # Close the connection after this many body bytes (a server that dies mid-answer).
+    drop_after: int | None = None
 
 
 class LocalSite:
@@ -59,7 +61,12 @@ class LocalSite:
                     for name, value in page.headers.items():
                         self.send_header(name, value)
                     self.end_headers()
-                    self.wfile.write(page.body)
+                    if page.drop_after is None:
+                        self.wfile.write(page.body)
+                    else:
+                        self.wfile.write(page.body[: page.drop_after])
+                        self.wfile.flush()
+                        self.close_connection = True
 
             def log_message(self, format: str, *args: object) -> None:
                 return  # the crawl's own log records every request

@@ -20,9 +20,12 @@ import scrapy
 from scrapy.crawler import Crawler
 from scrapy.exceptions import (
     CannotResolveHostError,
+    DownloadCancelledError,
     DownloadConnectionRefusedError,
+    DownloadFailedError,
     DownloadTimeoutError,
     IgnoreRequest,
+    ResponseDataLossError,
 )
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -73,7 +76,28 @@ def describe_failure(failure: Failure) -> str:
         return "DNS lookup failed"
     if failure.check(DownloadConnectionRefusedError):
         return "connection refused"
-    return failure.getErrorMessage()[:300]
+    if failure.check(ResponseDataLossError, DownloadFailedError):
+        return "connection lost before the whole page arrived"
+    refused = refused_fetch(failure)
+    if refused:
+        return refused
+    message = failure.getErrorMessage()
+    name = failure.type.__name__ if failure.type else "error"
+    return f"{name}: {message}"[:300] if message else name
+
+
+def refused_fetch(failure: Failure) -> str | None:
+    """Why Scrapy gave up on a page it started to fetch, or None (robots.txt and the
+    offsite filter also raise IgnoreRequest, but fetched nothing)."""
+    message = failure.getErrorMessage()
+    if failure.check(DownloadCancelledError) or (
+        failure.check(IgnoreRequest) and "DOWNLOAD_MAXSIZE" in message
+    ):
+        # A declared or unpacked size over DOWNLOAD_MAXSIZE: an oversized page, a gzip bomb.
+        return f"refused: over the download size limit ({message[:200]})"
+    if failure.check(IgnoreRequest) and "redirections" in message:
+        return "refused: a redirect loop, or more redirects than REDIRECT_MAX_TIMES"
+    return None
 
 
 class NewsSpider(scrapy.Spider):
@@ -183,7 +207,11 @@ class NewsSpider(scrapy.Spider):
             return None
         self.scheduled.add(found.url)
         self.articles_requested += 1
-        return self._request(found.url, "article", self.parse_article, hints=found.hints())
+        request = self._request(found.url, "article", self.parse_article, hints=found.hints())
+        # `scheduled` already keeps articles unique. Past Scrapy's duplicate filter, a
+        # redirect loop runs into REDIRECT_MAX_TIMES and is logged, instead of vanishing
+        # when it comes back to a URL the filter has seen.
+        return request.replace(dont_filter=True)
 
     # --- callbacks --------------------------------------------------------------------
 
@@ -273,7 +301,11 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         kind = request.meta.get("kind", "article")
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+        if (
+            failure.check(IgnoreRequest)
+            and not failure.check(HttpError)
+            and refused_fetch(failure) is None
+        ):
             # robots.txt said no, or the offsite filter: nothing was fetched.
             if self.crawler.stats:
                 self.crawler.stats.inc_value("newsbot/ignored")
@@ -285,8 +317,11 @@ class NewsSpider(scrapy.Spider):
         logger.warning(
             "%s: %s failed: %s", self.config.slug, request.url, failure.getErrorMessage()
         )
+        # Logged under the URL the spider asked for, not where redirects led it.
+        first_url = (request.meta.get("redirect_urls") or [request.url])[0]
         yield PageItem(
-            url=request.url,
+            url=first_url,
+            final_url=request.url if first_url != request.url else None,
             site=self.config.slug,
             kind=kind,
             fetched_at=datetime.now(UTC),
