@@ -211,7 +211,7 @@ def test_a_5_mb_page_gives_its_article(faulty_crawl):
 
 
 def test_an_entity_bomb_in_a_sitemap_is_not_expanded(faulty_crawl):
-    db, result, _ = faulty_crawl
+    db = faulty_crawl[0]
     assert query(db, "SELECT count(*) FROM pages WHERE kind = 'sitemap'") == [(1,)]
     assert query(db, "SELECT count(*) FROM pages WHERE url LIKE '%lol%'") == [(0,)]
 
