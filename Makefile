@@ -3,7 +3,7 @@ NEWSBOT := .venv/bin/newsbot
 STAMP := .venv/.installed-stamp
 DB ?= data/news.db
 
-.PHONY: install test lint demo crawl export bench bench-extract bench-crawl cron clean
+.PHONY: install test lint demo crawl export bench bench-extract bench-crawl bench-pipeline cron clean
 
 install: $(STAMP)
 
@@ -38,7 +38,11 @@ bench-extract: $(STAMP)
 bench-crawl: $(STAMP)
 	$(PY) bench/crawl_bench.py
 
-bench: bench-extract bench-crawl
+# Crawl efficiency against bare Scrapy and the chain, incremental, memory, export, store.
+bench-pipeline: $(STAMP)
+	$(PY) bench/pipeline_bench.py
+
+bench: bench-extract bench-pipeline
 
 # Installs the crontab line for this checkout: an hourly crawl of every enabled site into
 # $(DB), then data/news.csv for Excel (`newsbot cron show` prints it; `remove` takes it out).

@@ -25,7 +25,7 @@ _LOC = re.compile(rb"<loc>([^<]+)</loc>")
 
 class BareSpider(scrapy.Spider):
     name = "bare"
-    allowed_domains = ["127.0.0.1"]
+    allowed_domains = ("127.0.0.1",)
     pages = 0
     start_urls_: tuple[str, ...] = ()
 

@@ -48,7 +48,9 @@ def write_mirror(folder: Path, base_url: str, count: int) -> list[str]:
         chunk = paths[page * PER_LISTING : (page + 1) * PER_LISTING]
         links = "".join(f'<li><a href="{p}">Статья {p}</a></li>' for p in chunk)
         following = (
-            f'<a rel="next" href="/list/{page + 2}.html">Следующая</a>' if page + 1 < listings else ""
+            f'<a rel="next" href="/list/{page + 2}.html">Следующая</a>'
+            if page + 1 < listings
+            else ""
         )
         (folder / "list" / f"{page + 1}.html").write_text(
             f"<html><body><ul>{links}</ul>{following}</body></html>", encoding="utf-8"

@@ -28,17 +28,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mirror import site_file, source_pages, write_mirror  # noqa: E402
-from proctree import Usage, run_measured  # noqa: E402
+from mirror import site_file, source_pages, write_mirror
+from proctree import Usage, run_measured
 
-from pipelines.chain import RawPage, process_page  # noqa: E402
-from pipelines.store import Store  # noqa: E402
+from pipelines.chain import RawPage, process_page
+from pipelines.store import Store
 
 PYTHON = sys.executable
 FETCHED_AT = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -129,7 +128,7 @@ def measure_crawl(count: int) -> dict[str, float]:
             bare_usage, bare_pages = bare(mirror)
             chain_seconds, chain_cpu, chain_pages = chain_offline(mirror)
             first, counts = crawl(mirror, Path(folder) / "news.db")
-            second, again = crawl(mirror, Path(folder) / "news.db")
+            _, again = crawl(mirror, Path(folder) / "news.db")
         finally:
             mirror.close()
     bare_rate = count / bare_usage.seconds
@@ -185,7 +184,8 @@ def _article(number: int, words: list[str]) -> dict[str, object]:
 
 
 def measure_export(rows: int) -> dict[str, float]:
-    words = "Правительство налоги экспорт зерно Астана Алматы министр заявил проект развитие".split()
+    words = ["Правительство", "налоги", "экспорт", "зерно", "Астана", "Алматы", "министр",
+             "заявил", "проект", "развитие"]  # fmt: skip
     results = {}
     with tempfile.TemporaryDirectory() as folder:
         for count in (rows // 10, rows):
@@ -215,8 +215,11 @@ def measure_store(count: int) -> dict[str, float]:
     records = []
     for number in range(count):
         record = process_page(
-            RawPage(url=f"https://example.kz/news/{number}", body=pages[number % len(pages)],
-                    fetched_at=FETCHED_AT)  # fmt: skip
+            RawPage(
+                url=f"https://example.kz/news/{number}",
+                body=pages[number % len(pages)],
+                fetched_at=FETCHED_AT,
+            )
         )
         records.append(record)
     rates = {}
@@ -251,28 +254,42 @@ def main() -> None:
     if "crawl" in only:
         c = measure_crawl(args.pages)
         print(f"\ncrawl of a {c['pages']}-article mirror on 127.0.0.1 (separate server process)")
-        print(f"  bare Scrapy spider        {c['bare_pages_s']:8.1f} articles/s  "
-              f"{c['bare_cpu_per_page'] * 1000:6.1f} ms CPU/page")
-        print(f"  stage chain, every core   {c['chain_pages_s']:8.1f} pages/s     "
-              f"{c['chain_cpu_per_page'] * 1000:6.1f} ms CPU/page")
-        print(f"  newsbot crawl into SQLite {c['crawl_pages_s']:8.1f} articles/s  "
-              f"{c['crawl_cpu_per_page'] * 1000:6.1f} ms CPU/page  ({c['stored']} stored)")
+        print(
+            f"  bare Scrapy spider        {c['bare_pages_s']:8.1f} articles/s  "
+            f"{c['bare_cpu_per_page'] * 1000:6.1f} ms CPU/page"
+        )
+        print(
+            f"  stage chain, every core   {c['chain_pages_s']:8.1f} pages/s     "
+            f"{c['chain_cpu_per_page'] * 1000:6.1f} ms CPU/page"
+        )
+        print(
+            f"  newsbot crawl into SQLite {c['crawl_pages_s']:8.1f} articles/s  "
+            f"{c['crawl_cpu_per_page'] * 1000:6.1f} ms CPU/page  ({c['stored']} stored)"
+        )
         print(f"  efficiency: crawl / min(bare, chain) = {c['efficiency']:.2f} (target >= 0.75)")
-        print(f"  incremental: second crawl {c['second_requests']} requests / first "
-              f"{c['first_requests']} = {c['incremental']:.1%} (target <= 5%)")
+        print(
+            f"  incremental: second crawl {c['second_requests']} requests / first "
+            f"{c['first_requests']} = {c['incremental']:.1%} (target <= 5%)"
+        )
     if "memory" in only:
         m = measure_memory(args.memory_pages // 10, args.memory_pages)
-        print(f"\nmemory: peak RSS with workers, {m['small']} articles {m['small_mb']:.0f} MB, "
-              f"{m['large']} articles {m['large_mb']:.0f} MB: {m['ratio']:.2f}x (target <= 1.2x)")
+        print(
+            f"\nmemory: peak RSS with workers, {m['small']} articles {m['small_mb']:.0f} MB, "
+            f"{m['large']} articles {m['large_mb']:.0f} MB: {m['ratio']:.2f}x (target <= 1.2x)"
+        )
     if "export" in only:
         e = measure_export(args.export_rows)
-        print(f"\nexport: {e['rows']} articles to CSV at {e['rows_s']:.0f} rows/s; peak RSS "
-              f"{e['small_mb']:.0f} MB for a tenth, {e['large_mb']:.0f} MB for all "
-              f"({e['ratio']:.2f}x)")
+        print(
+            f"\nexport: {e['rows']} articles to CSV at {e['rows_s']:.0f} rows/s; peak RSS "
+            f"{e['small_mb']:.0f} MB for a tenth, {e['large_mb']:.0f} MB for all "
+            f"({e['ratio']:.2f}x)"
+        )
     if "store" in only:
         s = measure_store(args.store_records)
-        print(f"\nstore: save_article {s['new']:.0f}/s new, {s['unchanged']:.0f}/s unchanged, "
-              f"{s['updated']:.0f}/s updated (real extracted records, FTS and stems included)")
+        print(
+            f"\nstore: save_article {s['new']:.0f}/s new, {s['unchanged']:.0f}/s unchanged, "
+            f"{s['updated']:.0f}/s updated (real extracted records, FTS and stems included)"
+        )
 
 
 if __name__ == "__main__":
