@@ -428,7 +428,9 @@ def command_reprocess(args: argparse.Namespace) -> int:
     for path in args.site_file or []:
         config = load_config(path)
         configs[config.slug] = config
-    db = open_database(args.db, create=False)
+    open_database(args.db, create=False).conn.close()  # a missing file: a clear error
+    store = Store.open(args.db)  # a read-only one too
+    db = store.db
     if args.site and args.site not in known_sites_of(db, configs):
         raise UsageError(f"unknown site {args.site!r} (see `newsbot sites`)")
     if args.workers is not None and args.workers <= 0:
@@ -449,7 +451,7 @@ def command_reprocess(args: argparse.Namespace) -> int:
 
     try:
         with crawl_lock(args.db):
-            result = reprocess(Store(db), configs, site=args.site, workers=args.workers,
+            result = reprocess(store, configs, site=args.site, workers=args.workers,
                                on_page=progress)  # fmt: skip
     except CrawlLocked as locked:
         raise UsageError(f"{locked}; reprocess after it ends") from locked

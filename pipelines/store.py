@@ -342,7 +342,18 @@ class Store:
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
-        return cls(open_database(path))
+        """Open for writing: a database that cannot be written (a read-only file or
+        folder) is refused here, in one line, not at the first insert of a crawl."""
+        db = open_database(path)
+        try:
+            # Rewriting the header's user_version with its own value: a real write
+            # (BEGIN IMMEDIATE alone passes on a read-only file in WAL mode), harmless.
+            version = db.conn.execute("PRAGMA user_version").fetchone()[0]
+            db.conn.execute(f"PRAGMA user_version = {int(version)}")
+        except sqlite3.OperationalError as error:
+            db.conn.close()
+            raise StoreError(f"{path}: {error}") from error
+        return cls(db)
 
     def close(self) -> None:
         self.db.conn.close()
