@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -36,7 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from mirror import site_file, source_pages, write_mirror
 from proctree import Usage, run_measured
 
-from pipelines.chain import RawPage, process_page
+from pipelines.chain import process_page
+from pipelines.page import Page
 from pipelines.store import Store
 
 PYTHON = sys.executable
@@ -97,8 +99,8 @@ def bare(mirror: Mirror) -> tuple[Usage, int]:
 
 def _extract_file(path: str) -> int:
     body = Path(path).read_bytes()
-    record = process_page(RawPage(url="http://127.0.0.1/" + path, body=body, fetched_at=FETCHED_AT))
-    return len(record.get("body") or "")
+    article = process_page(Page(url="http://127.0.0.1/" + path, body=body, fetched_at=FETCHED_AT))
+    return len(article.body or "")
 
 
 def chain_offline(mirror: Mirror) -> tuple[float, float, int]:
@@ -214,25 +216,27 @@ def measure_store(count: int) -> dict[str, float]:
     pages = source_pages()
     records = []
     for number in range(count):
-        record = process_page(
-            RawPage(
+        article = process_page(
+            Page(
                 url=f"https://example.kz/news/{number}",
                 body=pages[number % len(pages)],
                 fetched_at=FETCHED_AT,
             )
         )
-        records.append(record)
+        records.append(article)
     rates = {}
     with tempfile.TemporaryDirectory() as folder:
         store = Store.open(Path(folder) / "store.db")
         for label, batch in (
             ("new", records),
             ("unchanged", records),
-            ("updated", [{**r, "body": (r.get("body") or "") + " (обновлено)"} for r in records]),
+            ("updated", [replace(r, body=(r.body or "") + " (обновлено)") for r in records]),
         ):
             started = time.perf_counter()
-            for record in batch:
-                store.save_article(record, FETCHED_AT, 1)
+            for article in batch:
+                store.save_article(article, FETCHED_AT, 1)
+                store.end_item()
+            store.flush()
             rates[label] = len(batch) / (time.perf_counter() - started)
         store.close()
     return rates

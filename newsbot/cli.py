@@ -10,15 +10,16 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from newsbot.exporting import ExportRequest
-from newsbot.siteconfig import ConfigError, SiteConfig, bundled_configs
-from pipelines.store import StoreError
+from newsbot.siteconfig import ConfigError, SiteConfig, bundled_configs, config_for_url
+from pipelines.export import ExportError, ExportRequest, export
+from pipelines.store import ArticleFilter, Store, StoreError, utc_iso
+from pipelines.store.stats import COVERAGE_FIELDS
 
 DEFAULT_DB = "data/news.db"
 DEMO_PORT = 8765
@@ -28,24 +29,37 @@ class UsageError(Exception):
     """Bad usage or input: printed as one line, exit code 2."""
 
 
-def _site_for(slug: str | None, url: str | None) -> SiteConfig | None:
-    configs = bundled_configs()
-    if slug:
-        if slug not in configs:
-            raise UsageError(f"unknown site {slug!r} (see `newsbot sites`)")
-        return configs[slug]
-    if url:
-        from urllib.parse import urlsplit
+def require_site(slug: str, known: Iterable[str] | None = None) -> str:
+    """A site slug the user typed: bundled (or in `known`), or a one-line error."""
+    if slug not in set(bundled_configs()) | set(known or ()):
+        raise UsageError(f"unknown site {slug!r} (see `newsbot sites`)")
+    return slug
 
-        host = (urlsplit(url).hostname or "").removeprefix("www.")
-        for config in configs.values():
-            if host in config.domains and config.article_url.search(url):
-                return config
-    return None
+
+class Progress:
+    """ "12,000 / 48,000 articles" rewritten on a terminal every `every` items; silent
+    otherwise (cron, pipes)."""
+
+    def __init__(self, what: str, total: int | None = None, every: int = 500,
+                 stream: TextIO = sys.stderr):  # fmt: skip
+        self.what, self.total, self.every, self.stream = what, total, every, stream
+        self.enabled = stream.isatty()
+
+    def __call__(self, count: int, detail: str = "") -> None:
+        if self.enabled and count % self.every == 0:
+            of = f" / {self.total:,}" if self.total is not None else ""
+            self.stream.write(f"\r\x1b[K{count:,}{of} {self.what}{detail}")
+            self.stream.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
 
 
 def command_extract(args: argparse.Namespace) -> int:
-    from pipelines.chain import RawPage, process_page
+    from pipelines.chain import process_page
+    from pipelines.page import Page
 
     if args.page == "-":
         body = sys.stdin.buffer.read()
@@ -55,10 +69,15 @@ def command_extract(args: argparse.Namespace) -> int:
             raise UsageError(f"{args.page}: no such file")
         body = path.read_bytes()
     url = args.url or (Path(args.page).resolve().as_uri() if args.page != "-" else "stdin:")
-    site = _site_for(args.site, args.url)
-    page = RawPage(url=url, body=body, fetched_at=datetime.now(UTC), site=args.site)
-    record = process_page(page, site)
-    json.dump(record, sys.stdout, ensure_ascii=False, indent=2)
+    configs = bundled_configs()
+    site: SiteConfig | None
+    if args.site:
+        site = configs[require_site(args.site)]
+    else:
+        site = config_for_url(configs.values(), args.url) if args.url else None
+    page = Page(url=url, body=body, fetched_at=datetime.now(UTC), site=args.site)
+    article = process_page(page, site.chain_options() if site else None)
+    json.dump(article.as_dict(), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0
 
@@ -85,11 +104,7 @@ def _selected_sites(args: argparse.Namespace) -> list[SiteConfig]:
     from newsbot.siteconfig import load_config
 
     configs = bundled_configs()
-    chosen: list[SiteConfig] = []
-    for slug in args.slugs:
-        if slug not in configs:
-            raise UsageError(f"unknown site {slug!r} (see `newsbot sites`)")
-        chosen.append(configs[slug])
+    chosen = [configs[require_site(slug)] for slug in args.slugs]
     chosen += [load_config(path) for path in args.site_file or []]
     if args.all or not chosen:
         chosen += [c for c in configs.values() if c.enabled and c not in chosen]
@@ -114,6 +129,15 @@ def _export_request(args: argparse.Namespace, output: str) -> ExportRequest:
     return ExportRequest(format=fmt, excel=args.excel and fmt == "csv")
 
 
+def _export_all(db_path: str, request: ExportRequest, output: str) -> int:
+    """Every article into `output` (the export after a crawl, and the demo's CSV)."""
+    with Store.open_existing(db_path) as store:
+        try:
+            return export(store, request, output)
+        except ExportError as error:
+            raise UsageError(str(error)) from error
+
+
 def _check_output_path(path: str) -> None:
     """The export file a scheduled crawl will write: its folder is made now (like the
     database's), so a typo shows at install time, not in tonight's cron mail."""
@@ -130,10 +154,8 @@ def _check_output_path(path: str) -> None:
 
 def command_crawl(args: argparse.Namespace) -> int:
     from newsbot.crawl import format_summary, run_crawl
-    from newsbot.exporting import export
     from newsbot.health import HealthLimits
     from newsbot.lock import CrawlLocked
-    from pipelines.store import open_database
 
     configs = _selected_sites(args)
     if args.limit is not None and args.limit <= 0:
@@ -167,9 +189,7 @@ def command_crawl(args: argparse.Namespace) -> int:
         for problem in site.problems:
             print(f"newsbot: {problem}", file=sys.stderr)
     if args.export:
-        db = open_database(args.db, create=False)
-        count = export(db, _export_request(args, args.export), args.export)
-        db.conn.close()
+        count = _export_all(args.db, _export_request(args, args.export), args.export)
         if not args.cron:
             print(f"{count} articles exported to {args.export}")
     return 0 if report.healthy else 1
@@ -179,8 +199,6 @@ def command_demo(args: argparse.Namespace) -> int:
     from newsbot.crawl import format_summary, run_crawl
     from newsbot.demo.server import LocalSite
     from newsbot.demo.site import demo_config, demo_pages
-    from pipelines.export import ArticleFilter, select_articles, write_csv
-    from pipelines.store import open_database
 
     try:
         server = LocalSite(demo_pages(args.port), port=args.port).start()
@@ -194,18 +212,14 @@ def command_demo(args: argparse.Namespace) -> int:
     finally:
         server.stop()
     print(format_summary(report))
-    db = open_database(args.db)
     Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
-    with open(args.csv, "w", encoding="utf-8-sig", newline="") as out:
-        rows = write_csv(select_articles(db, ArticleFilter(site=config.slug)), out)
-    publishers = db.execute(
-        "SELECT count(*) FROM publishers WHERE site = ?", [config.slug]
-    ).fetchone()[0]
-    registrations = db.execute(
-        "SELECT count(*) FROM registrations WHERE site = ?", [config.slug]
-    ).fetchone()[0]
+    request = ExportRequest(selection=ArticleFilter(site=config.slug))
+    rows = _export_all(args.db, request, args.csv)
+    with Store.open_existing(args.db) as store:
+        publishers, registrations = store.imprint_counts(config.slug)
     print(
-        f"{rows} articles in {args.db}, {publishers} publisher imprints, {registrations} registrations"
+        f"{rows} articles in {args.db}, {publishers} publisher imprints, "
+        f"{len(registrations)} registrations"
     )
     print(f"CSV: {args.csv}")
     return 0 if report.healthy else 1
@@ -231,7 +245,6 @@ def command_check_site(args: argparse.Namespace) -> int:
 
     from newsbot.crawl import run_crawl
     from newsbot.siteconfig import load_config
-    from pipelines.store import open_database
 
     if not args.slug and not args.site_file:
         raise UsageError("check-site needs a SLUG or --site-file")
@@ -239,10 +252,7 @@ def command_check_site(args: argparse.Namespace) -> int:
     if args.site_file:
         config = load_config(args.site_file)
     else:
-        configs = bundled_configs()
-        if args.slug not in configs:
-            raise UsageError(f"unknown site {args.slug!r} (see `newsbot sites`)")
-        config = configs[args.slug]
+        config = bundled_configs()[require_site(args.slug)]
     with tempfile.TemporaryDirectory() as folder:
         db_path = str(Path(folder) / "check.db")
         report = run_crawl(
@@ -256,35 +266,24 @@ def command_check_site(args: argparse.Namespace) -> int:
         print(f"{config.slug}: {site.status}; {site.responses} pages fetched, {site.new} articles")
         if site.reason:
             print(f"  problem: {site.reason}")
-        db = open_database(db_path)
-        total = db.execute("SELECT count(*) FROM articles").fetchone()[0]
-        fields = ("title", "lead", "body", "author", "published_at", "source_name", "image_url")
-        for name in fields:
-            filled = db.execute(f"SELECT count({name}) FROM articles").fetchone()[0]
-            print(f"  {name:<16}{filled}/{total}")
-        imprint = db.execute("SELECT count(*) FROM publishers").fetchone()[0]
-        regs = [row[0] for row in db.execute("SELECT number FROM registrations")]
-        print(f"  {'imprints':<16}{imprint}")
-        print(f"  {'registrations':<16}{', '.join(regs) or '-'}")
-        db.conn.close()
+        with Store.open_existing(db_path) as store:
+            total, filled = store.field_counts(None, COVERAGE_FIELDS)
+            imprints, numbers = store.imprint_counts()
+        for name in COVERAGE_FIELDS:
+            print(f"  {name:<16}{filled[name]}/{total}")
+        print(f"  {'imprints':<16}{imprints}")
+        print(f"  {'registrations':<16}{', '.join(numbers) or '-'}")
     return 0 if site.healthy and total else 1
 
 
-def _existing_database(path: str) -> Any:
-    from pipelines.store import open_database
-
-    return open_database(path, create=False)
-
-
 def command_runs(args: argparse.Namespace) -> int:
-    from newsbot.history import recent_runs
-
-    db = _existing_database(args.db)
+    with Store.open_existing(args.db) as store:
+        runs = store.recent_runs(args.last)
     print(
         f"{'id':>5}  {'started (UTC)':<21}{'status':<13}{'req':>6}{'new':>6}{'upd':>6}"
         f"{'drop':>6}{'err':>6}  {'sites':<24}health"
     )
-    for run in recent_runs(db, args.last):
+    for run in runs:
         counts = "".join(f"{run[k] or 0:>6}" for k in ("requests", "new", "updated", "dropped",
                                                        "errors"))  # fmt: skip
         health = "; ".join(run["health"]) or ("ok" if run["status"] == "finished" else "-")
@@ -296,10 +295,10 @@ def command_runs(args: argparse.Namespace) -> int:
 
 
 def command_stats(args: argparse.Namespace) -> int:
-    from newsbot.history import articles_per_day, site_summaries
-
-    db = _existing_database(args.db)
-    summaries = site_summaries(db)
+    with Store.open_existing(args.db) as store:
+        summaries = store.site_summaries()
+        span, counts = store.articles_per_day(args.days)
+        pages, failed = store.page_counts()
     print(
         f"{'site':<22}{'articles':>9}{'title':>7}{'body':>7}{'date':>7}{'imprints':>9}"
         f"{'regs':>6}  {'last success (UTC)':<22}last run"
@@ -313,22 +312,17 @@ def command_stats(args: argparse.Namespace) -> int:
             f"{s.site:<22}{s.articles:>9}{cover}{s.publishers:>9}{s.registrations:>6}  "
             f"{s.last_success or '-':<22}{last}"
         )
-    span, counts = articles_per_day(db, args.days)
     if span:
         print(f"\narticles per publication day (site's own calendar), {span[0]} to {span[-1]}")
         print(f"{'site':<22}" + "".join(f"{d:%d.%m}".rjust(6) for d in span))
         for site, series in counts.items():
             print(f"{site:<22}" + "".join(f"{n or '.':>6}" for n in series))
-    pages = db.execute(
-        "SELECT count(*), sum(status >= 400 OR status IS NULL) FROM pages"
-    ).fetchone()
-    print(f"\npages fetched: {pages[0]} ({pages[1] or 0} failed)")
+    print(f"\npages fetched: {pages} ({failed} failed)")
     return 0
 
 
 def command_export(args: argparse.Namespace) -> int:
-    from newsbot.exporting import ExportError, export, known_sites, parse_columns
-    from pipelines.export import ArticleFilter
+    from pipelines.export import count_rows, parse_columns
 
     since, until = _since(args.since), _since(args.until)
     if since and until and since >= until:
@@ -345,16 +339,20 @@ def command_export(args: argparse.Namespace) -> int:
             columns=parse_columns(args.columns, args.table, args.format),
             selection=ArticleFilter(
                 site=args.site,
-                since=since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if since else None,
-                until=until.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if until else None,
+                since=utc_iso(since) if since else None,
+                until=utc_iso(until) if until else None,
                 query=args.query,
             ),
             delimiter=args.delimiter,
         )
-        db = _existing_database(args.db)
-        if args.site and args.site not in known_sites(db, list(bundled_configs())):
-            raise UsageError(f"unknown site {args.site!r} (see `newsbot sites`)")
-        count = export(db, request, args.output)
+        with Store.open_existing(args.db) as store:
+            if args.site:
+                require_site(args.site, store.known_sites())
+            progress = Progress(args.table, count_rows(store, request))
+            try:
+                count = export(store, request, args.output, on_row=progress)
+            finally:
+                progress.done()
     except ExportError as error:
         raise UsageError(str(error)) from error
     print(f"newsbot: {count} {args.table} exported", file=sys.stderr)
@@ -364,10 +362,8 @@ def command_export(args: argparse.Namespace) -> int:
 def command_cron(args: argparse.Namespace) -> int:
     from newsbot import schedule
 
-    configs = bundled_configs()
     for slug in args.slugs:
-        if slug not in configs:
-            raise UsageError(f"unknown site {slug!r} (see `newsbot sites`)")
+        require_site(slug)
     if args.export:
         _check_output_path(args.export)
     try:
@@ -402,13 +398,13 @@ def command_cron(args: argparse.Namespace) -> int:
 
 
 def command_report(args: argparse.Namespace) -> int:
-    from newsbot.exporting import ExportError, atomic_output
     from newsbot.report import render_report
+    from pipelines.export import atomic_output
 
     if args.days <= 0:
         raise UsageError("--days must be a positive number")
-    db = _existing_database(args.db)
-    html = render_report(db, days=args.days)
+    with Store.open_existing(args.db) as store:
+        html = render_report(store, days=args.days)
     try:
         with atomic_output(args.output, "utf-8") as out:
             out.write(html)
@@ -422,41 +418,38 @@ def command_reprocess(args: argparse.Namespace) -> int:
     from newsbot.lock import CrawlLocked, crawl_lock
     from newsbot.reprocess import ReprocessReport, reprocess
     from newsbot.siteconfig import load_config
-    from pipelines.store import Store, open_database
 
     configs = dict(bundled_configs())
     for path in args.site_file or []:
         config = load_config(path)
         configs[config.slug] = config
-    open_database(args.db, create=False).conn.close()  # a missing file: a clear error
+    Store.open_existing(args.db).close()  # a missing file: a clear error
     store = Store.open(args.db)  # a read-only one too
-    db = store.db
-    if args.site and args.site not in known_sites_of(db, configs):
-        raise UsageError(f"unknown site {args.site!r} (see `newsbot sites`)")
+    if args.site:
+        require_site(args.site, set(configs) | store.known_sites())
     if args.workers is not None and args.workers <= 0:
         raise UsageError("--workers must be a positive number")
 
-    stored = {
-        row[0] for row in db.execute("SELECT DISTINCT site FROM pages WHERE kind = 'article'")
-    }
+    stored = store.sites_with_pages("article")
     for slug in sorted(stored - set(configs)):
         if not args.site or args.site == slug:
             print(f"newsbot: no config for site {slug} (pass --site-file): read with defaults",
                   file=sys.stderr)  # fmt: skip
 
-    def progress(report: ReprocessReport) -> None:
-        if sys.stderr.isatty() and report.pages % 50 == 0:
-            sys.stderr.write(f"\r\x1b[K{report.pages} pages, {report.changed} changed")
-            sys.stderr.flush()
+    progress = Progress("pages", every=50)
+
+    def on_page(report: ReprocessReport) -> None:
+        progress(report.pages, f", {report.changed} changed")
 
     try:
         with crawl_lock(args.db):
             result = reprocess(store, configs, site=args.site, workers=args.workers,
-                               on_page=progress)  # fmt: skip
+                               on_page=on_page)  # fmt: skip
     except CrawlLocked as locked:
         raise UsageError(f"{locked}; reprocess after it ends") from locked
-    if sys.stderr.isatty():
-        sys.stderr.write("\r\x1b[K")
+    finally:
+        progress.done()
+        store.close()
     print(
         f"{result.pages} pages reprocessed: {result.changed} articles changed, "
         f"{result.unchanged} unchanged, {result.failed} failed"
@@ -464,12 +457,6 @@ def command_reprocess(args: argparse.Namespace) -> int:
     if result.first_failure:
         print(f"newsbot: first failure: {result.first_failure}", file=sys.stderr)
     return 0 if not result.failed else 1
-
-
-def known_sites_of(db: Any, configs: dict[str, SiteConfig]) -> set[str]:
-    from newsbot.exporting import known_sites
-
-    return known_sites(db, list(configs))
 
 
 def build_parser() -> argparse.ArgumentParser:

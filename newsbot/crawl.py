@@ -6,9 +6,8 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import sys
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -17,56 +16,26 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from twisted.internet import task
 
-from newsbot.health import HealthLimits, SiteRun, judge_site, killed_runs_since_last, site_history
+from newsbot.health import HealthLimits, judge_site, killed_runs
 from newsbot.lock import crawl_lock
 from newsbot.siteconfig import SiteConfig
 from newsbot.spiderloader import spider_for
-from pipelines.store import Store
+from pipelines.store import SiteRun, Store
 
 logger = logging.getLogger(__name__)
 DEFAULT_LIMITS = HealthLimits()
 
 
 @dataclass
-class SiteResult:
-    slug: str
-    status: str = "finished"  # finished | limited | interrupted | failed | unsupported
-    requests: int = 0
-    responses: int = 0
-    ok_responses: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    dropped: int = 0
-    errors: int = 0
-    reason: str | None = None  # why the site could not be crawled at all
-    coverage: dict[str, float] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)  # the health checks' verdict
-
-    @property
-    def healthy(self) -> bool:
-        return not self.problems
-
-
-@dataclass
 class CrawlReport:
     run_id: int
     status: str
-    sites: list[SiteResult]
+    sites: list[SiteRun]
     db_path: str
 
     @property
     def healthy(self) -> bool:
         return all(site.healthy for site in self.sites)
-
-    def totals(self) -> dict[str, Any]:
-        keys = ("requests", "new", "updated", "unchanged", "dropped", "errors")
-        totals: dict[str, Any] = {key: sum(getattr(s, key) for s in self.sites) for key in keys}
-        totals["sites"] = {
-            s.slug: {"status": s.status, "reason": s.reason, **{k: getattr(s, k) for k in keys}}
-            for s in self.sites
-        }
-        return totals
 
 
 def crawl_settings(db_path: str, run_id: int, overrides: dict[str, Any]) -> Settings:
@@ -110,86 +79,49 @@ class Progress:
             self.stream.flush()
 
 
-def _result(slug: str, crawler: Crawler, store: Store) -> SiteResult:
-    stats = crawler.stats.get_stats() if crawler.stats else {}
-    result = SiteResult(slug=slug)
-    result.requests = stats.get("downloader/request_count", 0)
-    result.responses = stats.get("downloader/response_count", 0)
-    statuses = Counter(
-        {
-            int(k.rsplit("/", 1)[1]): v
-            for k, v in stats.items()
-            if k.startswith("downloader/response_status_count/")
-        }
-    )
-    result.ok_responses = sum(v for code, v in statuses.items() if code < 400)
-    result.new = stats.get("newsbot/articles/new", 0)
-    result.updated = stats.get("newsbot/articles/updated", 0)
-    result.unchanged = stats.get("newsbot/articles/unchanged", 0)
-    result.dropped = stats.get("item_dropped_count", 0)
-    result.errors = stats.get("newsbot/errors", 0)
-    state = store.site_state(slug)
-    result.status = state["last_status"] if state else "failed"
-    if result.ok_responses == 0 and result.requests > 0:
-        result.status = "failed"
+def _failure_reason(stats: dict[str, Any], run: SiteRun) -> str | None:
+    """Why a site gave nothing at all, or None."""
+    statuses = {
+        int(key.rsplit("/", 1)[1]): count
+        for key, count in stats.items()
+        if key.startswith("downloader/response_status_count/")
+    }
+    if run.requests > 0 and not any(count for code, count in statuses.items() if code < 400):
         exceptions = [
-            k.rsplit("/", 1)[-1] for k in stats if k.startswith("downloader/exception_type_count/")
+            key.rsplit("/", 1)[-1]
+            for key in stats
+            if key.startswith("downloader/exception_type_count/")
         ]
         codes = [f"HTTP {code}" for code in statuses if code >= 400]
-        result.reason = "no page could be fetched: " + (
-            ", ".join(exceptions + codes) or "no answer"
-        )
-    elif result.requests == 0 and result.status != "interrupted":
-        result.status = "failed"
-        result.reason = "nothing to fetch (robots.txt disallows every start URL?)"
-    return result
+        return "no page could be fetched: " + (", ".join(exceptions + codes) or "no answer")
+    if run.requests == 0 and run.status != "interrupted":
+        return "nothing to fetch (robots.txt disallows every start URL?)"
+    return None
 
 
-def _coverage(store: Store, run_id: int, slug: str) -> dict[str, float]:
-    row = store.db.execute(
-        "SELECT count(*), count(title), count(body), count(published_at) FROM articles "
-        "WHERE run_id = ? AND site = ?",
-        [run_id, slug],
-    ).fetchone()
-    total = row[0]
-    if not total:
-        return {}
-    return {
-        "articles": total,
-        "title": row[1] / total,
-        "body": row[2] / total,
-        "date": row[3] / total,
-    }
+def site_run(store: Store, run_id: int, slug: str, crawler: Crawler) -> SiteRun:
+    """What the crawl did for one site: its stats, its status and its field coverage."""
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    state = store.site_state(slug)
+    status = state["last_status"] if state and state["last_run_id"] == run_id else "failed"
+    run = SiteRun.from_stats(run_id, slug, status, stats)
+    run.reason = _failure_reason(stats, run)
+    if run.reason:
+        run.status = "failed"
+    return run.with_coverage(store.run_coverage(run_id, slug))
 
 
-def _site_run(run_id: int, result: SiteResult) -> SiteRun:
-    return SiteRun(
-        run_id=run_id,
-        site=result.slug,
-        status=result.status,
-        requests=result.requests,
-        errors=result.errors,
-        new=result.new,
-        articles=int(result.coverage.get("articles", 0)),
-        title_coverage=result.coverage.get("title"),
-        body_coverage=result.coverage.get("body"),
-        date_coverage=result.coverage.get("date"),
-    )
-
-
-def judge(store: Store, run_id: int, result: SiteResult, limits: HealthLimits) -> None:
-    """Fill `result.problems` from this run and the site's history, and record the run."""
-    current = _site_run(run_id, result)
-    earlier = site_history(store.db, result.slug, run_id, max(limits.idle_runs, limits.history))
-    problems = [p.line() for p in killed_runs_since_last(store.db, result.slug, run_id)]
-    if result.reason:
-        problems.append(f"{result.slug}: {result.status}: {result.reason}")
-    elif result.status != "unsupported":
-        problems += [p.line() for p in judge_site(current, earlier, limits)]
-    result.problems = problems
-    store.save_site_run(current, responses=result.responses, dropped=result.dropped,
-                        updated=result.updated, unchanged=result.unchanged,
-                        problems=problems)  # fmt: skip
+def judge(store: Store, run: SiteRun, limits: HealthLimits) -> None:
+    """Fill `run.problems` from this run and the site's history, and record the run."""
+    earlier = store.site_history(run.site, run.run_id, max(limits.idle_runs, limits.history))
+    killed = store.killed_runs_since_last(run.site, run.run_id)
+    problems = [p.line() for p in killed_runs(killed, run.site)]
+    if run.reason:
+        problems.append(f"{run.site}: {run.status}: {run.reason}")
+    elif run.status != "unsupported":
+        problems += [p.line() for p in judge_site(run, earlier, limits)]
+    run.problems = problems
+    store.save_site_run(run)
 
 
 def _rotating_log(log_file: str, settings: Settings) -> logging.Handler:
@@ -242,7 +174,7 @@ def _run_crawl(
     progress_stream: TextIO,
     limits: HealthLimits,
 ) -> CrawlReport:
-    store = Store.open(db_path)
+    store = Store.shared(db_path)
     run_id = store.start_run([c.slug for c in configs], datetime.now(UTC))
     settings = crawl_settings(db_path, run_id, settings_overrides)
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
@@ -255,11 +187,11 @@ def _run_crawl(
     try:
         process = CrawlerProcess(settings)
         crawlers: dict[str, Crawler] = {}
-        results: list[SiteResult] = []
+        results: list[SiteRun] = []
         for config in configs:
             if config.unsupported:
                 results.append(
-                    SiteResult(config.slug, status="unsupported", reason=config.unsupported)
+                    SiteRun(run_id, config.slug, status="unsupported", reason=config.unsupported)
                 )
                 continue
             crawler = process.create_crawler(spider_for(config))
@@ -275,12 +207,9 @@ def _run_crawl(
                 ticker.stop()
         progress.done()
 
-        for slug, crawler in crawlers.items():
-            result = _result(slug, crawler, store)
-            result.coverage = _coverage(store, run_id, slug)
-            results.append(result)
+        results += [site_run(store, run_id, slug, crawler) for slug, crawler in crawlers.items()]
         for result in results:
-            judge(store, run_id, result, limits)
+            judge(store, result, limits)
         statuses = {r.status for r in results}
         if "interrupted" in statuses:
             status = "interrupted"
@@ -289,15 +218,13 @@ def _run_crawl(
         else:
             status = "finished"
         report = CrawlReport(run_id, status, results, db_path)
-        totals = report.totals()
-        totals["health"] = [line for r in results for line in r.problems]
-        store.finish_run(run_id, status, totals, datetime.now(UTC))
-        for line in totals["health"]:
+        store.finish_run(run_id, status, results, datetime.now(UTC))
+        for line in (line for r in results for line in r.problems):
             logger.warning("health: %s", line)
         logger.info("run %s summary:\n%s", run_id, format_summary(report))
         return report
     finally:
-        store.close()
+        store.release()
         if log_handler:
             root.removeHandler(log_handler)
             root.setLevel(root_level)
@@ -309,13 +236,14 @@ def format_summary(report: CrawlReport) -> str:
     lines = [f"run {report.run_id}: {report.status} ({report.db_path})", header, "-" * len(header)]
     for site in report.sites:
         lines.append(
-            f"{site.slug:<22}{site.status:<13}{site.responses:>7}{site.new:>6}{site.updated:>6}"
+            f"{site.site:<22}{site.status:<13}{site.responses:>7}{site.new:>6}{site.updated:>6}"
             f"{site.unchanged:>6}{site.dropped:>6}{site.errors:>6}"
         )
-    totals = report.totals()
+    totals = {key: sum(getattr(s, key) for s in report.sites) for key in
+              ("responses", "new", "updated", "unchanged", "dropped", "errors")}  # fmt: skip
     lines.append("-" * len(header))
     lines.append(
-        f"{'total':<35}{sum(s.responses for s in report.sites):>7}{totals['new']:>6}"
+        f"{'total':<35}{totals['responses']:>7}{totals['new']:>6}"
         f"{totals['updated']:>6}{totals['unchanged']:>6}{totals['dropped']:>6}{totals['errors']:>6}"
     )
     return "\n".join(lines)

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import sqlite_utils
+from pipelines.store import SiteRun
+from pipelines.store.runs import COVERED_FIELDS
 
 FINISHED = ("finished", "limited")
-COVERED_FIELDS = ("title", "body", "date")
 
 
 @dataclass(frozen=True)
@@ -31,26 +31,6 @@ class HealthLimits:
     min_requests: int = 10
     # How many earlier runs make "recent".
     history: int = 5
-
-
-@dataclass(frozen=True)
-class SiteRun:
-    """What one run did for one site: a row of `run_sites`."""
-
-    run_id: int
-    site: str
-    status: str
-    requests: int = 0
-    errors: int = 0
-    new: int = 0
-    articles: int = 0
-    title_coverage: float | None = None
-    body_coverage: float | None = None
-    date_coverage: float | None = None
-
-    def coverage(self, name: str) -> float | None:
-        value: float | None = getattr(self, f"{name}_coverage")
-        return value
 
 
 @dataclass(frozen=True)
@@ -133,32 +113,12 @@ def judge_site(
     ]
 
 
-def site_history(
-    db: sqlite_utils.Database, site: str, before_run: int, limit: int
-) -> list[SiteRun]:
-    """The site's runs before `before_run`, newest first."""
-    rows = db.execute(
-        "SELECT run_id, site, status, requests, errors, new, articles, title_coverage, "
-        "body_coverage, date_coverage FROM run_sites WHERE site = ? AND run_id < ? "
-        "ORDER BY run_id DESC LIMIT ?",
-        [site, before_run, limit],
-    )
-    return [SiteRun(*row) for row in rows]
-
-
-def killed_runs_since_last(db: sqlite_utils.Database, site: str, run_id: int) -> list[Problem]:
+def killed_runs(killed: Sequence[tuple[int, str]], site: str) -> list[Problem]:
     """Runs of this site killed without a word (SIGKILL, power loss) since its last
-    recorded run: nobody has been told about them yet."""
-    last = db.execute(
-        "SELECT max(run_id) FROM run_sites WHERE site = ? AND run_id < ?", [site, run_id]
-    ).fetchone()[0]
-    rows = db.execute(
-        "SELECT runs.id, runs.started_at FROM runs, json_each(runs.sites) AS s "
-        "WHERE s.value = ? AND runs.id > ? AND runs.id < ? AND runs.note = 'process died' "
-        "ORDER BY runs.id",
-        [site, last or 0, run_id],
-    )
+    recorded run, as (run id, start): nobody has been told about them yet."""
     return [
-        Problem(site, "unfinished", f"run {rid} (started {started}) did not finish: it was killed")
-        for rid, started in rows
+        Problem(
+            site, "unfinished", f"run {run_id} (started {started}) did not finish: it was killed"
+        )
+        for run_id, started in killed
     ]

@@ -7,17 +7,8 @@ from datetime import date
 from html import escape
 from typing import Any
 
-import sqlite_utils
-
-from newsbot.history import (
-    COVERAGE_FIELDS,
-    SiteSummary,
-    articles_per_day,
-    publishers,
-    recent_runs,
-    registrations,
-    site_summaries,
-)
+from pipelines.store import SiteSummary, Store
+from pipelines.store.stats import COVERAGE_FIELDS
 
 # Colour-blind-safe (Okabe-Ito), then greys for the rest.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -106,9 +97,9 @@ def _coverage_table(summaries: list[SiteSummary]) -> str:
     )
 
 
-def _publishers_table(db: sqlite_utils.Database) -> str:
+def _publishers_table(store: Store) -> str:
     rows = []
-    for p in publishers(db):
+    for p in store.publishers():
         contacts = "<br>".join(_e(c) for c in p["phones"] + p["emails"])
         rows.append(
             f"<tr><td>{_e(p['site'])}</td><td>{_e(p['name'])}</td>"
@@ -122,11 +113,11 @@ def _publishers_table(db: sqlite_utils.Database) -> str:
     )
 
 
-def _registrations_table(db: sqlite_utils.Database) -> str:
+def _registrations_table(store: Store) -> str:
     rows = [
         f"<tr><td>{_e(r['site'])}</td><td>{_e(r['number'])}</td><td>{_e(r['country'])}</td>"
         f"<td>{_e(r['kind'])}</td><td>{_e(r['issued_on'])}</td><td>{_e(r['issuer'])}</td></tr>"
-        for r in registrations(db)
+        for r in store.registrations()
     ]
     return (
         '<table id="registrations"><tr><th>site</th><th>number</th><th>country</th>'
@@ -134,9 +125,9 @@ def _registrations_table(db: sqlite_utils.Database) -> str:
     )
 
 
-def _runs_table(db: sqlite_utils.Database, last: int) -> str:
+def _runs_table(store: Store, last: int) -> str:
     rows = []
-    for run in recent_runs(db, last):
+    for run in store.recent_runs(last):
         health = "ok" if not run["health"] else "; ".join(run["health"])
         css = "ok" if not run["health"] and run["status"] == "finished" else "low"
         counts = "".join(
@@ -155,9 +146,9 @@ def _runs_table(db: sqlite_utils.Database, last: int) -> str:
     )
 
 
-def render_report(db: sqlite_utils.Database, *, days: int = 30, runs: int = 20) -> str:
-    span, counts = articles_per_day(db, days)
-    summaries = site_summaries(db)
+def render_report(store: Store, *, days: int = 30, runs: int = 20) -> str:
+    span, counts = store.articles_per_day(days)
+    summaries = store.site_summaries()
     total = sum(s.articles for s in summaries)
     period = f"{span[0]:%d.%m.%Y} – {span[-1]:%d.%m.%Y}" if span else "no dated articles"
     return (
@@ -166,8 +157,8 @@ def render_report(db: sqlite_utils.Database, *, days: int = 30, runs: int = 20) 
         f"<h1>newsbot report</h1><p>{total} articles from {len(summaries)} sites.</p>"
         f"<h2>Articles per day ({period})</h2>{chart_svg(span, counts)}"
         f"<h2>Field coverage per site</h2>{_coverage_table(summaries)}"
-        f"<h2>Publishers</h2>{_publishers_table(db)}"
-        f"<h2>Media registrations</h2>{_registrations_table(db)}"
-        f"<h2>Last runs</h2>{_runs_table(db, runs)}"
+        f"<h2>Publishers</h2>{_publishers_table(store)}"
+        f"<h2>Media registrations</h2>{_registrations_table(store)}"
+        f"<h2>Last runs</h2>{_runs_table(store, runs)}"
         "</body></html>\n"
     )

@@ -3,22 +3,18 @@ core, without fetching anything, so stored articles improve when extraction impr
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
-import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
-
-import sqlite_utils
 
 from newsbot.siteconfig import SiteConfig
-from pipelines.chain import RawPage, fill_from_imprint_page, read_imprint_page
-from pipelines.process import process_in_worker
-from pipelines.store import Store
+from pipelines.article import SiteImprint, fill_from_imprint_page
+from pipelines.chain import read_imprint_page
+from pipelines.process import Extracted, extract_in_worker
+from pipelines.store import Store, stored_page
 
 
 @dataclass
@@ -30,40 +26,15 @@ class ReprocessReport:
     first_failure: str | None = None
 
 
-def _raw_page(row: Mapping[str, Any]) -> RawPage:
-    return RawPage(
-        url=row["final_url"] or row["url"],
-        body=zlib.decompress(row["html"]),
-        fetched_at=datetime.fromisoformat(row["fetched_at"]),
-        charset=row["charset"],
-        site=row["site"],
-        hints=json.loads(row["hints"]) if row["hints"] else {},
-    )
-
-
-def _pages(db: sqlite_utils.Database, kind: str, site: str | None) -> Iterator[dict[str, Any]]:
-    sql = (
-        "SELECT url, final_url, site, fetched_at, charset, hints, html, article_id FROM pages "
-        "WHERE kind = ? AND html IS NOT NULL AND status < 300"
-    )
-    params: list[Any] = [kind]
-    if kind == "article":
-        sql += " AND article_id IS NOT NULL"
-    if site:
-        sql += " AND site = ?"
-        params.append(site)
-    cursor = db.execute(sql + " ORDER BY fetched_at", params)
-    names = [d[0] for d in cursor.description]
-    return (dict(zip(names, row, strict=True)) for row in cursor)
-
-
 def _imprint_pages(
-    db: sqlite_utils.Database, site: str | None, configs: Mapping[str, SiteConfig]
-) -> dict[str, dict[str, Any]]:
+    store: Store, site: str | None, configs: Mapping[str, SiteConfig]
+) -> dict[str, SiteImprint]:
     """Each site's newest imprint page, read again like its articles."""
     imprints = {}
-    for row in _pages(db, "imprint", site):
-        imprints[row["site"]] = read_imprint_page(_raw_page(row), configs.get(row["site"]))
+    for row in store.stored_pages("imprint", site):
+        config = configs.get(row["site"])
+        options = config.chain_options() if config else None
+        imprints[row["site"]] = read_imprint_page(stored_page(row), options)
     return imprints
 
 
@@ -77,15 +48,15 @@ def reprocess(
 ) -> ReprocessReport:
     """Run the chain on every stored article page (of one site) and write what changed."""
     workers = workers or os.cpu_count() or 1
-    imprints = _imprint_pages(store.db, site, configs)
+    imprints = _imprint_pages(store, site, configs)
     report = ReprocessReport()
     now = datetime.now(UTC)
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         # At most a few pages per worker in flight: memory stays flat on any database.
-        in_flight: dict[Future[dict[str, Any]], str] = {}
+        in_flight: dict[Future[Extracted], str] = {}
 
-        def settle(done: set[Future[dict[str, Any]]]) -> None:
+        def settle(done: set[Future[Extracted]]) -> None:
             for future in done:
                 identifier = in_flight.pop(future)
                 report.pages += 1
@@ -94,11 +65,11 @@ def reprocess(
                     report.failed += 1
                     report.first_failure = report.first_failure or f"{identifier}: {error}"
                     continue
-                record = future.result()
-                imprint = imprints.get(record["site"])
+                article = future.result().article
+                imprint = imprints.get(article.site)
                 if imprint is not None:
-                    fill_from_imprint_page(record, imprint)
-                if store.reprocess_article(identifier, record, now):
+                    fill_from_imprint_page(article, imprint)
+                if store.reprocess_article(identifier, article, now):
                     report.changed += 1
                 else:
                     report.unchanged += 1
@@ -106,14 +77,16 @@ def reprocess(
                     on_page(report)
 
         # Only `articles` is written while this cursor reads `pages`.
-        for row in _pages(store.db, "article", site):
+        for row in store.stored_pages("article", site):
             if len(in_flight) >= workers * 4:
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 settle(done)
-            page = _raw_page(row)
-            future = pool.submit(process_in_worker, page, configs.get(row["site"]))
+            config = configs.get(row["site"])
+            options = config.chain_options() if config else None
+            future = pool.submit(extract_in_worker, stored_page(row), options)
             in_flight[future] = row["article_id"]
         while in_flight:
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             settle(done)
+    store.flush()
     return report

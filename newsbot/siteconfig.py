@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -16,6 +17,8 @@ from urllib.parse import urlsplit
 
 from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
+
+from pipelines.options import ChainOptions
 
 SLUG = re.compile(r"^[a-z0-9_]+$")
 LANGUAGES = ("ru", "kk", "en")
@@ -73,6 +76,27 @@ class SiteConfig:
     @property
     def own_names(self) -> tuple[str, ...]:
         return (self.name, *self.domains)
+
+    def is_on_site(self, url: str) -> bool:
+        """Whether the URL's host is one of the config's domains (or under one)."""
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.domains)
+
+    def takes_article(self, url: str) -> bool:
+        """Whether this edition takes the URL as one of its articles: the one rule the
+        spider, `newsbot extract --url` and the pipelines use."""
+        return self.is_on_site(url) and self.article_url.search(url) is not None
+
+    def chain_options(self) -> ChainOptions:
+        """What the stage chain needs of this config."""
+        return ChainOptions(
+            slug=self.slug,
+            name=self.name,
+            own_names=self.own_names,
+            timezone=self.timezone,
+            language=self.language,
+            selectors=dict(self.selectors),
+        )
 
 
 def _fail(path: str, key: str, problem: str) -> ConfigError:
@@ -200,6 +224,11 @@ def load_config(path: str | Path) -> SiteConfig:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from error
     return parse_config(data, str(path))
+
+
+def config_for_url(configs: Iterable[SiteConfig], url: str) -> SiteConfig | None:
+    """The first config that takes the URL as an article, or None."""
+    return next((config for config in configs if config.takes_article(url)), None)
 
 
 def bundled_configs() -> dict[str, SiteConfig]:

@@ -39,6 +39,4 @@ class SiteSpiderLoader:
         return sorted(self._configs)
 
     def find_by_request(self, request: Request) -> builtins.list[str]:
-        return [
-            slug for slug, config in self._configs.items() if config.article_url.search(request.url)
-        ]
+        return [slug for slug, config in self._configs.items() if config.takes_article(request.url)]

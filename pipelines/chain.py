@@ -8,12 +8,10 @@ comes with the page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from dataclasses import replace
 from urllib.parse import urlsplit
 
-from newsbot.siteconfig import SiteConfig
+from pipelines.article import NO_IMPRINT_WARNING, Article, SiteImprint
 from pipelines.attribution import find_source
 from pipelines.boilerplate import strip_furniture
 from pipelines.clean import clean_line, clean_paragraphs, normalize_characters, tidy_paragraphs
@@ -29,7 +27,9 @@ from pipelines.extract import (
 )
 from pipelines.imprint import Publisher, extract_imprint
 from pipelines.language import detect_language
-from pipelines.registrations import Registration, extract_registrations
+from pipelines.options import ChainOptions
+from pipelines.page import Page
+from pipelines.registrations import extract_registrations
 
 # Pages beyond this are cut before parsing: no article is 8 MB of HTML, and a 20 MB
 # page must still answer in seconds.
@@ -38,25 +38,6 @@ MAX_HTML_CHARS = 8_000_000
 MIN_BODY_WORDS = 5
 PUBLICATION_HINTS = ("news_publication_date", "feed_date")
 _DATE_RANK = {"selector": 0, "json-ld": 1, "meta": 2, "time": 3, "hint": 4, "visible": 5}
-
-
-@dataclass
-class RawPage:
-    """A fetched page as the spider hands it over."""
-
-    url: str
-    body: bytes
-    fetched_at: datetime
-    charset: str | None = None
-    site: str | None = None
-    hints: dict[str, str] = field(default_factory=dict)  # see newsbot.discovery.Discovered
-
-
-@dataclass
-class SiteImprint:
-    publisher: Publisher
-    registrations: list[Registration]
-    warnings: list[str]
 
 
 def _body_paragraphs(
@@ -86,17 +67,13 @@ def read_site_imprint(fields: PageFields, site_name: str | None) -> SiteImprint:
 
 
 def _pick_date(
-    candidates: list[tuple[str, str]], page: RawPage, site: SiteConfig | None, warnings: list[str]
+    candidates: list[tuple[str, str]], page: Page, options: ChainOptions, warnings: list[str]
 ) -> tuple[str | None, str | None]:
-    timezone = site.timezone if site else None
-    languages = (
-        (site.language, *(lang for lang in ("ru", "kk", "en") if lang != site.language))
-        if site
-        else ("ru", "kk", "en")
-    )
     rejected: list[str] = []
     for _, text in sorted(candidates, key=lambda c: _DATE_RANK[c[0]]):
-        outcome = parse_date(text, now=page.fetched_at, timezone=timezone, languages=languages)
+        outcome = parse_date(
+            text, now=page.fetched_at, timezone=options.timezone, languages=options.date_languages
+        )
         if outcome.value is not None:
             warnings.extend(rejected)
             return outcome.value.local_iso, outcome.value.utc_iso
@@ -106,42 +83,27 @@ def _pick_date(
     return None, None
 
 
-def _empty_record(page: RawPage, site: SiteConfig | None, warnings: list[str]) -> dict[str, Any]:
-    return {
-        "url": page.url,
-        "canonical_url": None,
-        "site": site.slug if site else (page.site or urlsplit(page.url).hostname),
-        "title": None,
-        "lead": None,
-        "body": None,
-        "author": None,
-        "section": None,
-        "tags": [],
-        "image_url": None,
-        "published_at": None,
-        "published_at_utc": None,
-        "modified_at": None,
-        "modified_at_utc": None,
-        "language": None,
-        "source": None,
-        "publisher": Publisher().as_dict(),
-        "registrations": [],
-        "warnings": warnings,
-    }
+NO_OPTIONS = ChainOptions()
 
 
 def process_page(
-    page: RawPage,
-    site: SiteConfig | None = None,
+    page: Page,
+    options: ChainOptions | None = None,
     imprint_cache: dict[str, SiteImprint] | None = None,
-) -> dict[str, Any]:
+) -> Article:
     """The article record of DESIGN.md's contract for one fetched page.
 
     `imprint_cache` (footer text -> imprint) lets a crawl read each site's imprint once.
     """
-    decoded = decode_page(page.body, page.charset)
+    options = options or NO_OPTIONS
+    url = page.address
+    decoded = decode_page(page.body or b"", page.charset)
     warnings = list(decoded.warnings)
-    record = _empty_record(page, site, warnings)
+    article = Article(
+        url=url,
+        site=options.slug or page.site or urlsplit(url).hostname or "",
+        warnings=warnings,
+    )
     html_text = decoded.text
     if len(html_text) > MAX_HTML_CHARS:
         warnings.append(
@@ -153,107 +115,82 @@ def process_page(
         if html_text:
             warnings.append("no HTML could be parsed")
         warnings.append("no article: nothing to extract")
-        return record
+        return article
 
-    selectors = site.selectors if site else {}
-    fields = read_fields(tree, page.url, selectors)
+    fields = read_fields(tree, url, options.selectors)
     footer_lines = set()
     if fields.footer_marked and fields.footer_text:
         footer_lines = {
             line for line in map(str.strip, fields.footer_text.split("\n")) if len(line) > 15
         }
-    raw_body = extract_body(tree, page.url, selectors.get("body"))
+    raw_body = extract_body(tree, url, options.selectors.get("body"))
     body = _body_paragraphs(raw_body, fields, footer_lines)
     if body is None and fields.body_from_jsonld:
         body = clean_paragraphs(fields.body_from_jsonld)
         warnings.append("body: from JSON-LD articleBody (the page text gave none)")
 
-    record["title"] = clean_line(fields.title)
-    record["lead"] = clean_line(fields.lead)
-    record["body"] = body
-    record["author"] = clean_line(fields.author)
-    record["section"] = clean_line(fields.section)
-    record["tags"] = [tag for tag in (clean_line(t) for t in fields.tags) if tag]
-    record["image_url"] = fields.image_url
-    record["canonical_url"] = fields.canonical_url
+    article.title = clean_line(fields.title)
+    article.lead = clean_line(fields.lead)
+    article.body = body
+    article.author = clean_line(fields.author)
+    article.section = clean_line(fields.section)
+    article.tags = [tag for tag in (clean_line(t) for t in fields.tags) if tag]
+    article.image_url = fields.image_url
+    article.canonical_url = fields.canonical_url
 
     # A sitemap's lastmod says when the page changed, not when it was published: only the
     # news sitemap's publication date and the feed's date stand for publication.
     hints = [("hint", page.hints[key]) for key in PUBLICATION_HINTS if page.hints.get(key)]
-    published, published_utc = _pick_date(fields.published + hints, page, site, warnings)
+    published, published_utc = _pick_date(fields.published + hints, page, options, warnings)
     if published is None:
-        published, published_utc = _pick_date(visible_dates(tree), page, site, warnings)
-    record["published_at"], record["published_at_utc"] = published, published_utc
-    record["modified_at"], record["modified_at_utc"] = _pick_date(
-        fields.modified, page, site, warnings
+        published, published_utc = _pick_date(visible_dates(tree), page, options, warnings)
+    article.published_at, article.published_at_utc = published, published_utc
+    article.modified_at, article.modified_at_utc = _pick_date(
+        fields.modified, page, options, warnings
     )
 
     cache_key = fields.footer_text or ""
     if imprint_cache is not None and cache_key in imprint_cache:
         imprint = imprint_cache[cache_key]
     else:
-        imprint = read_site_imprint(fields, site.name if site else None)
+        imprint = read_site_imprint(fields, options.name)
         if imprint_cache is not None:
             imprint_cache[cache_key] = imprint
-    record["publisher"] = imprint.publisher.as_dict()
-    record["registrations"] = [reg.as_dict() for reg in imprint.registrations]
+    article.publisher = replace(imprint.publisher, phones=list(imprint.publisher.phones),
+                                emails=list(imprint.publisher.emails))  # fmt: skip
+    article.registrations = list(imprint.registrations)
     warnings.extend(imprint.warnings)
 
-    own_names = [
-        *(site.own_names if site else ()),
-        imprint.publisher.name or "",
-        urlsplit(page.url).hostname or "",
-    ]
-    source = find_source("\n".join(filter(None, [record["lead"], body])), own_names)
-    record["source"] = source.as_dict() if source else None
-    record["language"] = detect_language(
-        "\n".join(filter(None, [record["title"], body or record["lead"]]))
+    own_names = [*options.own_names, imprint.publisher.name or "", urlsplit(url).hostname or ""]
+    article.source = find_source("\n".join(filter(None, [article.lead, body])), own_names)
+    article.language = detect_language(
+        "\n".join(filter(None, [article.title, body or article.lead]))
     )
 
-    for key, label in (
-        ("title", "title"),
-        ("body", "body"),
-        ("published_at", "published date"),
-        ("author", "author"),
+    for value, label in (
+        (article.title, "title"),
+        (article.body, "body"),
+        (article.published_at, "published date"),
+        (article.author, "author"),
     ):
-        if not record[key]:
+        if not value:
             warnings.append(f"no {label} found")
-    if not imprint.publisher.editor_in_chief and not imprint.registrations:
-        warnings.append("no imprint (editor-in-chief or registration) on this page")
-    return record
+    if not article.has_imprint:
+        warnings.append(NO_IMPRINT_WARNING)
+    return article
 
 
-def read_imprint_page(page: RawPage, site: SiteConfig | None) -> dict[str, Any]:
+def read_imprint_page(page: Page, options: ChainOptions | None = None) -> SiteImprint:
     """Publisher and registrations from a site's "Выходные данные" / "О нас" page: its
     whole text counts, not only the footer."""
-    decoded = decode_page(page.body, page.charset)
+    options = options or NO_OPTIONS
+    decoded = decode_page(page.body or b"", page.charset)
     tree = load_tree(decoded.text[:MAX_HTML_CHARS]) if decoded.text else None
     if tree is None:
-        return {
-            "publisher": Publisher().as_dict(),
-            "registrations": [],
-            "warnings": decoded.warnings,
-        }
-    fields = read_fields(tree, page.url)
+        return SiteImprint(Publisher(), [], decoded.warnings)
+    fields = read_fields(tree, page.address)
     body = tree.find("body")
     fields.footer_text = block_text(body)[:20_000] if body is not None else fields.footer_text
-    imprint = read_site_imprint(fields, site.name if site else None)
-    return {
-        "publisher": imprint.publisher.as_dict(),
-        "registrations": [reg.as_dict() for reg in imprint.registrations],
-        "warnings": decoded.warnings + imprint.warnings,
-    }
-
-
-def fill_from_imprint_page(record: dict[str, Any], imprint_page: dict[str, Any]) -> None:
-    """Give an article whose page carries no imprint the site's imprint page (zakon.kz
-    keeps it on a separate page). A page with an imprint of its own keeps it: one site
-    may host several outlets, each with its footer."""
-    publisher = record["publisher"]
-    if publisher.get("editor_in_chief") or record["registrations"]:
-        return
-    for key, value in imprint_page["publisher"].items():
-        if value and not publisher.get(key):
-            publisher[key] = value
-    record["registrations"] = list(imprint_page["registrations"])
-    record["warnings"] = [w for w in record["warnings"] if not w.startswith("no imprint")]
+    imprint = read_site_imprint(fields, options.name)
+    return SiteImprint(imprint.publisher, imprint.registrations,
+                       decoded.warnings + imprint.warnings)  # fmt: skip

@@ -2,43 +2,41 @@
 
 Rows stream from one SQLite cursor to the output, so memory stays flat however many
 there are. Plain CSV (RFC 4180, UTF-8, ",") gives back every stored text exactly;
-`excel=True` shapes the same rows for spreadsheets (README, "Export").
+`excel=True` shapes the same rows for spreadsheets (README, "Export"). The output file
+appears (or replaces the old one) only when written whole.
+
+The article columns derive from `Article`: a new field becomes a new column at the end.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import os
+import sqlite3
+import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, TextIO
 
-import sqlite_utils
+from pipelines.article import ARTICLE_FIELDS, JSON_FIELDS, Article
+from pipelines.search import QueryError
+from pipelines.store import ArticleFilter, Store
 
-from pipelines.search import stemmed_query
-
-# The article columns, in their order (documented in the README; only ever extended).
-ARTICLE_COLUMNS = (
+# The store's own columns an export carries beside the article's fields.
+BOOKKEEPING = ("id", "fetched_at", "first_seen_at")
+# Where the columns of 0.1 and 0.2 stand: spreadsheets and scripts rely on these
+# positions, so they never move; columns added since follow them, in Article order.
+FIXED_POSITIONS = (
     "id", "site", "url", "title", "lead", "body", "author", "section", "tags",
     "published_at", "published_at_utc", "modified_at", "language", "source_name",
     "source_phrase", "publisher_name", "editor_in_chief", "owner", "phones", "emails",
     "registrations", "image_url", "fetched_at", "first_seen_at", "warnings",
-    # added in 0.2, at the end so that column positions stay where they were
     "canonical_url", "published_local",
 )  # fmt: skip
-CSV_COLUMNS = ARTICLE_COLUMNS  # the name earlier code and tests use
-PUBLISHER_COLUMNS = (
-    "site", "name", "editor_in_chief", "owner", "phones", "emails", "address",
-    "source_url", "first_seen_at", "last_seen_at", "current",
-)  # fmt: skip
-REGISTRATION_COLUMNS = (
-    "site", "number", "country", "kind", "issued_on", "issuer", "text", "first_seen_at",
-)  # fmt: skip
-TABLE_COLUMNS = {
-    "articles": ARTICLE_COLUMNS,
-    "publishers": PUBLISHER_COLUMNS,
-    "registrations": REGISTRATION_COLUMNS,
-}
 LIST_SEPARATOR = "; "
 
 # Excel cuts a cell at 32,767 characters and runs text that starts like a formula.
@@ -47,79 +45,8 @@ EXCEL_CUT_MARKER = " […cut: the full text is in the database]"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-@dataclass(frozen=True)
-class ArticleFilter:
-    site: str | None = None
-    since: str | None = None  # UTC ISO instants, compared with published_at_utc
-    until: str | None = None
-    query: str | None = None  # what a user typed; stemmed (pipelines/search.py)
-
-
-def _where(selection: ArticleFilter) -> tuple[str, list[Any]]:
-    where, params = [], []
-    if selection.site:
-        where.append("articles.site = ?")
-        params.append(selection.site)
-    if selection.since:
-        where.append("articles.published_at_utc >= ?")
-        params.append(selection.since)
-    if selection.until:
-        where.append("articles.published_at_utc < ?")
-        params.append(selection.until)
-    if selection.query:
-        where.append(
-            "articles.rowid IN (SELECT rowid FROM articles_stems WHERE articles_stems MATCH ?)"
-        )
-        params.append(stemmed_query(selection.query))
-    return (" WHERE " + " AND ".join(where)) if where else "", params
-
-
-def count_articles(db: sqlite_utils.Database, selection: ArticleFilter) -> int:
-    where, params = _where(selection)
-    return int(db.execute("SELECT count(*) FROM articles" + where, params).fetchone()[0])
-
-
-def _rows(db: sqlite_utils.Database, sql: str, params: Sequence[Any]) -> Iterator[dict[str, Any]]:
-    # Executed here, not on the first row read: a bad query fails before any output.
-    cursor = db.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return (dict(zip(names, row, strict=True)) for row in cursor)
-
-
-def select_articles(
-    db: sqlite_utils.Database, selection: ArticleFilter
-) -> Iterator[dict[str, Any]]:
-    """Stored article rows, newest first (undated ones last)."""
-    where, params = _where(selection)
-    sql = (
-        "SELECT * FROM articles" + where + " ORDER BY articles.published_at_utc IS NULL, "
-        "articles.published_at_utc DESC, articles.id"
-    )
-    return _rows(db, sql, params)
-
-
-def select_publishers(db: sqlite_utils.Database, site: str | None) -> Iterator[dict[str, Any]]:
-    """Every imprint seen, per site, newest first; `current` marks the one in force."""
-    sql = (
-        "SELECT p.*, p.id = (SELECT q.id FROM publishers q WHERE q.site = p.site "
-        "ORDER BY q.last_seen_at DESC, q.id DESC LIMIT 1) AS current FROM publishers p"
-        + (" WHERE p.site = ?" if site else "")
-        + " ORDER BY p.site, p.last_seen_at DESC, p.id DESC"
-    )
-    return _rows(db, sql, [site] if site else [])
-
-
-def select_registrations(db: sqlite_utils.Database, site: str | None) -> Iterator[dict[str, Any]]:
-    sql = (
-        "SELECT * FROM registrations"
-        + (" WHERE site = ?" if site else "")
-        + " ORDER BY site, number"
-    )
-    return _rows(db, sql, [site] if site else [])
-
-
-def _loads(value: str | None, default: Any) -> Any:
-    return json.loads(value) if value else default
+class ExportError(Exception):
+    """Options or an output path that cannot be used: one line, exit code 2."""
 
 
 def _joined(values: Sequence[str] | None) -> str:
@@ -134,37 +61,59 @@ def local_time(published_at: str | None) -> str | None:
     return published_at[:10] + " " + published_at[11:19]
 
 
-def flat_article(article: dict[str, Any]) -> dict[str, Any]:
-    """One CSV row: lists joined by "; ", the publisher and source spread into columns."""
-    publisher = _loads(article.get("publisher"), {}) or {}
-    source = _loads(article.get("source"), None) or {}
-    registrations = _loads(article.get("registrations"), []) or []
-    row = {key: article.get(key) for key in ARTICLE_COLUMNS if key in article}
-    row.update(
-        tags=_joined(_loads(article.get("tags"), [])),
-        published_local=local_time(article.get("published_at")),
-        source_name=source.get("name"),
-        source_phrase=source.get("phrase"),
-        publisher_name=publisher.get("name"),
-        editor_in_chief=publisher.get("editor_in_chief"),
-        owner=publisher.get("owner"),
-        phones=_joined(publisher.get("phones")),
-        emails=_joined(publisher.get("emails")),
-        registrations=_joined(
-            [
-                f"{r['number']} ({r['issued_on']})" if r.get("issued_on") else r["number"]
-                for r in registrations
-            ]
-        ),
-        warnings=_joined(_loads(article.get("warnings"), [])),
-    )
-    return row
+def flat_article(row: dict[str, Any]) -> dict[str, Any]:
+    """One CSV row of a stored article: lists joined by "; ", the source and the
+    publisher spread into columns of their own."""
+    article = Article.from_dict(row)
+    flat: dict[str, Any] = {key: row.get(key) for key in BOOKKEEPING}
+    for name in ARTICLE_FIELDS:
+        value = getattr(article, name)
+        if name == "source":
+            flat["source_name"] = value.name if value else None
+            flat["source_phrase"] = value.phrase if value else None
+        elif name == "publisher":
+            for key, part in asdict(value).items():
+                column = "publisher_name" if key == "name" else key
+                flat[column] = _joined(part) if isinstance(part, list) else part
+        elif name == "registrations":
+            flat[name] = _joined(
+                [f"{r.number} ({r.issued_on})" if r.issued_on else r.number for r in value]
+            )
+        elif isinstance(value, list):
+            flat[name] = _joined(value)
+        else:
+            flat[name] = value
+    flat["published_local"] = local_time(article.published_at)
+    return flat
+
+
+def _article_columns() -> tuple[str, ...]:
+    every = flat_article({"url": "", "site": ""})
+    return (*FIXED_POSITIONS, *(column for column in every if column not in FIXED_POSITIONS))
+
+
+ARTICLE_COLUMNS = _article_columns()
+PUBLISHER_COLUMNS = (
+    "site", "name", "editor_in_chief", "owner", "phones", "emails", "address",
+    "source_url", "first_seen_at", "last_seen_at", "current",
+)  # fmt: skip
+REGISTRATION_COLUMNS = (
+    "site", "number", "country", "kind", "issued_on", "issuer", "text", "first_seen_at",
+)  # fmt: skip
+TABLE_COLUMNS = {
+    "articles": ARTICLE_COLUMNS,
+    "publishers": PUBLISHER_COLUMNS,
+    "registrations": REGISTRATION_COLUMNS,
+}
+# JSON lines carry the article as `newsbot extract` prints it, plus the store's columns.
+JSONL_ARTICLE_FIELDS = (*BOOKKEEPING, *ARTICLE_FIELDS, "run_id", "published_local")
+_JSON_COLUMNS = {"articles": JSON_FIELDS, "publishers": ("phones", "emails")}
 
 
 def flat_publisher(publisher: dict[str, Any]) -> dict[str, Any]:
     row = dict(publisher)
-    row["phones"] = _joined(_loads(publisher.get("phones"), []))
-    row["emails"] = _joined(_loads(publisher.get("emails"), []))
+    row["phones"] = _joined(json.loads(publisher.get("phones") or "[]"))
+    row["emails"] = _joined(json.loads(publisher.get("emails") or "[]"))
     row["current"] = "yes" if publisher.get("current") else "no"
     return row
 
@@ -174,6 +123,21 @@ FLATTENERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "publishers": flat_publisher,
     "registrations": dict,
 }
+
+
+def jsonl_record(stored: dict[str, Any], table: str = "articles") -> dict[str, Any]:
+    """A stored row with its JSON columns parsed."""
+    record = dict(stored)
+    for key in _JSON_COLUMNS.get(table, ()):
+        value = record.get(key)
+        record[key] = json.loads(value) if value else None
+    if table == "articles":
+        record["published_local"] = local_time(record.get("published_at"))
+        return {key: record.get(key) for key in JSONL_ARTICLE_FIELDS}
+    record.pop("imprint_hash", None)
+    if table == "publishers":
+        record["current"] = bool(record.get("current"))
+    return record
 
 
 def for_excel(value: Any) -> Any:
@@ -224,23 +188,6 @@ def write_csv(
     return count
 
 
-def jsonl_record(stored: dict[str, Any], table: str = "articles") -> dict[str, Any]:
-    """A stored row with its JSON columns parsed: for articles, the shape of `newsbot
-    extract` plus the store's own columns."""
-    record = dict(stored)
-    json_columns = {
-        "articles": ("tags", "source", "publisher", "registrations", "warnings"),
-        "publishers": ("phones", "emails"),
-    }.get(table, ())
-    for key in json_columns:
-        record[key] = _loads(record.get(key), None)
-    for internal in ("body_hash", "imprint_hash"):
-        record.pop(internal, None)
-    if table == "publishers":
-        record["current"] = bool(record.get("current"))
-    return record
-
-
 def write_jsonl(
     rows: Iterator[dict[str, Any]],
     out: TextIO,
@@ -260,3 +207,111 @@ def write_jsonl(
         if on_row:
             on_row(count)
     return count
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    table: str = "articles"  # articles | publishers | registrations
+    format: str = "csv"  # csv | jsonl
+    excel: bool = False
+    columns: tuple[str, ...] | None = None
+    selection: ArticleFilter = field(default_factory=ArticleFilter)
+    delimiter: str | None = None
+
+
+def parse_columns(text: str | None, table: str, fmt: str) -> tuple[str, ...] | None:
+    """`--columns a,b`: only known columns of the table (and format)."""
+    if not text:
+        return None
+    columns = tuple(c.strip() for c in text.split(",") if c.strip())
+    known = set(TABLE_COLUMNS[table])
+    if fmt == "jsonl" and table == "articles":
+        known |= set(JSONL_ARTICLE_FIELDS)
+    unknown = [c for c in columns if c not in known]
+    if unknown or not columns:
+        raise ExportError(
+            f"--columns: unknown column {', '.join(unknown) or '(none given)'}; "
+            f"{table} has: {', '.join(TABLE_COLUMNS[table])}"
+        )
+    return columns
+
+
+@contextlib.contextmanager
+def _query_errors(request: ExportRequest) -> Iterator[None]:
+    """A search query the index cannot run, as the one line the user sees."""
+    try:
+        yield
+    except QueryError as error:
+        raise ExportError(f"--query: {error}") from error
+    except sqlite3.OperationalError as error:
+        raise ExportError(f"--query {request.selection.query!r}: {error}") from error
+
+
+def count_rows(store: Store, request: ExportRequest) -> int | None:
+    """How many articles the export will write (None for the other tables)."""
+    if request.table != "articles":
+        return None
+    with _query_errors(request):
+        return store.count_articles(request.selection)
+
+
+def _rows(store: Store, request: ExportRequest) -> Iterator[dict[str, Any]]:
+    if request.table == "publishers":
+        return store.select_publishers(request.selection.site)
+    if request.table == "registrations":
+        return store.select_registrations(request.selection.site)
+    with _query_errors(request):
+        return store.select_articles(request.selection)
+
+
+@contextlib.contextmanager
+def atomic_output(path: str, encoding: str) -> Iterator[TextIO]:
+    """A file that appears (or replaces the old one) only when written whole: a failed
+    export leaves yesterday's file as it was."""
+    target = Path(path)
+    if target.is_dir():
+        raise ExportError(f"{path}: is a folder, not a file")
+    folder = target.parent
+    if not folder.is_dir():
+        raise ExportError(f"{path}: folder {str(folder)!r} does not exist")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+    except OSError as error:
+        raise ExportError(f"{path}: cannot write here ({error.strerror})") from error
+    try:
+        with os.fdopen(handle, "w", encoding=encoding, newline="") as out:
+            yield out
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def export(
+    store: Store,
+    request: ExportRequest,
+    output: str,
+    *,
+    on_row: Callable[[int], None] | None = None,
+) -> int:
+    """Export to `output` (a path, or "-" for stdout); returns the row count."""
+    rows = _rows(store, request)  # a bad query fails here, before the file is touched
+    encoding = "utf-8-sig" if request.excel else "utf-8"
+
+    def write(out: TextIO) -> int:
+        if request.format == "jsonl":
+            return write_jsonl(rows, out, table=request.table, columns=request.columns,
+                               on_row=on_row)  # fmt: skip
+        return write_csv(rows, out, table=request.table, columns=request.columns,
+                         excel=request.excel, delimiter=request.delimiter,
+                         on_row=on_row)  # fmt: skip
+
+    if output == "-":
+        if request.excel and hasattr(sys.stdout, "buffer"):
+            sys.stdout.buffer.write("\ufeff".encode())
+            sys.stdout.flush()
+        return write(sys.stdout)
+    with atomic_output(output, encoding) as out:
+        return write(out)

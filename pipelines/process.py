@@ -1,8 +1,10 @@
 """Item pipeline 1: the whole stage chain on every fetched article (and imprint page).
 
-Extraction is CPU work. With NEWSBOT_WORKERS > 0 it runs in a pool of worker processes
-(forkserver: never fork under the reactor) so it cannot stall fetching; with 0 it runs
-in the crawl's process. bench/crawl_bench.py measures both.
+Extraction is CPU work. With NEWSBOT_WORKERS > 0 it runs in worker processes (forkserver:
+never fork under the reactor) so it cannot stall fetching; with 0 it runs in the crawl's
+process. One pool serves every site a process crawls (20 sites with 2 workers are 2
+processes, not 40). The workers also pack what the store keeps (compressed HTML, the
+search stems), so the crawl's own process is left with fetching and writing.
 """
 
 from __future__ import annotations
@@ -13,26 +15,44 @@ import os
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from typing import Any, Self
 
 from scrapy.crawler import Crawler
 
-from newsbot.items import PageItem
-from newsbot.siteconfig import SiteConfig
-from pipelines.chain import (
-    RawPage,
-    SiteImprint,
-    fill_from_imprint_page,
-    process_page,
-    read_imprint_page,
-)
+from pipelines.article import Article, SiteImprint, fill_from_imprint_page
+from pipelines.chain import process_page, read_imprint_page
+from pipelines.options import ChainOptions
+from pipelines.page import Page
+from pipelines.search import stems_row
+from pipelines.store.compression import pack
 
 # Per worker process: each worker reads a site's footer once, like the in-process path.
 _WORKER_IMPRINTS: dict[str, SiteImprint] = {}
 
 
-def process_in_worker(page: RawPage, site: SiteConfig | None) -> dict[str, Any]:
-    return process_page(page, site, _WORKER_IMPRINTS)
+@dataclass
+class Extracted:
+    """What a worker sends back: the article, the packed page and the search stems."""
+
+    article: Article
+    packed_body: bytes | None
+    stems: dict[str, str]
+
+
+def extract_for_store(
+    page: Page, options: ChainOptions | None, imprints: dict[str, SiteImprint]
+) -> Extracted:
+    article = process_page(page, options, imprints)
+    return Extracted(
+        article=article,
+        packed_body=pack(page.body),
+        stems=stems_row(article.title, article.lead, article.body),
+    )
+
+
+def extract_in_worker(page: Page, options: ChainOptions | None) -> Extracted:
+    return extract_for_store(page, options, _WORKER_IMPRINTS)
 
 
 def _exit_with_crawl(crawl_pid: int) -> None:
@@ -50,59 +70,81 @@ def _exit_with_crawl(crawl_pid: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+class SharedPool:
+    """The process's one extraction pool: made by the first pipeline that opens, shut
+    down when the last one closes."""
+
+    _pool: ProcessPoolExecutor | None = None
+    _users = 0
+
+    @classmethod
+    def acquire(cls, workers: int) -> ProcessPoolExecutor:
+        if cls._pool is None:
+            cls._pool = ProcessPoolExecutor(
+                workers,
+                mp_context=multiprocessing.get_context("forkserver"),
+                initializer=_exit_with_crawl,
+                initargs=(os.getpid(),),
+            )
+        cls._users += 1
+        return cls._pool
+
+    @classmethod
+    def release(cls) -> None:
+        cls._users -= 1
+        if cls._users <= 0 and cls._pool is not None:
+            cls._pool.shutdown(wait=True, cancel_futures=True)
+            cls._pool, cls._users = None, 0
+
+    @classmethod
+    def worker_count(cls) -> int:
+        """Worker processes alive now (for tests and `newsbot runs`)."""
+        pool = cls._pool
+        return len(pool._processes or {}) if pool is not None else 0
+
+
 class ProcessPipeline:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.workers = crawler.settings.getint("NEWSBOT_WORKERS", 0)
         self.pool: ProcessPoolExecutor | None = None
         self.imprints: dict[str, SiteImprint] = {}
-        self.imprint_page: dict[str, Any] | None = None  # imprint pages come first
+        # The site's imprint page once read: articles after it get it here; articles
+        # stored before it are filled in by the store (StorePipeline).
+        self.imprint_page: SiteImprint | None = None
+        self.options: ChainOptions | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
     def open_spider(self) -> None:
+        config = getattr(self.crawler.spider, "config", None)
+        self.options = config.chain_options() if config is not None else None
         if self.workers > 0:
-            context = multiprocessing.get_context("forkserver")
-            self.pool = ProcessPoolExecutor(
-                self.workers,
-                mp_context=context,
-                initializer=_exit_with_crawl,
-                initargs=(os.getpid(),),
-            )
+            self.pool = SharedPool.acquire(self.workers)
 
     def close_spider(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+            SharedPool.release()
 
     async def process_item(self, item: Any) -> Any:
-        if (
-            not isinstance(item, PageItem)
-            or item.body is None
-            or not item.status
-            or item.status >= 300
-        ):
+        if not isinstance(item, Page) or not item.answered:
             return item
-        site: SiteConfig | None = getattr(self.crawler.spider, "config", None)
-        page = RawPage(
-            url=item.final_url or item.url,
-            body=item.body,
-            fetched_at=item.fetched_at,
-            charset=item.charset,
-            site=item.site,
-            hints=item.hints,
-        )
         if item.kind == "imprint":
-            item.record = read_imprint_page(page, site)
-            self.imprint_page = item.record
+            item.imprint = read_imprint_page(item, self.options)
+            item.packed_body = pack(item.body)
+            self.imprint_page = item.imprint
         elif item.kind == "article":
             if self.pool is not None:
-                future = self.pool.submit(process_in_worker, page, site)
-                record = await asyncio.wrap_future(future)
+                future = self.pool.submit(extract_in_worker, item, self.options)
+                extracted = await asyncio.wrap_future(future)
             else:
-                record = process_page(page, site, self.imprints)
+                extracted = extract_for_store(item, self.options, self.imprints)
             if self.imprint_page is not None:
-                fill_from_imprint_page(record, self.imprint_page)
-            item.record = record
+                fill_from_imprint_page(extracted.article, self.imprint_page)
+            item.article = extracted.article
+            item.packed_body = extracted.packed_body
+            item.stems = extracted.stems
         return item

@@ -8,7 +8,7 @@ from typing import Any, Self
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from newsbot.items import PageItem
+from pipelines.page import Page
 
 
 class NotAnArticle(DropItem):
@@ -34,11 +34,13 @@ class ValidatePipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, PageItem) or item.kind != "article" or item.record is None:
+        if not isinstance(item, Page) or item.kind != "article" or item.article is None:
             return item
-        config = getattr(self.crawler.spider, "config", None)
-        if config is not None and item.final_url and not config.article_url.search(item.final_url):
+        spider = self.crawler.spider
+        # The spider's own rule decides what is an article URL (one rule, one place).
+        is_article_url = getattr(spider, "is_article_url", None)
+        if item.final_url and is_article_url is not None and not is_article_url(item.final_url):
             raise OutsideArticleUrls(f"{OutsideArticleUrls.reason}: {item.final_url}")
-        if not item.record.get("title") and not item.record.get("body"):
+        if not item.article.title and not item.article.body:
             raise NoTitleNorBody(f"{NoTitleNorBody.reason}: {item.url}")
         return item

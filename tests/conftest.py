@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from pipelines.chain import RawPage, process_page
+from pipelines.chain import process_page
+from pipelines.page import Page
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -18,7 +19,8 @@ FETCHED_AT = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 def extract_fixture(path: str, url: str, charset: str | None = None) -> dict[str, Any]:
     body = (FIXTURES / path).read_bytes()
-    return process_page(RawPage(url=url, body=body, fetched_at=FETCHED_AT, charset=charset))
+    page = Page(url=url, body=body, fetched_at=FETCHED_AT, charset=charset)
+    return process_page(page).as_dict()
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from newsbot.cli import main
+from pipelines.article import Article
 from pipelines.export import ARTICLE_COLUMNS, EXCEL_CELL_LIMIT
 from pipelines.store import Store, open_database
 from tests.conftest import FETCHED_AT
@@ -80,7 +81,9 @@ def db_path(tmp_path: Path) -> Path:
     path = tmp_path / "news.db"
     store = Store.open(path)
     for number, article in enumerate((TRICKY, PLAIN, UNDATED)):
-        store.save_article(article, FETCHED_AT + timedelta(minutes=number), run_id=1)
+        store.save_article(
+            Article.from_dict(article), FETCHED_AT + timedelta(minutes=number), run_id=1
+        )
     store.close()
     return path
 
@@ -143,7 +146,7 @@ def test_excel_csv_has_bom_semicolons_safe_cells_and_a_date_column(
 def test_excel_cuts_a_huge_cell_with_a_marker(tmp_path: Path, capsys):
     path = tmp_path / "big.db"
     store = Store.open(path)
-    store.save_article(record(1, body="слово " * 10_000), FETCHED_AT, run_id=1)
+    store.save_article(Article.from_dict(record(1, body="слово " * 10_000)), FETCHED_AT, run_id=1)
     store.close()
     out = tmp_path / "big.csv"
     assert export(capsys, "--db", str(path), "--excel", "-o", str(out))[0] == 0
@@ -258,9 +261,11 @@ def test_bad_databases_and_paths(tmp_path: Path, db_path: Path, capsys):
 
 def test_stems_follow_updates(tmp_path: Path):
     store = Store(open_database(":memory:"))
-    store.save_article(record(1, body="Речь о налогах."), FETCHED_AT, 1)
-    store.save_article(record(1, body="Речь о зерне."), FETCHED_AT + timedelta(hours=1), 2)
-    from pipelines.export import ArticleFilter, select_articles
+    store.save_article(Article.from_dict(record(1, body="Речь о налогах.")), FETCHED_AT, 1)
+    store.save_article(
+        Article.from_dict(record(1, body="Речь о зерне.")), FETCHED_AT + timedelta(hours=1), 2
+    )
+    from pipelines.export import ArticleFilter
 
-    assert list(select_articles(store.db, ArticleFilter(query="налог"))) == []
-    assert len(list(select_articles(store.db, ArticleFilter(query="зерно")))) == 1
+    assert list(store.select_articles(ArticleFilter(query="налог"))) == []
+    assert len(list(store.select_articles(ArticleFilter(query="зерно")))) == 1

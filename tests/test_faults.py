@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from newsbot.demo.server import LocalSite, Page
-from pipelines.chain import RawPage, process_page
+from pipelines.chain import process_page
+from pipelines.page import Page as FetchedPage
 from tests.conftest import FETCHED_AT
 from tests.crawlsite import (
     article_html,
@@ -205,9 +206,9 @@ def test_a_5_mb_page_gives_its_article(faulty_crawl):
     db = faulty_crawl[0]
     ((title, body),) = query(db, "SELECT title, body FROM articles WHERE url LIKE '%/13-item.html'")
     # The same article as the page without its 5 MB blob gives.
-    small = process_page(RawPage(url="http://127.0.0.1/news/13-item.html",
-                                 body=article_html(13), fetched_at=FETCHED_AT))  # fmt: skip
-    assert (title, body) == (small["title"], small["body"])
+    small = process_page(FetchedPage(url="http://127.0.0.1/news/13-item.html",
+                              body=article_html(13), fetched_at=FETCHED_AT))  # fmt: skip
+    assert (title, body) == (small.title, small.body)
     assert "Новость номер 13" in body
 
 

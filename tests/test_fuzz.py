@@ -11,19 +11,16 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipelines.article import ARTICLE_FIELDS, Article
 from pipelines.attribution import find_source
-from pipelines.chain import RawPage, process_page
-from pipelines.export import ArticleFilter, select_articles, write_csv
+from pipelines.chain import process_page
+from pipelines.export import write_csv
 from pipelines.imprint import extract_imprint
-from pipelines.store import Store, open_database
+from pipelines.page import Page
+from pipelines.store import ArticleFilter, Store, open_database
 from tests.conftest import FETCHED_AT, FIXTURES
 
 PAGES = sorted(p for p in FIXTURES.rglob("*.html"))
-CONTRACT_FIELDS = {
-    "url", "canonical_url", "site", "title", "lead", "body", "author", "section", "tags",
-    "image_url", "published_at", "published_at_utc", "modified_at", "language", "source",
-    "publisher", "registrations", "warnings",
-}  # fmt: skip
 # Text as pages give it: no lone surrogates (they cannot be UTF-8 at all).
 page_text = st.text(alphabet=st.characters(exclude_categories=("Cs",)))
 
@@ -52,9 +49,9 @@ def mutated_page(draw: st.DrawFn) -> bytes:
 @given(mutated_page())
 def test_extraction_of_a_mutated_page_never_raises(body: bytes):
     record = process_page(
-        RawPage(url="https://example.kz/news/1", body=body, fetched_at=FETCHED_AT)
-    )
-    assert set(record) >= CONTRACT_FIELDS
+        Page(url="https://example.kz/news/1", body=body, fetched_at=FETCHED_AT)
+    ).as_dict()
+    assert tuple(record) == ARTICLE_FIELDS
     assert isinstance(record["warnings"], list)
     if record["published_at_utc"]:
         assert record["published_at_utc"] <= "2026-11-27T12:00:00Z"  # never past fetch + 1 day
@@ -73,14 +70,14 @@ def test_csv_export_of_random_strings_reads_back_exactly(articles):
     store = Store(open_database(":memory:"))
     for number, (title, body, author) in enumerate(articles):
         store.save_article(
-            {"url": f"https://example.kz/{number}", "site": "fuzz", "title": title,
-             "body": body, "author": author, "tags": [], "registrations": [], "warnings": []},
+            Article(url=f"https://example.kz/{number}", site="fuzz", title=title, body=body,
+                    author=author),
             FETCHED_AT,
             run_id=1,
         )  # fmt: skip
     out = io.StringIO(newline="")
     write_csv(
-        select_articles(store.db, ArticleFilter()), out, columns=("url", "title", "body", "author")
+        store.select_articles(ArticleFilter()), out, columns=("url", "title", "body", "author")
     )
     rows = list(csv.DictReader(io.StringIO(out.getvalue(), newline="")))
     got = {row["url"]: (row["title"], row["body"], row["author"]) for row in rows}

@@ -6,14 +6,8 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from newsbot.health import (
-    HealthLimits,
-    SiteRun,
-    judge_site,
-    killed_runs_since_last,
-    site_history,
-)
-from pipelines.store import Store, open_database
+from newsbot.health import HealthLimits, judge_site, killed_runs
+from pipelines.store import SiteRun, Store, open_database
 from tests.conftest import FETCHED_AT
 
 
@@ -80,14 +74,14 @@ def store_with_history() -> Store:
     store = Store(open_database(":memory:"))
     for run in reversed(HISTORY):
         run_id = store.start_run([run.site], FETCHED_AT + timedelta(hours=run.run_id))
-        store.save_site_run(SiteRun(**{**run.__dict__, "run_id": run_id}), problems=[])
-        store.finish_run(run_id, "finished", {}, FETCHED_AT + timedelta(hours=run.run_id))
+        store.save_site_run(SiteRun(**{**run.__dict__, "run_id": run_id}))
+        store.finish_run(run_id, "finished", [], FETCHED_AT + timedelta(hours=run.run_id))
     return store
 
 
 def test_history_round_trips_through_run_sites():
     store = store_with_history()
-    history = site_history(store.db, "zakon_ru", before_run=99, limit=10)
+    history = store.site_history("zakon_ru", before_run=99, limit=10)
     assert [r.run_id for r in history] == [5, 4, 3, 2, 1]
     assert history[0] == SiteRun(**{**HISTORY[0].__dict__, "run_id": 5})
 
@@ -95,16 +89,16 @@ def test_history_round_trips_through_run_sites():
 def test_a_killed_run_is_reported_by_the_next_one():
     store = store_with_history()
     killed = store.start_run(["zakon_ru"], FETCHED_AT + timedelta(days=1))
-    # What Store._close_dead_runs writes when the run's process is gone.
+    # What Store.close_dead_runs writes when the run's process is gone.
     store.db.execute("UPDATE runs SET status = 'interrupted', note = 'process died' "
                      "WHERE id = ?", [killed])  # fmt: skip
     current = store.start_run(["zakon_ru"], FETCHED_AT + timedelta(days=1, hours=1))
-    (problem,) = killed_runs_since_last(store.db, "zakon_ru", current)
+    (problem,) = killed_runs(store.killed_runs_since_last("zakon_ru", current), "zakon_ru")
     assert problem.line() == (
         "zakon_ru: run 6 (started 2026-11-27T12:00:00Z) did not finish: it was killed"
     )
-    store.save_site_run(healthy_run(current), problems=[problem.line()])
+    store.save_site_run(healthy_run(current, problems=[problem.line()]))
     later = store.start_run(["zakon_ru"], FETCHED_AT + timedelta(days=2))
-    assert killed_runs_since_last(store.db, "zakon_ru", later) == []  # told once
+    assert store.killed_runs_since_last("zakon_ru", later) == []  # told once
     row = store.db.execute("SELECT problems FROM run_sites WHERE run_id = ?", [current])
     assert json.loads(row.fetchone()[0]) == [problem.line()]

@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from pipelines.chain import RawPage, process_page
+from pipelines.chain import process_page
+from pipelines.page import Page
 from tests.conftest import FETCHED_AT, SHARED
 
 BENCHMARK = SHARED / "benchmarks" / "article-extraction"
@@ -20,7 +21,8 @@ def benchmark_page(url_part: str) -> dict:
     truth = json.loads((BENCHMARK / "ground-truth.json").read_text(encoding="utf-8"))
     (page_id,) = [pid for pid, entry in truth.items() if url_part in entry["url"]]
     html = gzip.decompress((BENCHMARK / "html" / f"{page_id}.html.gz").read_bytes())
-    return process_page(RawPage(url=truth[page_id]["url"], body=html, fetched_at=FETCHED_AT))
+    page = Page(url=truth[page_id]["url"], body=html, fetched_at=FETCHED_AT)
+    return process_page(page).as_dict()
 
 
 def test_wday_ru_imprint_and_roskomnadzor_number():

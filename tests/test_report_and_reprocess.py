@@ -13,8 +13,8 @@ import pytest
 
 from newsbot.cli import main
 from newsbot.demo.server import LocalSite
-from newsbot.health import SiteRun
-from pipelines.store import Store
+from pipelines.article import Article
+from pipelines.store import SiteRun, Store
 from tests.conftest import FETCHED_AT
 from tests.crawlsite import paged_site_pages, query, run_crawl, write_site_file
 from tests.test_export import PUBLISHER, REGISTRATION, record
@@ -28,19 +28,18 @@ def report_db(tmp_path: Path) -> Path:
     store = Store.open(path)
     run_id = store.start_run(["inform_ru", "zakon_ru"], FETCHED_AT)
     for number in range(1, 5):
-        store.save_article(record(number), FETCHED_AT, run_id)
-    store.save_article(record(5, site="zakon_ru", url="https://www.zakon.kz/a-5",
+        store.save_article(Article.from_dict(record(number)), FETCHED_AT, run_id)
+    store.save_article(Article.from_dict(record(5, site="zakon_ru", url="https://www.zakon.kz/a-5",
                               published_at="2026-11-14T09:00:00+05:00",
-                              published_at_utc="2026-11-14T04:00:00Z"),
+                              published_at_utc="2026-11-14T04:00:00Z")),
                        FETCHED_AT, run_id)  # fmt: skip
-    store.save_site_run(SiteRun(run_id, "inform_ru", "finished", 10, 0, 4, 4, 1.0, 1.0, 1.0))
-    store.save_site_run(
-        SiteRun(run_id, "zakon_ru", "finished", 10, 4, 1, 1, 1.0, 1.0, 1.0),
-        problems=["zakon_ru: 40% of requests failed (4 of 10; limit 20%)"],
-    )
-    store.finish_run(run_id, "finished",
-                     {"health": ["zakon_ru: 40% of requests failed (4 of 10; limit 20%)"]},
-                     FETCHED_AT + timedelta(minutes=5))  # fmt: skip
+    full = {"title_coverage": 1.0, "body_coverage": 1.0, "date_coverage": 1.0}
+    inform = SiteRun(run_id, "inform_ru", requests=10, new=4, articles=4, **full)
+    zakon = SiteRun(run_id, "zakon_ru", requests=10, errors=4, new=1, articles=1, **full,
+                    problems=["zakon_ru: 40% of requests failed (4 of 10; limit 20%)"])  # fmt: skip
+    store.save_site_run(inform)
+    store.save_site_run(zakon)
+    store.finish_run(run_id, "finished", [inform, zakon], FETCHED_AT + timedelta(minutes=5))
     store.close()
     return path
 

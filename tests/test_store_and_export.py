@@ -9,8 +9,16 @@ from datetime import timedelta
 
 import pytest
 
-from pipelines.export import ArticleFilter, select_articles, write_csv, write_jsonl
-from pipelines.store import FetchHistory, Store, StoreError, article_id, open_database
+from pipelines.article import Article
+from pipelines.export import write_csv, write_jsonl
+from pipelines.page import Page
+from pipelines.store import (
+    ArticleFilter,
+    Store,
+    StoreError,
+    article_id,
+    open_database,
+)
 from tests.conftest import FETCHED_AT, extract_fixture
 
 
@@ -37,7 +45,7 @@ def test_article_id_prefers_a_same_host_canonical():
 
 def test_saved_article_row_holds_every_field(store):
     record = nur_record()
-    identifier, outcome = store.save_article(record, FETCHED_AT, run_id=7)
+    identifier, outcome = store.save_article(Article.from_dict(record), FETCHED_AT, run_id=7)
     assert outcome == "new"
     row = next(store.db.table("articles").rows_where("id = ?", [identifier]))
     assert {
@@ -66,10 +74,16 @@ def test_saved_article_row_holds_every_field(store):
 
 def test_saving_twice_changes_nothing_and_a_new_body_keeps_the_old(store):
     record = nur_record()
-    store.save_article(record, FETCHED_AT, 1)
-    assert store.save_article(record, FETCHED_AT + timedelta(hours=1), 2)[1] == "unchanged"
+    store.save_article(Article.from_dict(record), FETCHED_AT, 1)
+    assert (
+        store.save_article(Article.from_dict(record), FETCHED_AT + timedelta(hours=1), 2)[1]
+        == "unchanged"
+    )
     changed = {**record, "body": record["body"] + "\n\nДополнено: суд вынес приговор."}
-    assert store.save_article(changed, FETCHED_AT + timedelta(hours=2), 3)[1] == "updated"
+    assert (
+        store.save_article(Article.from_dict(changed), FETCHED_AT + timedelta(hours=2), 3)[1]
+        == "updated"
+    )
     assert store.db.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
     (old_body,) = store.db.execute("SELECT body FROM article_versions").fetchone()
     assert old_body == record["body"]
@@ -79,27 +93,29 @@ def test_saving_twice_changes_nothing_and_a_new_body_keeps_the_old(store):
 
 def test_full_text_search_follows_updates(store):
     record = nur_record()
-    store.save_article(record, FETCHED_AT, 1)
-    hits = list(select_articles(store.db, ArticleFilter(query="Антикор")))
+    store.save_article(Article.from_dict(record), FETCHED_AT, 1)
+    hits = list(store.select_articles(ArticleFilter(query="Антикор")))
     assert len(hits) == 1
     store.save_article(
-        {**record, "title": "Новый заголовок", "body": "Совсем другой текст статьи здесь."},
+        Article.from_dict(
+            {**record, "title": "Новый заголовок", "body": "Совсем другой текст статьи здесь."}
+        ),
         FETCHED_AT,
         2,
     )
-    assert list(select_articles(store.db, ArticleFilter(query="Антикор"))) == []
-    assert len(list(select_articles(store.db, ArticleFilter(query="другой")))) == 1
+    assert list(store.select_articles(ArticleFilter(query="Антикор"))) == []
+    assert len(list(store.select_articles(ArticleFilter(query="другой")))) == 1
 
 
 def test_publishers_keep_history_and_registrations_are_deduplicated(store):
     record = nur_record()
-    store.save_article(record, FETCHED_AT, 1)
-    store.save_article(record, FETCHED_AT + timedelta(days=1), 2)
+    store.save_article(Article.from_dict(record), FETCHED_AT, 1)
+    store.save_article(Article.from_dict(record), FETCHED_AT + timedelta(days=1), 2)
     new_editor = {
         **record,
         "publisher": {**record["publisher"], "editor_in_chief": "Новый Редактор"},
     }
-    store.save_article(new_editor, FETCHED_AT + timedelta(days=2), 3)
+    store.save_article(Article.from_dict(new_editor), FETCHED_AT + timedelta(days=2), 3)
     rows = store.db.execute(
         "SELECT editor_in_chief, first_seen_at, last_seen_at FROM publishers ORDER BY id"
     ).fetchall()
@@ -119,18 +135,11 @@ def test_fetch_history_rules(store):
         ("https://s.kz/gone", 404),
         ("https://s.kz/err", 500),
     ):
-        store.log_page(
-            url=url,
-            final_url=url,
-            site="s",
-            status=status,
-            kind="article",
-            fetched_at=FETCHED_AT,
-            run_id=1,
-        )
-    store.log_page(url="https://s.kz/slow", final_url=None, site="s", status=None, kind="article",
-                   fetched_at=FETCHED_AT, run_id=1, error="timeout")  # fmt: skip
-    history = FetchHistory.load(store.db, "s")
+        page = Page(url=url, final_url=url, site="s", status=status, fetched_at=FETCHED_AT)
+        store.log_page(page, run_id=1)
+    timed_out = Page(url="https://s.kz/slow", site="s", fetched_at=FETCHED_AT, error="timeout")
+    store.log_page(timed_out, run_id=1)
+    history = store.fetch_history("s")
     soon, later = FETCHED_AT + timedelta(hours=1), FETCHED_AT + timedelta(days=8)
     assert not history.needs_fetch("https://s.kz/a", soon)
     assert history.needs_fetch("https://s.kz/a", soon, changed_at=soon)
@@ -143,8 +152,9 @@ def test_fetch_history_rules(store):
 
 def test_raw_html_is_kept_compressed(store):
     html = "<html><body>" + "Казахстан " * 1000 + "</body></html>"
-    store.log_page(url="https://s.kz/a", final_url=None, site="s", status=200, kind="article",
-                   fetched_at=FETCHED_AT, run_id=1, html=html.encode())  # fmt: skip
+    page = Page(url="https://s.kz/a", site="s", status=200, fetched_at=FETCHED_AT,
+                body=html.encode())  # fmt: skip
+    store.log_page(page, run_id=1, keep_html=True)
     stored = store.db.execute("SELECT length(html) FROM pages").fetchone()[0]
     assert stored < len(html.encode()) / 10
     assert store.raw_html("https://s.kz/a") == html.encode()
@@ -159,9 +169,9 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path):
 
 def test_csv_export_for_excel(store):
     record = nur_record()
-    store.save_article({**record, "title": '=HYPERLINK("x")'}, FETCHED_AT, 1)
+    store.save_article(Article.from_dict({**record, "title": '=HYPERLINK("x")'}), FETCHED_AT, 1)
     out = io.StringIO()
-    assert write_csv(select_articles(store.db, ArticleFilter()), out, excel=True) == 1
+    assert write_csv(store.select_articles(ArticleFilter()), out, excel=True) == 1
     (row,) = list(csv.DictReader(io.StringIO(out.getvalue()), delimiter=";"))
     assert row["title"] == '\'=HYPERLINK("x")'
     assert row["registrations"] == "15988-ИА (2016-05-06); KZ26VPY00075900 (2023-08-21)"
@@ -173,15 +183,15 @@ def test_csv_export_for_excel(store):
 
 def test_jsonl_export_has_the_extract_shape(store):
     record = nur_record()
-    store.save_article(record, FETCHED_AT, 1)
+    store.save_article(Article.from_dict(record), FETCHED_AT, 1)
     out = io.StringIO()
-    write_jsonl(select_articles(store.db, ArticleFilter(site="www.nur.kz")), out)
+    write_jsonl(store.select_articles(ArticleFilter(site="www.nur.kz")), out)
     exported = json.loads(out.getvalue())
     for key in ("title", "body", "publisher", "registrations", "source", "tags", "warnings"):
         assert exported[key] == record[key]
 
 
 def test_export_filters_by_date(store):
-    store.save_article(nur_record(), FETCHED_AT, 1)
-    assert list(select_articles(store.db, ArticleFilter(since="2024-04-19T00:00:00Z"))) == []
-    assert len(list(select_articles(store.db, ArticleFilter(until="2024-04-19T00:00:00Z")))) == 1
+    store.save_article(Article.from_dict(nur_record()), FETCHED_AT, 1)
+    assert list(store.select_articles(ArticleFilter(since="2024-04-19T00:00:00Z"))) == []
+    assert len(list(store.select_articles(ArticleFilter(until="2024-04-19T00:00:00Z")))) == 1

@@ -13,7 +13,6 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import scrapy
@@ -33,10 +32,10 @@ from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
 from newsbot.discovery import Discovered, listing_links, next_page_url, parse_feed, parse_sitemap
-from newsbot.items import PageItem
 from newsbot.siteconfig import SiteConfig
 from pipelines.dates import parse_date
-from pipelines.store import FetchHistory, open_database
+from pipelines.page import Page
+from pipelines.store import FetchHistory, Store, open_database
 
 logger = logging.getLogger(__name__)
 
@@ -137,15 +136,12 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        db = open_database(crawler.settings.get("NEWSBOT_DB"))
-        try:
-            spider.history = FetchHistory.load(db, spider.config.slug)
-            state = list(db.table("site_state").rows_where("site = ?", [spider.config.slug]))
-        finally:
-            db.conn.close()
+        with Store(open_database(crawler.settings.get("NEWSBOT_DB"))) as store:
+            spider.history = store.fetch_history(spider.config.slug)
+            state = store.site_state(spider.config.slug)
         if state:
-            spider.previous_finished = state[0]["last_status"] == "finished"
-            spider.resume_url = None if spider.previous_finished else state[0]["cursor_url"]
+            spider.previous_finished = state["last_status"] == "finished"
+            spider.resume_url = None if spider.previous_finished else state["cursor_url"]
         return spider
 
     # --- requests ---------------------------------------------------------------------
@@ -179,9 +175,7 @@ class NewsSpider(scrapy.Spider):
             )
 
     def is_article_url(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        on_site = any(host == d or host.endswith("." + d) for d in self.config.domains)
-        return on_site and self.config.article_url.search(url) is not None
+        return self.config.takes_article(url)
 
     def _changed_at(self, found: Discovered) -> datetime | None:
         dates = []
@@ -215,12 +209,12 @@ class NewsSpider(scrapy.Spider):
 
     # --- callbacks --------------------------------------------------------------------
 
-    def _page_item(self, response: Response, kind: str, keep_body: bool) -> PageItem:
+    def _page_item(self, response: Response, kind: str, keep_body: bool) -> Page:
         charset = http_content_type_encoding(
             (response.headers.get("Content-Type") or b"").decode("latin-1")
         )
         redirects = response.meta.get("redirect_urls") or [response.url]
-        return PageItem(
+        return Page(
             url=redirects[0],
             final_url=response.url,
             site=self.config.slug,
@@ -264,8 +258,7 @@ class NewsSpider(scrapy.Spider):
             yield self._request(following, "listing", self.parse_listing, depth=depth + 1)
 
     def is_on_site(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        return any(host == d or host.endswith("." + d) for d in self.config.domains)
+        return self.config.is_on_site(url)
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         yield self._page_item(response, "sitemap", keep_body=False)
@@ -319,7 +312,7 @@ class NewsSpider(scrapy.Spider):
         )
         # Logged under the URL the spider asked for, not where redirects led it.
         first_url = (request.meta.get("redirect_urls") or [request.url])[0]
-        yield PageItem(
+        yield Page(
             url=first_url,
             final_url=request.url if first_url != request.url else None,
             site=self.config.slug,

@@ -1,0 +1,96 @@
+"""The SQLite store: every SQL statement of newsbot lives in this package.
+
+    schema.py       migrations (sqlite-utils), opening and refusing databases
+    articles.py     articles, versions, search stems, imprints
+    pages.py        the fetch log and what earlier runs fetched
+    runs.py         runs, per-site runs, where each site carries on
+    stats.py        what `stats` and `report` show
+    exports.py      what `export` streams
+
+One file holds everything (DESIGN.md, SQLite contract). WAL lets `newsbot export` read
+while a crawl writes; writes are committed in batches (rows.Connection).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from pipelines.store.articles import ArticleWrites, article_id
+from pipelines.store.exports import ArticleFilter, Exports
+from pipelines.store.pages import FetchHistory, PageLog, PastFetch, normalize_url, stored_page
+from pipelines.store.rows import utc_iso
+from pipelines.store.runs import RunLog, SiteRun
+from pipelines.store.schema import StoreError, open_database
+from pipelines.store.stats import SiteSummary, Stats
+
+__all__ = [
+    "ArticleFilter",
+    "FetchHistory",
+    "PastFetch",
+    "SiteRun",
+    "SiteSummary",
+    "Store",
+    "StoreError",
+    "article_id",
+    "normalize_url",
+    "open_database",
+    "stored_page",
+    "utc_iso",
+]
+
+
+_SHARED: dict[str, Store] = {}
+
+
+class Store(ArticleWrites, PageLog, RunLog, Stats, Exports):
+    """A newsbot database: open it for a crawl (`open`) or to read (`open_existing`)."""
+
+    users = 0
+    shared_key: str | None = None
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        """Open for writing: a database that cannot be written (a read-only file or
+        folder) is refused here, in one line, not at the first insert of a crawl."""
+        db = open_database(path)
+        try:
+            # Rewriting the header's user_version with its own value: a real write
+            # (BEGIN IMMEDIATE alone passes on a read-only file in WAL mode), harmless.
+            version = db.conn.execute("PRAGMA user_version").fetchone()[0]
+            db.conn.execute(f"PRAGMA user_version = {int(version)}")
+        except sqlite3.OperationalError as error:
+            db.conn.close()
+            raise StoreError(f"{path}: {error}") from error
+        return cls(db)
+
+    @classmethod
+    def open_existing(cls, path: str | Path) -> Store:
+        """Open a database that must exist already (export, stats, report...)."""
+        return cls(open_database(path, create=False))
+
+    @classmethod
+    def shared(cls, path: str | Path) -> Store:
+        """The process's one writing connection to this database. Crawls of several
+        sites in one process share it: two connections of one thread, each holding a
+        batch open, would wait on each other's write lock."""
+        key = str(Path(path).resolve()) if str(path) != ":memory:" else ":memory:"
+        store = _SHARED.get(key)
+        if store is None:
+            store = _SHARED[key] = cls.open(path)
+            store.shared_key = key
+        store.users += 1
+        return store
+
+    def release(self) -> None:
+        """Done with a `shared` store: closed when its last user is done."""
+        self.users -= 1
+        if self.users <= 0:
+            _SHARED.pop(self.shared_key or "", None)
+            self.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
