@@ -2,23 +2,45 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from newsbot.siteconfig import SiteConfig, bundled_configs
 from pipelines.chain import RawPage, process_page
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = ROOT.parent / "shared"
 FETCHED_AT = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+# Pages of sites that have no config in newsbot/sites: they run with none.
+UNCONFIGURED = "_unconfigured"
+
+
+def run_chain(
+    path: str, url: str, site: SiteConfig | None, charset: str | None = None
+) -> dict[str, Any]:
+    """The one place the tests call the chain on a saved page."""
+    body = (FIXTURES / path).read_bytes()
+    page = RawPage(url=url, body=body, fetched_at=FETCHED_AT, charset=charset)
+    return process_page(page, site)
 
 
 def extract_fixture(path: str, url: str, charset: str | None = None) -> dict[str, Any]:
-    body = (FIXTURES / path).read_bytes()
-    return process_page(RawPage(url=url, body=body, fetched_at=FETCHED_AT, charset=charset))
+    """A saved page through the chain with no site config."""
+    return run_chain(path, url, None, charset)
+
+
+def extract_with_config(
+    path: str, url: str, slug: str | None, charset: str | None = None, **changes: Any
+) -> dict[str, Any]:
+    """A saved page through the chain with the bundled config `slug` (None: no config),
+    changed by `changes` (as `selectors={...}`) where a test needs it."""
+    site = dataclasses.replace(bundled_configs()[slug], **changes) if slug else None
+    return run_chain(path, url, site, charset)
 
 
 @pytest.fixture
