@@ -21,17 +21,16 @@ UNCONFIGURED = "_unconfigured"
 
 
 def run_chain(
-    path: str, url: str, site: SiteConfig | None, charset: str | None = None
+    body: bytes, url: str, site: SiteConfig | None, charset: str | None = None
 ) -> dict[str, Any]:
-    """The one place the tests call the chain on a saved page."""
-    body = (FIXTURES / path).read_bytes()
+    """The one place the tests call the chain on a page's bytes."""
     page = RawPage(url=url, body=body, fetched_at=FETCHED_AT, charset=charset)
     return process_page(page, site)
 
 
 def extract_fixture(path: str, url: str, charset: str | None = None) -> dict[str, Any]:
     """A saved page through the chain with no site config."""
-    return run_chain(path, url, None, charset)
+    return run_chain((FIXTURES / path).read_bytes(), url, None, charset)
 
 
 def extract_with_config(
@@ -40,7 +39,7 @@ def extract_with_config(
     """A saved page through the chain with the bundled config `slug` (None: no config),
     changed by `changes` (as `selectors={...}`) where a test needs it."""
     site = dataclasses.replace(bundled_configs()[slug], **changes) if slug else None
-    return run_chain(path, url, site, charset)
+    return run_chain((FIXTURES / path).read_bytes(), url, site, charset)
 
 
 @pytest.fixture

@@ -86,7 +86,9 @@ def test_kazakh_page():
 
 
 def test_russian_page_with_roskomnadzor_number():
-    record = extract_fixture("_unconfigured/luki_ru-article.html", "https://luki.ru/news/most-lovat.html")
+    record = extract_fixture(
+        "_unconfigured/luki_ru-article.html", "https://luki.ru/news/most-lovat.html"
+    )
     (registration,) = record["registrations"]
     assert registration["number"] == "Эл № ФС77-47201"
     assert registration["country"] == "RU"
