@@ -91,6 +91,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         await asyncio.sleep(seconds)
         return retry
 
+    # Async where Scrapy's are not, to wait without holding up the reactor: Scrapy awaits
+    # a middleware's coroutine as readily as it takes its value.
     async def process_response(  # type: ignore[override]
         self, request: Request, response: Response
     ) -> Request | Response:
