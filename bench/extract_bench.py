@@ -9,58 +9,19 @@ separately; seconds per page for both; and dates parsed per second.
 
 from __future__ import annotations
 
-import gzip
-import json
-import re
 import sys
 import time
-from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
 import trafilatura
+from extraction_score import DEFAULT_DIR, corpus_f1, load_pages, page_scores
 
-from pipelines.chain import RawPage, process_page
+from pipelines.chain import process_page
 from pipelines.dates import parse_date
+from pipelines.page import Page
 
-DEFAULT_DIR = Path(__file__).resolve().parents[1].parent / "shared/benchmarks/article-extraction"
 FETCHED_AT = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
-_TOKEN = re.compile(r"\w+")
-
-
-def shingles(text: str, size: int = 4) -> Counter[tuple[str, ...]]:
-    tokens = _TOKEN.findall(text or "")
-    return Counter(tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1))
-
-
-def page_scores(predicted: str, truth: str) -> tuple[float, float, float]:
-    """(tp, fp, fn) for one page, normalised so that every page weighs the same."""
-    pred, true = shingles(predicted), shingles(truth)
-    tp = sum((pred & true).values())
-    fp = sum((pred - true).values())
-    fn = sum((true - pred).values())
-    total = tp + fp + fn
-    if total == 0:
-        return 0.0, 0.0, 0.0
-    return tp / total, fp / total, fn / total
-
-
-def corpus_f1(scores: list[tuple[float, float, float]]) -> tuple[float, float, float]:
-    precisions = [tp / (tp + fp) if fp else 1.0 for tp, fp, fn in scores if tp + fp > 0]
-    recalls = [tp / (tp + fn) if fn else 1.0 for tp, fp, fn in scores if tp + fn > 0]
-    precision = sum(precisions) / len(precisions) if precisions else 0.0
-    recall = sum(recalls) / len(recalls) if recalls else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return f1, precision, recall
-
-
-def load_pages(folder: Path) -> list[tuple[str, bytes, str, str]]:
-    truth = json.loads((folder / "ground-truth.json").read_text(encoding="utf-8"))
-    pages = []
-    for page_id, entry in sorted(truth.items()):
-        html = gzip.decompress((folder / "html" / f"{page_id}.html.gz").read_bytes())
-        pages.append((page_id, html, entry["url"], entry["articleBody"]))
-    return pages
 
 
 def run_extractors(pages: list[tuple[str, bytes, str, str]]) -> dict[str, dict[str, object]]:
@@ -72,9 +33,9 @@ def run_extractors(pages: list[tuple[str, bytes, str, str]]) -> dict[str, dict[s
         baseline = trafilatura.extract(text, url=url) or ""
         timings["trafilatura"] += time.perf_counter() - started
         started = time.perf_counter()
-        record = process_page(RawPage(url=url, body=html, fetched_at=FETCHED_AT, charset="utf-8"))
+        article = process_page(Page(url=url, body=html, fetched_at=FETCHED_AT, charset="utf-8"))
         timings["newsbot"] += time.perf_counter() - started
-        results[page_id] = {"trafilatura": baseline, "newsbot": record["body"] or ""}
+        results[page_id] = {"trafilatura": baseline, "newsbot": article.body or ""}
     results["_timings"] = timings
     return results
 

@@ -1,8 +1,11 @@
-"""Retries with exponential backoff that honour Retry-After, up to a cap.
+"""Scrapy's RetryMiddleware, with exponential backoff and Retry-After.
 
-Scrapy's RetryMiddleware retries at once and ignores Retry-After, which is how a crawl
-gets itself banned from a small government site. This one waits: Retry-After when the
-server gives it (seconds or an HTTP date, capped), else base * 2**attempt.
+Scrapy's own middleware retries at once and ignores Retry-After, which is how a crawl
+gets itself banned from a small government site. This one waits first: Retry-After when
+the server gives it (seconds or an HTTP date), else base * 2**(retries so far), both
+capped. Everything else is Scrapy's: the RETRY_* settings, the `retry/*` stats, and the
+`dont_retry`, `max_retry_times` and `priority_adjust` request meta, because the retry
+request itself comes from `get_retry_request`.
 """
 
 from __future__ import annotations
@@ -15,28 +18,19 @@ from typing import Self
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import (
-    CannotResolveHostError,
-    DownloadConnectionRefusedError,
-    DownloadFailedError,
-    DownloadTimeoutError,
-    NotConfigured,
-    ResponseDataLossError,
-)
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
+from scrapy.exceptions import CannotResolveHostError
 from scrapy.http import Response
-from twisted.internet.error import ConnectError, ConnectionDone, ConnectionLost
+from scrapy.settings import BaseSettings
+from scrapy.utils.response import response_status_message
+from twisted.internet.error import DNSLookupError
 
 logger = logging.getLogger(__name__)
 
-RETRY_EXCEPTIONS = (
-    DownloadTimeoutError,
-    DownloadConnectionRefusedError,
-    DownloadFailedError,
-    ResponseDataLossError,
-    ConnectError,
-    ConnectionDone,
-    ConnectionLost,
-)
+# A name that does not resolve now will not resolve in a few seconds either. Scrapy turns
+# Twisted's DNSLookupError into CannotResolveHostError; both are named in case a download
+# handler does not.
+NEVER_RETRIED = (CannotResolveHostError, DNSLookupError)
 
 
 def retry_after_seconds(value: bytes | str | None, now: datetime) -> float | None:
@@ -56,55 +50,71 @@ def retry_after_seconds(value: bytes | str | None, now: datetime) -> float | Non
     return max(0.0, (when - now).total_seconds())
 
 
-class BackoffRetryMiddleware:
-    def __init__(self, crawler: Crawler):
-        settings = crawler.settings
-        self.crawler = crawler
-        self.max_retries = settings.getint("NEWSBOT_RETRY_TIMES", 3)
-        if self.max_retries <= 0:
-            raise NotConfigured
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Replaces scrapy.downloadermiddlewares.retry.RetryMiddleware (see settings.py)."""
+
+    def __init__(self, settings: BaseSettings):
+        super().__init__(settings)  # raises NotConfigured unless RETRY_ENABLED
         self.base_delay = settings.getfloat("NEWSBOT_RETRY_BASE_DELAY", 2.0)
         self.max_delay = settings.getfloat("NEWSBOT_RETRY_MAX_DELAY", 120.0)
-        self.http_codes = {int(c) for c in settings.getlist("NEWSBOT_RETRY_HTTP_CODES")}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
+        middleware = cls(crawler.settings)
+        middleware.crawler = crawler
+        return middleware
 
-    def _delay(self, attempt: int, retry_after: float | None) -> float:
-        wanted = retry_after if retry_after is not None else self.base_delay * 2 ** (attempt - 1)
-        return min(wanted, self.max_delay)
+    def delay(self, retry_times: int, retry_after: float | None) -> float:
+        """Seconds to wait before retry number `retry_times` (1 for the first)."""
+        if retry_after is None:
+            return min(self.base_delay * 2 ** (retry_times - 1), self.max_delay)
+        return min(retry_after, self.max_delay)
 
-    async def _retry(
-        self, request: Request, reason: str, retry_after: float | None
-    ) -> Request | None:
-        attempt = request.meta.get("newsbot_retries", 0) + 1
-        stats = self.crawler.stats
-        if attempt > self.max_retries or request.meta.get("dont_retry"):
-            if stats:
-                stats.inc_value("newsbot/retry/gave_up")
-            logger.info("gave up on %s after %d tries: %s", request.url, attempt, reason)
-            return None
-        delay = self._delay(attempt, retry_after)
-        logger.info("retry %d of %s in %.1f s: %s", attempt, request.url, delay, reason)
-        if stats:
-            stats.inc_value("newsbot/retry/count")
-        await asyncio.sleep(delay)
-        retry = request.copy()
-        retry.meta["newsbot_retries"] = attempt
-        retry.dont_filter = True
+    def retry_request(self, request: Request, reason: str | Exception) -> Request | None:
+        """The request to send again (counted in `retry/*`), or None once the request's
+        retries are spent (counted in `retry/max_reached`)."""
+        assert self.crawler.spider  # downloader middlewares run only inside a crawl
+        return get_retry_request(
+            request,
+            spider=self.crawler.spider,
+            reason=reason,
+            max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
+            priority_adjust=request.meta.get("priority_adjust", self.priority_adjust),
+            give_up_log_level=request.meta.get("give_up_log_level", self.give_up_log_level),
+        )
+
+    async def wait(self, retry: Request, reason: str, retry_after: float | None) -> Request:
+        seconds = self.delay(retry.meta["retry_times"], retry_after)
+        logger.info(
+            "retry %d of %s in %.1f s: %s", retry.meta["retry_times"], retry.url, seconds, reason
+        )
+        await asyncio.sleep(seconds)
         return retry
 
-    async def process_response(self, request: Request, response: Response) -> Request | Response:
-        if response.status not in self.http_codes:
+    # Async where Scrapy's are not, to wait without holding up the reactor: Scrapy awaits
+    # a middleware's coroutine as readily as it takes its value.
+    async def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        reason = response_status_message(response.status)
+        retry = self.retry_request(request, reason)
+        if retry is None:
             return response
         retry_after = retry_after_seconds(response.headers.get("Retry-After"), datetime.now(UTC))
-        retry = await self._retry(request, f"HTTP {response.status}", retry_after)
-        return retry or response
+        return await self.wait(retry, reason, retry_after)
 
-    async def process_exception(self, request: Request, exception: Exception) -> Request | None:
-        if isinstance(exception, CannotResolveHostError) or not isinstance(
-            exception, RETRY_EXCEPTIONS
+    async def process_exception(  # type: ignore[override]
+        self, request: Request, exception: Exception
+    ) -> Request | None:
+        if (
+            isinstance(exception, NEVER_RETRIED)
+            or not isinstance(exception, self.exceptions_to_retry)
+            or request.meta.get("dont_retry", False)
         ):
-            return None  # a name that does not resolve will not resolve in a minute either
-        return await self._retry(request, type(exception).__name__, None)
+            return None
+        retry = self.retry_request(request, exception)
+        if retry is None:
+            return None
+        return await self.wait(retry, type(exception).__name__, None)

@@ -25,13 +25,16 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.5
 
-# Scrapy's own retry neither backs off nor honours Retry-After: ours does both.
-RETRY_ENABLED = False
-NEWSBOT_RETRY_TIMES = 3
+# Scrapy's retry settings, stats and request meta, with a wait before each retry that
+# Scrapy's own middleware does not make (newsbot.retry): base * 2**n, or Retry-After.
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+RETRY_PRIORITY_ADJUST = -1
 NEWSBOT_RETRY_BASE_DELAY = 2.0
 NEWSBOT_RETRY_MAX_DELAY = 120.0
-NEWSBOT_RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newsbot.retry.BackoffRetryMiddleware": 550,
 }
 

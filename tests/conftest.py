@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from newsbot.siteconfig import SiteConfig, bundled_configs
 from pipelines.chain import process_page
 from pipelines.page import Page
 
@@ -15,12 +17,30 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = ROOT.parent / "shared"
 FETCHED_AT = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+# Pages of sites that have no config in newsbot/sites: they run with none.
+UNCONFIGURED = "_unconfigured"
+
+
+def run_chain(
+    body: bytes, url: str, site: SiteConfig | None, charset: str | None = None
+) -> dict[str, Any]:
+    """The one place the tests call the chain on a page's bytes."""
+    page = Page(url=url, body=body, fetched_at=FETCHED_AT, charset=charset)
+    return process_page(page, site.chain_options() if site else None).as_dict()
 
 
 def extract_fixture(path: str, url: str, charset: str | None = None) -> dict[str, Any]:
-    body = (FIXTURES / path).read_bytes()
-    page = Page(url=url, body=body, fetched_at=FETCHED_AT, charset=charset)
-    return process_page(page).as_dict()
+    """A saved page through the chain with no site config."""
+    return run_chain((FIXTURES / path).read_bytes(), url, None, charset)
+
+
+def extract_with_config(
+    path: str, url: str, slug: str | None, charset: str | None = None, **changes: Any
+) -> dict[str, Any]:
+    """A saved page through the chain with the bundled config `slug` (None: no config),
+    changed by `changes` (as `selectors={...}`) where a test needs it."""
+    site = dataclasses.replace(bundled_configs()[slug], **changes) if slug else None
+    return run_chain((FIXTURES / path).read_bytes(), url, site, charset)
 
 
 @pytest.fixture

@@ -39,12 +39,12 @@ def news_site_pages() -> dict[str, Page | list[Page]]:
         ),
         "/tag/economy/": listing("/news/1-primeminister.html"),
         "/news/1-primeminister.html": fixture_page("primeminister_ru/press-release.html"),
-        "/news/2-nur.html": fixture_page("nur_kz/article.html"),
-        "/news/3-egemen.html": fixture_page("egemen_kz/article.html"),
+        "/news/2-nur.html": fixture_page("nur_ru/article.html"),
+        "/news/3-egemen.html": fixture_page("egemen_kk/article.html"),
         "/private/4-secret.html": fixture_page("primeminister_ru/press-release.html"),
         # cp1251 bytes, declared only in the HTTP header
         "/news/5-zakon.html": fixture_page(
-            "zakon_kz/article-cp1251-undeclared.html", "text/html; charset=windows-1251"
+            "zakon_ru/article-cp1251-undeclared.html", "text/html; charset=windows-1251"
         ),
         "/news/7-broken.html": Page(b"<html><body>Internal error</body></html>", status=500),
         "/news/8-slow.html": Page(b"<html><body>late</body></html>", delay=2.5),

@@ -29,7 +29,7 @@ def store():
 
 def nur_record():
     return extract_fixture(
-        "nur_kz/article.html", "https://www.nur.kz/politics/kazakhstan/2086925-antikor/"
+        "nur_ru/article.html", "https://www.nur.kz/politics/kazakhstan/2086925-antikor/"
     )
 
 

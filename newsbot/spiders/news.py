@@ -50,7 +50,7 @@ def site_settings(config: SiteConfig) -> dict[str, Any]:
             DOWNLOAD_DELAY=0,
             AUTOTHROTTLE_ENABLED=False,
             CONCURRENT_REQUESTS_PER_DOMAIN=8,
-            NEWSBOT_RETRY_TIMES=2,
+            RETRY_TIMES=2,
             NEWSBOT_RETRY_BASE_DELAY=0.2,
             NEWSBOT_RETRY_MAX_DELAY=3.0,
         )
