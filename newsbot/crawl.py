@@ -80,7 +80,9 @@ class Progress:
 
 
 def _failure_reason(stats: dict[str, Any], run: SiteRun) -> str | None:
-    """Why a site gave nothing at all, or None."""
+    """Why a site gave nothing at all, or None. A site that answers but gives no
+    article link is a failure too: a wrong `article_url`, a moved listing, robots.txt
+    closing the site must not pass as a quiet "no new articles"."""
     statuses = {
         int(key.rsplit("/", 1)[1]): count
         for key, count in stats.items()
@@ -94,8 +96,19 @@ def _failure_reason(stats: dict[str, Any], run: SiteRun) -> str | None:
         ]
         codes = [f"HTTP {code}" for code in statuses if code >= 400]
         return "no page could be fetched: " + (", ".join(exceptions + codes) or "no answer")
-    if run.requests == 0 and run.status != "interrupted":
-        return "nothing to fetch (robots.txt disallows every start URL?)"
+    forbidden = stats.get("robotstxt/forbidden", 0)
+    documents = stats.get("newsbot/discovery/documents", 0)
+    if run.status == "interrupted":
+        return None
+    if documents == 0 and forbidden:
+        return f"robots.txt disallows every configured URL ({forbidden} refused)"
+    if run.requests == 0:
+        return "nothing to fetch"
+    if documents and not stats.get("newsbot/discovery/article_links", 0):
+        return (
+            f"no article links in {documents} discovery pages (feeds, sitemaps, listings): "
+            "check article_url and start_urls"
+        )
     return None
 
 

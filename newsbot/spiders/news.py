@@ -226,10 +226,18 @@ class NewsSpider(scrapy.Spider):
             hints=dict(response.meta.get("hints") or {}),
         )
 
+    def _discovered(self, links: int) -> None:
+        """A discovery document read and the article links it gave: a site whose
+        documents give none is a health failure, not a quiet "no new articles"."""
+        if self.crawler.stats:
+            self.crawler.stats.inc_value("newsbot/discovery/documents")
+            self.crawler.stats.inc_value("newsbot/discovery/article_links", links)
+
     def parse_listing(self, response: Response) -> Iterator[Any]:
         yield self._page_item(response, "listing", keep_body=False)
         text = response.text if hasattr(response, "text") else ""
         links = [url for url in listing_links(text, response.url) if self.is_article_url(url)]
+        self._discovered(len(links))
         fresh = 0
         for url in links:
             request = self._article_request(Discovered(url))
@@ -265,6 +273,8 @@ class NewsSpider(scrapy.Spider):
         kind, entries = parse_sitemap(response.body)
         if kind == "invalid":
             logger.warning("%s: %s is not a sitemap", self.config.slug, response.url)
+        elif kind == "urlset":
+            self._discovered(sum(1 for found in entries if self.is_article_url(found.url)))
         for found in entries:
             if kind == "index":
                 changed_at = self._changed_at(found)
@@ -280,7 +290,9 @@ class NewsSpider(scrapy.Spider):
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         yield self._page_item(response, "feed", keep_body=False)
-        for found in parse_feed(response.body, response.url):
+        items = parse_feed(response.body, response.url)
+        self._discovered(sum(1 for found in items if self.is_article_url(found.url)))
+        for found in items:
             request = self._article_request(found)
             if request is not None:
                 yield request
