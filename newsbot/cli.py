@@ -56,7 +56,6 @@ def _whole(least: int, most: int) -> Callable[[str], int]:
             )
         return value
 
-    parse.__name__ = "whole number"  # argparse names the type in some messages
     return parse
 
 

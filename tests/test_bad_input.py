@@ -15,7 +15,7 @@ import pytest
 from newsbot.cli import main
 from newsbot.demo.server import LocalSite
 from newsbot.lock import CrawlLocked, crawl_lock
-from tests.crawlsite import crawl_command, paged_site_pages
+from tests.crawlsite import crawl_command, paged_site_pages, write_site_file
 
 GOOD_CONFIG = """\
 slug = "x"
@@ -289,6 +289,20 @@ def test_extract_of_an_unreadable_file(capsys):
     )
 
 
+def slow_site() -> LocalSite:
+    """40 articles at 0.5 s each, fetched two at a time: a crawl still running when a test
+    looks at it, ~10 s after it starts."""
+    return LocalSite(paged_site_pages(40, 10, delay=0.5))
+
+
+def wait_until_fetching(site: LocalSite, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while not any(path.endswith("-item.html") for path in site.requests):
+        assert process.poll() is None, "the crawl ended early"
+        assert time.monotonic() < deadline, "no article fetched in 60 s"
+        time.sleep(0.05)
+
+
 # --- the crawl lock on the database's real path -------------------------------------------
 
 
@@ -310,9 +324,7 @@ def test_other_spellings_of_a_database_meet_the_same_lock(tmp_path: Path):
 
 
 def test_a_second_crawl_through_a_symlink_is_refused(tmp_path: Path):
-    with LocalSite(paged_site_pages(12, 6, delay=0.3)) as site:
-        from tests.crawlsite import write_site_file
-
+    with slow_site() as site:
         site_file = write_site_file(tmp_path, site, concurrency=2)
         db = tmp_path / "news.db"
         link = tmp_path / "same.db"
@@ -333,14 +345,6 @@ def test_a_second_crawl_through_a_symlink_is_refused(tmp_path: Path):
 
 
 # --- nothing listens ----------------------------------------------------------------------
-
-
-def wait_until_fetching(site: LocalSite, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while not any(path.endswith("-item.html") for path in site.requests):
-        assert process.poll() is None, "the crawl ended early"
-        assert time.monotonic() < deadline, "no article fetched in 60 s"
-        time.sleep(0.05)
 
 
 def process_tree(pid: int) -> list[int]:
@@ -382,9 +386,7 @@ def test_a_crawl_opens_no_listening_socket_and_leaves_no_token_files(tmp_path: P
     in ~/.local/state/scrapy/job_files/) in every crawl unless told not to."""
     state = tmp_path / "state"
     env = {**os.environ, "XDG_STATE_HOME": str(state), "HOME": str(tmp_path)}
-    with LocalSite(paged_site_pages(12, 6, delay=0.3)) as site:
-        from tests.crawlsite import write_site_file
-
+    with slow_site() as site:
         site_file = write_site_file(tmp_path, site, concurrency=2)
         crawl = subprocess.Popen(crawl_command(tmp_path / "news.db", site_file), env=env,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
