@@ -45,7 +45,6 @@ _NUMBER_KEYS = set(_NUMBER_RANGES)
 _TABLE_KEYS = {"headers", "selectors"}
 KNOWN_KEYS = _STRING_KEYS | _LIST_KEYS | _BOOL_KEYS | _NUMBER_KEYS | _TABLE_KEYS
 REQUIRED_KEYS = ("slug", "name", "domains", "language", "article_url")
-_URL_KEYS = ("start_urls", "sitemaps", "feeds", "imprint_urls")
 # A config is a page of text; anything larger is not one (or is /dev/zero under a name).
 MAX_CONFIG_BYTES = 256 * 1024
 
@@ -108,7 +107,7 @@ def _check_number(path: str, key: str, value: Any) -> None:
         raise _fail(path, key, f"{_shown(value)} is not a number: give {allowed}")
     if whole and not isinstance(value, int):
         raise _fail(path, key, f"{_shown(value)} is not a whole number: give {allowed}")
-    # nan fails every comparison, so it is refused by asking for the range, not outside it.
+    # isfinite says plainly what the bounds imply: nan and inf are never in range.
     if not (math.isfinite(value) and least <= value <= most):
         raise _fail(path, key, f"{_shown(value)} is out of range: give {allowed}")
 
@@ -193,7 +192,7 @@ def parse_config(data: dict[str, Any], path: str) -> SiteConfig:
         article_url = re.compile(data["article_url"])
     except re.error as error:
         raise _fail(path, "article_url", f"bad regular expression: {error}") from error
-    for key in _URL_KEYS:
+    for key in ("start_urls", "sitemaps", "feeds", "imprint_urls"):
         for url in data.get(key, []):
             _check_url(path, key, url)
     if not data.get("unsupported") and not (
