@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, NoReturn, TextIO
 from zoneinfo import ZoneInfo
 
 from newsbot.siteconfig import ConfigError, SiteConfig, bundled_configs, config_for_url
@@ -23,10 +24,63 @@ from pipelines.store.stats import COVERAGE_FIELDS
 
 DEFAULT_DB = "data/news.db"
 DEMO_PORT = 8765
+# Upper bounds of the numeric arguments: far above any real use, low enough that a typo
+# (--days 1000000) gets an answer instead of a traceback or an hour of work.
+MAX_DAYS = 3650
+MAX_COUNT = 1_000_000
+MAX_WORKERS = 64
 
 
 class UsageError(Exception):
     """Bad usage or input: printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse whose mistakes are one line like every other bad input (its own answer is
+    the whole usage text), raised for `main` to print rather than exiting the process."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _whole(least: int, most: int) -> Callable[[str], int]:
+    """An argparse type: a whole number in [least, most]; outside it, one line naming both."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not least <= value <= most:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a whole number from {least} to {most}"
+            )
+        return value
+
+    return parse
+
+
+def _crontab_safe(text: str) -> str:
+    """An argparse type for what `cron` writes into the crontab line, refused before any
+    folder is made for it."""
+    from newsbot.schedule import ScheduleError, refuse_control_characters
+
+    try:
+        refuse_control_characters("", text)
+    except ScheduleError as error:
+        raise argparse.ArgumentTypeError(str(error).strip()) from None
+    return text
+
+
+def _share(text: str) -> float:
+    """An argparse type: a share from 0 to 1 (nan and inf are not shares)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0 to 1")
+    return value
 
 
 def require_site(slug: str, known: Iterable[str] | None = None) -> str:
@@ -57,17 +111,34 @@ class Progress:
             self.stream.flush()
 
 
+def _read_page(stream: BinaryIO, name: str) -> bytes:
+    """A page from a stream, read up to the size the crawl fetches (DOWNLOAD_MAXSIZE) and
+    refused beyond it: `/dev/zero` on stdin must not grow until memory runs out."""
+    from newsbot.settings import DOWNLOAD_MAXSIZE
+
+    body = stream.read(DOWNLOAD_MAXSIZE + 1)
+    if len(body) > DOWNLOAD_MAXSIZE:
+        raise UsageError(
+            f"{name}: larger than {DOWNLOAD_MAXSIZE // (1024 * 1024)} MB, the most a crawl "
+            "fetches of one page; not read"
+        )
+    return body
+
+
 def command_extract(args: argparse.Namespace) -> int:
     from pipelines.chain import process_page
     from pipelines.page import Page
 
     if args.page == "-":
-        body = sys.stdin.buffer.read()
+        body = _read_page(sys.stdin.buffer, "standard input")
     else:
         path = Path(args.page)
         if not path.is_file():
             raise UsageError(f"{args.page}: no such file")
-        body = path.read_bytes()
+        try:
+            body = path.read_bytes()  # a file's size is known: a saved huge page is still read
+        except OSError as error:
+            raise UsageError(f"{args.page}: cannot read it ({error.strerror})") from error
     url = args.url or (Path(args.page).resolve().as_uri() if args.page != "-" else "stdin:")
     configs = bundled_configs()
     site: SiteConfig | None
@@ -158,8 +229,6 @@ def command_crawl(args: argparse.Namespace) -> int:
     from newsbot.lock import CrawlLocked
 
     configs = _selected_sites(args)
-    if args.limit is not None and args.limit <= 0:
-        raise UsageError("--limit must be a positive number of articles")
     if args.export:
         _check_output_path(args.export)
     limits = HealthLimits(idle_runs=args.idle_runs, max_error_rate=args.max_error_rate)
@@ -401,8 +470,6 @@ def command_report(args: argparse.Namespace) -> int:
     from newsbot.report import render_report
     from pipelines.export import atomic_output
 
-    if args.days <= 0:
-        raise UsageError("--days must be a positive number")
     with Store.open_existing(args.db) as store:
         html = render_report(store, days=args.days)
     try:
@@ -427,8 +494,6 @@ def command_reprocess(args: argparse.Namespace) -> int:
     store = Store.open(args.db)  # a read-only one too
     if args.site:
         require_site(args.site, set(configs) | store.known_sites())
-    if args.workers is not None and args.workers <= 0:
-        raise UsageError("--workers must be a positive number")
 
     stored = store.sites_with_pages("article")
     for slug in sorted(stored - set(configs)):
@@ -460,7 +525,7 @@ def command_reprocess(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="newsbot",
         description="Scrape news from Kazakhstan's government and press sites into SQLite.",
     )
@@ -476,11 +541,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     crawl.add_argument("--db", default=DEFAULT_DB, help=f"database (default {DEFAULT_DB})")
     crawl.add_argument("--since", metavar="DATE", help="skip articles dated before this")
-    crawl.add_argument("--limit", type=int, metavar="N", help="at most N articles per site")
+    crawl.add_argument(
+        "--limit", type=_whole(1, MAX_COUNT), metavar="N", help="at most N articles per site"
+    )
     crawl.add_argument("--refresh", action="store_true", help="fetch known articles again")
     crawl.add_argument(
         "--workers",
-        type=int,
+        type=_whole(0, MAX_WORKERS),
         metavar="N",
         help="extraction processes (0: in the crawl process; default 2)",
     )
@@ -493,9 +560,9 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--export", metavar="FILE", help="after the crawl, export all articles "
                        "(.jsonl: JSON lines; otherwise CSV)")  # fmt: skip
     crawl.add_argument("--excel", action="store_true", help="the --export CSV for Excel")
-    crawl.add_argument("--idle-runs", type=int, default=6, metavar="N",
+    crawl.add_argument("--idle-runs", type=_whole(1, 1000), default=6, metavar="N",
                        help="a site with no new article in N runs in a row fails (default 6)")  # fmt: skip
-    crawl.add_argument("--max-error-rate", type=float, default=0.2, metavar="SHARE",
+    crawl.add_argument("--max-error-rate", type=_share, default=0.2, metavar="SHARE",
                        help="a site whose failed requests exceed this share fails (default 0.2)")  # fmt: skip
     crawl.set_defaults(handler=command_crawl)
 
@@ -528,7 +595,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", default="data/demo.db")
     demo.add_argument("--csv", default="data/demo.csv")
     demo.add_argument(
-        "--port", type=int, default=DEMO_PORT, help="port on 127.0.0.1 for the demo site"
+        "--port",
+        type=_whole(1, 65535),
+        default=DEMO_PORT,
+        help="port on 127.0.0.1 for the demo site",
     )
     demo.set_defaults(handler=command_demo)
 
@@ -538,34 +608,37 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check-site", help="live check of one site (needs internet)")
     check.add_argument("slug", nargs="?", help="a bundled site")
     check.add_argument("--site-file", metavar="FILE.toml", help="or a site config file")
-    check.add_argument("--pages", type=int, default=5, help="articles to fetch")
+    check.add_argument("--pages", type=_whole(1, 1000), default=5, help="articles to fetch")
     check.set_defaults(handler=command_check_site)
 
     runs = commands.add_parser("runs", help="recent crawl runs and their health")
     runs.add_argument("--db", default=DEFAULT_DB)
-    runs.add_argument("--last", type=int, default=20)
+    runs.add_argument("--last", type=_whole(1, MAX_COUNT), default=20)
     runs.set_defaults(handler=command_runs)
 
     stats = commands.add_parser("stats", help="per site: articles, coverage, last success")
     stats.add_argument("--db", default=DEFAULT_DB)
-    stats.add_argument("--days", type=int, default=14, help="days of the per-day table")
+    stats.add_argument(
+        "--days", type=_whole(1, MAX_DAYS), default=14, help="days of the per-day table"
+    )
     stats.set_defaults(handler=command_stats)
 
     cron = commands.add_parser("cron", help="show, install or remove the crontab line")
     cron.add_argument("action", choices=("show", "install", "remove"))
     cron.add_argument("slugs", nargs="*", metavar="SLUG", help="sites (default: every enabled)")
-    cron.add_argument("--db", default=DEFAULT_DB)
+    cron.add_argument("--db", default=DEFAULT_DB, type=_crontab_safe)
     timing = cron.add_mutually_exclusive_group()
     timing.add_argument("--every", help="15m, 30m, 1h, 2h, 3h, 4h, 6h or 12h (default 1h)")
     timing.add_argument("--at", metavar="HH:MM", help="once a day at this time (machine's clock)")
-    cron.add_argument("--export", metavar="FILE", help="export all articles after each crawl")
+    cron.add_argument("--export", metavar="FILE", type=_crontab_safe,
+                      help="export all articles after each crawl")  # fmt: skip
     cron.add_argument("--excel", action="store_true", help="the export as CSV for Excel")
     cron.set_defaults(handler=command_cron)
 
     report = commands.add_parser("report", help="one self-contained HTML report")
     report.add_argument("--db", default=DEFAULT_DB)
     report.add_argument("-o", "--output", default="data/report.html", metavar="FILE")
-    report.add_argument("--days", type=int, default=30, help="days in the chart")
+    report.add_argument("--days", type=_whole(1, MAX_DAYS), default=30, help="days in the chart")
     report.set_defaults(handler=command_report)
 
     reprocess = commands.add_parser(
@@ -575,21 +648,23 @@ def build_parser() -> argparse.ArgumentParser:
     reprocess.add_argument("--site", metavar="SLUG")
     reprocess.add_argument("--site-file", action="append", metavar="FILE.toml",
                            help="config of a site not bundled (its selectors)")  # fmt: skip
-    reprocess.add_argument("--workers", type=int, metavar="N", help="processes (default: cores)")
+    reprocess.add_argument(
+        "--workers", type=_whole(1, MAX_WORKERS), metavar="N", help="processes (default: cores)"
+    )
     reprocess.set_defaults(handler=command_reprocess)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
-    # `cron install --at 02:30 SLUG`: argparse has taken the (empty) SLUG list before
-    # the option; the sites after it are the user's, not mistakes.
-    if args.command == "cron" and not any(word.startswith("-") for word in extra):
-        args.slugs += extra
-    elif extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
+        args, extra = parser.parse_known_args(argv)
+        # `cron install --at 02:30 SLUG`: argparse has taken the (empty) SLUG list before
+        # the option; the sites after it are the user's, not mistakes.
+        if args.command == "cron" and not any(word.startswith("-") for word in extra):
+            args.slugs += extra
+        elif extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
         return int(args.handler(args))
     except (UsageError, ConfigError, StoreError) as error:
         print(f"newsbot: {error}", file=sys.stderr)

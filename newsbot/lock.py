@@ -17,7 +17,9 @@ class CrawlLocked(Exception):
 
 
 def lock_path(db_path: str) -> Path:
-    return Path(db_path + ".lock")
+    """Beside the database's real path: a symlink or `a/../a/news.db` is the same
+    database, and must meet the same lock."""
+    return Path(os.path.realpath(db_path) + ".lock")
 
 
 @contextlib.contextmanager

@@ -14,6 +14,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,17 +88,31 @@ def job_for(
 ) -> Job:
     if every and at:
         raise ScheduleError("give --every or --at, not both")
+    project = str(Path.cwd())
+    python = os.path.abspath(sys.executable)
+    for name, value in (("--db", db), ("--export", export or ""), ("the current folder", project),
+                        ("the Python interpreter", python), *(("SLUG", s) for s in slugs)):  # fmt: skip
+        refuse_control_characters(name, value)
     return Job(
-        db=Path(os.path.abspath(db)),
-        project=Path.cwd(),
+        # Resolved: the line and its tag name the database's real path, so a symlink or
+        # `a/../a/news.db` finds the line already there instead of adding a second one.
+        db=Path(os.path.realpath(db)),
+        project=Path(project),
         # Not resolved: a venv's python is a symlink, and resolving it leaves the venv.
-        python=os.path.abspath(sys.executable),
+        python=python,
         slugs=tuple(slugs),
         every=every,
         at=at,
         export=Path(os.path.abspath(export)) if export else None,
         excel=excel,
     )
+
+
+def refuse_control_characters(name: str, value: str) -> None:
+    """A newline in a path would end the crontab line and start one of the path's choosing;
+    shlex quotes spaces and quotes, but not line ends, which cron reads before any shell."""
+    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in value):
+        raise ScheduleError(f"{name} {value!r}: control characters cannot go into a crontab line")
 
 
 # --- the table: pure text in, text out --------------------------------------------------

@@ -15,6 +15,9 @@ DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's HTTP server that runs Python for whoever holds its token (left in
+# ~/.local/state/scrapy/job_files/ by a killed crawl): an unattended crawl needs no remote control.
+REMOTE_CONTROL_ENABLED = False
 
 # Politeness for real sites; the local profile overrides these for 127.0.0.1.
 CONCURRENT_REQUESTS = 16

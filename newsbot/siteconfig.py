@@ -6,7 +6,11 @@ The contract is in DESIGN.md; the keys after `verified` are this project's exten
 
 from __future__ import annotations
 
+import ipaddress
+import math
+import os
 import re
+import stat
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,10 +35,21 @@ _STRING_KEYS = {"slug", "name", "language", "timezone", "article_url", "user_age
                 "next_page", "page_param", "unsupported", "notes"}  # fmt: skip
 _LIST_KEYS = {"domains", "start_urls", "sitemaps", "feeds", "imprint_urls"}
 _BOOL_KEYS = {"enabled", "verified"}
-_NUMBER_KEYS = {"download_delay", "download_timeout", "concurrency", "max_pages"}
+# Every number a config may set: (whole numbers only, least, most). Beyond these a crawl
+# hangs (a delay of 1e308 s, max_pages of 2**63 on an endless listing), makes no request
+# at all (concurrency 0) or fails deep inside Scrapy (a timeout of nan).
+_NUMBER_RANGES: dict[str, tuple[bool, float, float]] = {
+    "download_delay": (False, 0, 600),
+    "download_timeout": (False, 0.1, 600),
+    "concurrency": (True, 1, 64),
+    "max_pages": (True, 1, 100_000),
+}
+_NUMBER_KEYS = set(_NUMBER_RANGES)
 _TABLE_KEYS = {"headers", "selectors"}
 KNOWN_KEYS = _STRING_KEYS | _LIST_KEYS | _BOOL_KEYS | _NUMBER_KEYS | _TABLE_KEYS
 REQUIRED_KEYS = ("slug", "name", "domains", "language", "article_url")
+# A config is a page of text; anything larger is not one (or is /dev/zero under a name).
+MAX_CONFIG_BYTES = 256 * 1024
 
 
 class ConfigError(ValueError):
@@ -103,13 +118,62 @@ def _fail(path: str, key: str, problem: str) -> ConfigError:
     return ConfigError(f"{path}: key '{key}': {problem}")
 
 
+def _shown(value: Any) -> str:
+    """A value as the message shows it: on one line, and short."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_number(path: str, key: str, value: Any) -> None:
+    whole, least, most = _NUMBER_RANGES[key]
+    allowed = f"{'a whole number' if whole else 'a number'} from {least:g} to {most:g}"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _fail(path, key, f"{_shown(value)} is not a number: give {allowed}")
+    if whole and not isinstance(value, int):
+        raise _fail(path, key, f"{_shown(value)} is not a whole number: give {allowed}")
+    # isfinite says plainly what the bounds imply: nan and inf are never in range.
+    if not (math.isfinite(value) and least <= value <= most):
+        raise _fail(path, key, f"{_shown(value)} is out of range: give {allowed}")
+
+
 def _check_url(path: str, key: str, url: Any) -> str:
+    """An http(s) URL a crawl can fetch: refused here, not as a request Scrapy drops later
+    (a bad port made every start URL after it vanish, and the run blamed robots.txt)."""
     if not isinstance(url, str):
-        raise _fail(path, key, f"{url!r} is not a string")
-    parts = urlsplit(url)
+        raise _fail(path, key, f"{_shown(url)} is not a string")
+    if any(c.isspace() or not c.isprintable() for c in url):
+        # urlsplit quietly deletes tabs and newlines, so check the text as written.
+        raise _fail(path, key, f"{_shown(url)}: spaces and control characters are not allowed")
+    try:
+        parts = urlsplit(url)
+    except ValueError as error:  # a broken [IPv6] host
+        raise _fail(path, key, f"{_shown(url)} is not a usable URL: {error}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise _fail(path, key, f"{url!r} is not an http(s) URL")
+        raise _fail(path, key, f"{_shown(url)} is not an http(s) URL")
+    try:
+        port = parts.port
+    except ValueError:  # out of range or not a number
+        port = 0
+    if port == 0:
+        raise _fail(path, key, f"{_shown(url)}: the port must be a number from 1 to 65535")
+    if parts.username is not None or parts.password is not None:
+        raise _fail(path, key, f"{_shown(url)}: no user names or passwords in URLs")
+    if not _is_host(parts.hostname):
+        raise _fail(path, key, f"{_shown(url)}: {parts.hostname!r} is not a host name")
     return url
+
+
+def _is_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii")  # ақорда.kz: a real name
+    except UnicodeError:
+        return False
+    return bool(_HOST.match(ascii_host.lower()))
 
 
 def parse_config(data: dict[str, Any], path: str) -> SiteConfig:
@@ -129,10 +193,8 @@ def parse_config(data: dict[str, Any], path: str) -> SiteConfig:
             raise _fail(path, key, "must be a list of strings")
         if key in _BOOL_KEYS and not isinstance(value, bool):
             raise _fail(path, key, "must be true or false")
-        if key in _NUMBER_KEYS and (
-            isinstance(value, bool) or not isinstance(value, int | float) or value < 0
-        ):
-            raise _fail(path, key, "must be a non-negative number")
+        if key in _NUMBER_KEYS:
+            _check_number(path, key, value)
         if key in _TABLE_KEYS and not (
             isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
         ):
@@ -215,20 +277,51 @@ def parse_config(data: dict[str, Any], path: str) -> SiteConfig:
 
 
 def load_config(path: str | Path) -> SiteConfig:
-    """Read and validate one TOML file."""
+    """Read and validate one TOML file: a regular file of at most MAX_CONFIG_BYTES."""
     path = Path(path)
+    text = _read_config_text(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise ConfigError(f"{path}: no such file") from error
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from error
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: arrays or tables nested too deeply") from None
+    except ValueError as error:  # an integer longer than Python converts (4300 digits)
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
     return parse_config(data, str(path))
 
 
 def config_for_url(configs: Iterable[SiteConfig], url: str) -> SiteConfig | None:
     """The first config that takes the URL as an article, or None."""
     return next((config for config in configs if config.takes_article(url)), None)
+
+
+def _read_config_text(path: Path) -> str:
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer before we can refuse it.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read it ({error.strerror})") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = "a folder" if stat.S_ISDIR(mode) else "a FIFO, device or socket"
+        raise ConfigError(f"{path}: {kind}, not a regular file")
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            # Bounded: /proc files say size 0 whatever they hold.
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+        except OSError as error:
+            raise ConfigError(f"{path}: cannot read it ({error.strerror})") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KB; not a site config")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: not UTF-8 text ({error.reason} at byte "
+                          f"{error.start})") from None  # fmt: skip
 
 
 def bundled_configs() -> dict[str, SiteConfig]:

@@ -162,3 +162,61 @@ def test_a_health_failure_reaches_stderr_and_exit_code(tmp_path: Path):
     assert third.stderr == "newsbot: testsite: no new articles in 2 runs in a row\n"
     health = query(db, "SELECT health FROM runs ORDER BY id")
     assert health == [("[]",), ("[]",), ('["testsite: no new articles in 2 runs in a row"]',)]
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--db", "/tmp/x.db\n* * * * * touch /tmp/owned #"),
+        ("--db", "/tmp/x.db\r* * * * * touch /tmp/owned #"),
+        ("--export", "{folder}/out\n* * * * * touch /tmp/owned #/news.csv"),
+        ("--export", "{folder}/out\x0bdir/news.csv"),
+    ],
+)
+def test_control_characters_never_reach_the_crontab(crontab: Path, tmp_path: Path, capsys,
+                                                    option: str, value: str):  # fmt: skip
+    """A newline in a path used to end the line and start a second, attacker-chosen one."""
+    crontab.write_text(OTHER_LINES)
+    value = value.format(folder=tmp_path)
+    args = ["--db", str(tmp_path / "n.db")] if option == "--export" else []
+    code, out, err = cron(capsys, "install", *args, option, value)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"newsbot: argument {option}: {value!r}: control characters cannot go into a crontab "
+        f"line (see `newsbot cron --help`)\n"
+    )
+    assert crontab.read_text() == OTHER_LINES
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "crontab.txt"]  # no folder made
+
+
+def test_a_folder_with_a_newline_cannot_be_the_jobs_folder(crontab: Path, tmp_path: Path,
+                                                           monkeypatch, capsys):  # fmt: skip
+    folder = tmp_path / "project\n* * * * * touch owned"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    code, _, err = cron(capsys, "install", "--db", str(tmp_path / "n.db"))
+    assert code == 2
+    assert err == (
+        f"newsbot: the current folder {str(folder)!r}: control characters cannot go into a "
+        "crontab line\n"
+    )
+    assert not crontab.exists()
+
+
+def test_other_spellings_of_the_database_share_one_line(crontab: Path, tmp_path: Path, capsys):
+    real = tmp_path / "data" / "news.db"
+    real.parent.mkdir()
+    link = tmp_path / "news.db"
+    link.symlink_to(real)
+    (tmp_path / "data-link").symlink_to(real.parent)
+    spellings = [real, link, tmp_path / "data" / ".." / "data" / "news.db",
+                 tmp_path / "data-link" / "news.db"]  # fmt: skip
+    for every, spelling in zip(("1h", "2h", "3h", "4h"), spellings, strict=True):
+        assert cron(capsys, "install", "--db", str(spelling), "--every", every)[0] == 0
+    (line,) = crontab.read_text().splitlines()
+    # The last install won, and the line names the real file.
+    assert line.startswith("17 */4 * * * cd ") and line.endswith(f"# newsbot-cron:{real}")
+    assert f" --db {real} " in line
+    code, out, _ = cron(capsys, "remove", "--db", str(link))
+    assert (code, out) == (0, f"removed the newsbot line for {real}\n")
+    assert crontab.read_text() == ""

@@ -124,7 +124,7 @@ GOOD = {
             "x.toml: key 'timezone': 'Mars/Olympus' is not a known time zone",
         ),
         ({"selectors": {"title": "h1[["}}, "x.toml: key 'selectors.title': bad CSS selector"),
-        ({"download_delay": "slow"}, "x.toml: key 'download_delay': must be a non-negative number"),
+        ({"download_delay": "slow"}, "x.toml: key 'download_delay': 'slow' is not a number"),
     ],
 )
 def test_bad_configs_name_file_key_and_problem(change, message):
