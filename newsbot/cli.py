@@ -10,6 +10,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -70,6 +71,32 @@ def _crontab_safe(text: str) -> str:
     except ScheduleError as error:
         raise argparse.ArgumentTypeError(str(error).strip()) from None
     return text
+
+
+_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?$")
+MAX_RUN_TIME = 7 * 24 * 3600
+
+
+def _duration(text: str) -> float:
+    """An argparse type: a run time such as 3h, 90m, 2h30m, 45s or plain seconds; 0 for
+    none. At most a week."""
+    match = _DURATION.match(text.strip().lower())
+    if not match or not text.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration (like 3h, 90m, 45s)")
+    days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+    if total > MAX_RUN_TIME:
+        raise argparse.ArgumentTypeError(f"{text!r} is longer than a week")
+    return float(total)
+
+
+def _spoken(seconds: float) -> str:
+    """3h 05m, 45m, 30s: a duration for a message."""
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m" if minutes else f"{secs}s"
 
 
 def _share(text: str) -> float:
@@ -244,10 +271,19 @@ def command_crawl(args: argparse.Namespace) -> int:
             if args.workers is not None
             else None,
             limits=limits,
+            max_time=args.max_time or None,
         )
     except StoreError as error:
         raise UsageError(f"database: {error}") from error
     except CrawlLocked as locked:
+        stuck = args.max_time and locked.held_for and locked.held_for > args.max_time + 60
+        if stuck:
+            # A crawl past its own maximum run time is stuck (or from an older newsbot
+            # without one): cron must hear of it, or every run after it stays silent.
+            print(f"newsbot: {locked}; it has run for {_spoken(locked.held_for or 0)}, longer "
+                  f"than --max-time {_spoken(args.max_time)}: is it stuck?",
+                  file=sys.stderr)  # fmt: skip
+            return 1
         if args.cron:  # the previous scheduled run is still going: normal, not news
             _log_to_file(args.db, f"skipped: {locked}")
             return 0
@@ -560,6 +596,9 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--export", metavar="FILE", help="after the crawl, export all articles "
                        "(.jsonl: JSON lines; otherwise CSV)")  # fmt: skip
     crawl.add_argument("--excel", action="store_true", help="the --export CSV for Excel")
+    crawl.add_argument("--max-time", type=_duration, default=3 * 3600.0, metavar="DURATION",
+                       help="end the crawl after this long, as interrupted, keeping its place "
+                       "for the next run (3h, 90m...; 0: no limit; default 3h)")  # fmt: skip
     crawl.add_argument("--idle-runs", type=_whole(1, 1000), default=6, metavar="N",
                        help="a site with no new article in N runs in a row fails (default 6)")  # fmt: skip
     crawl.add_argument("--max-error-rate", type=_share, default=0.2, metavar="SHARE",

@@ -165,13 +165,20 @@ def run_crawl(
     settings_overrides: dict[str, Any] | None = None,
     progress_stream: TextIO = sys.stderr,
     limits: HealthLimits = DEFAULT_LIMITS,
+    max_time: float | None = None,
 ) -> CrawlReport:
     """Crawl the sites into the database; returns per-site results and the verdict.
 
-    Raises CrawlLocked when another crawl holds the database."""
+    `max_time` (seconds) ends every site's crawl when it is reached: the run is recorded
+    as interrupted, its cursor kept for the next run. Raises CrawlLocked when another
+    crawl holds the database."""
+    overrides = dict(settings_overrides or {})
+    if max_time:
+        # Scrapy's CloseSpider extension: each spider closes with "closespider_timeout".
+        overrides["CLOSESPIDER_TIMEOUT"] = max_time
     with crawl_lock(db_path):
         return _run_crawl(configs, db_path, since=since, limit=limit, refresh=refresh,
-                          log_file=log_file, settings_overrides=settings_overrides or {},
+                          log_file=log_file, settings_overrides=overrides,
                           progress_stream=progress_stream, limits=limits)  # fmt: skip
 
 
@@ -231,7 +238,10 @@ def _run_crawl(
         else:
             status = "finished"
         report = CrawlReport(run_id, status, results, db_path)
-        store.finish_run(run_id, status, results, datetime.now(UTC))
+        timed_out = [slug for slug, crawler in crawlers.items() if crawler.stats and
+                     crawler.stats.get_value("finish_reason") == "closespider_timeout"]  # fmt: skip
+        note = f"stopped at the maximum run time: {', '.join(timed_out)}" if timed_out else None
+        store.finish_run(run_id, status, results, datetime.now(UTC), note=note)
         for line in (line for r in results for line in r.problems):
             logger.warning("health: %s", line)
         logger.info("run %s summary:\n%s", run_id, format_summary(report))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +14,22 @@ from pipelines.store import StoreError
 
 
 class CrawlLocked(Exception):
-    """Another crawl holds this database."""
+    """Another crawl holds this database: its pid and how long it has held it (None when
+    the lock file does not say)."""
+
+    def __init__(self, message: str, held_for: float | None = None):
+        super().__init__(message)
+        self.held_for = held_for
+
+
+def _holder(text: str, now: float) -> tuple[str, float | None]:
+    """The lock file's "pid started" (seconds since the epoch), as pid and seconds held;
+    files written before the start time was recorded hold the pid alone."""
+    parts = text.split()
+    pid = parts[0] if parts else "unknown"
+    if len(parts) >= 2 and parts[1].isdigit():
+        return pid, max(0.0, now - float(parts[1]))
+    return pid, None
 
 
 def lock_path(db_path: str) -> Path:
@@ -42,13 +58,14 @@ def crawl_lock(db_path: str) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
-            holder = handle.read().strip() or "unknown"
+            holder, held_for = _holder(handle.read(), time.time())
             raise CrawlLocked(
-                f"another crawl (pid {holder}) is running on {db_path}; not starting a second"
+                f"another crawl (pid {holder}) is running on {db_path}; not starting a second",
+                held_for,
             ) from None
         handle.seek(0)
         handle.truncate()
-        handle.write(str(os.getpid()))
+        handle.write(f"{os.getpid()} {time.time():.0f}")
         handle.flush()
         try:
             yield
