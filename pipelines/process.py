@@ -80,9 +80,13 @@ class SharedPool:
     @classmethod
     def acquire(cls, workers: int) -> ProcessPoolExecutor:
         if cls._pool is None:
+            context = multiprocessing.get_context("forkserver")
+            # The fork server imports the chain once; each worker forked from it starts
+            # with trafilatura, lxml and the rest loaded (about a second of CPU a worker).
+            context.set_forkserver_preload(["pipelines.process"])
             cls._pool = ProcessPoolExecutor(
                 workers,
-                mp_context=multiprocessing.get_context("forkserver"),
+                mp_context=context,
                 initializer=_exit_with_crawl,
                 initargs=(os.getpid(),),
             )
