@@ -15,9 +15,10 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO, NoReturn, TextIO
+from typing import BinaryIO, NoReturn
 from zoneinfo import ZoneInfo
 
+from newsbot.progress import Counter
 from newsbot.siteconfig import ConfigError, SiteConfig, bundled_configs, config_for_url
 from pipelines.export import ExportError, ExportRequest, export
 from pipelines.store import ArticleFilter, Store, StoreError, utc_iso
@@ -115,27 +116,6 @@ def require_site(slug: str, known: Iterable[str] | None = None) -> str:
     if slug not in set(bundled_configs()) | set(known or ()):
         raise UsageError(f"unknown site {slug!r} (see `newsbot sites`)")
     return slug
-
-
-class Progress:
-    """ "12,000 / 48,000 articles" rewritten on a terminal every `every` items; silent
-    otherwise (cron, pipes)."""
-
-    def __init__(self, what: str, total: int | None = None, every: int = 500,
-                 stream: TextIO = sys.stderr):  # fmt: skip
-        self.what, self.total, self.every, self.stream = what, total, every, stream
-        self.enabled = stream.isatty()
-
-    def __call__(self, count: int, detail: str = "") -> None:
-        if self.enabled and count % self.every == 0:
-            of = f" / {self.total:,}" if self.total is not None else ""
-            self.stream.write(f"\r\x1b[K{count:,}{of} {self.what}{detail}")
-            self.stream.flush()
-
-    def done(self) -> None:
-        if self.enabled:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
 
 
 def _read_page(stream: BinaryIO, name: str) -> bytes:
@@ -453,7 +433,7 @@ def command_export(args: argparse.Namespace) -> int:
         with Store.open_existing(args.db) as store:
             if args.site:
                 require_site(args.site, store.known_sites())
-            progress = Progress(args.table, count_rows(store, request))
+            progress = Counter(args.table, count_rows(store, request))
             try:
                 count = export(store, request, args.output, on_row=progress)
             finally:
@@ -537,7 +517,7 @@ def command_reprocess(args: argparse.Namespace) -> int:
             print(f"newsbot: no config for site {slug} (pass --site-file): read with defaults",
                   file=sys.stderr)  # fmt: skip
 
-    progress = Progress("pages", every=50)
+    progress = Counter("pages", every=50)
 
     def on_page(report: ReprocessReport) -> None:
         progress(report.pages, f", {report.changed} changed")

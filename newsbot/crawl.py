@@ -18,6 +18,7 @@ from twisted.internet import task
 
 from newsbot.health import HealthLimits, judge_site, killed_runs
 from newsbot.lock import crawl_lock
+from newsbot.progress import TerminalLine
 from newsbot.siteconfig import SiteConfig
 from newsbot.spiderloader import spider_for
 from pipelines.store import SiteRun, Store
@@ -48,13 +49,12 @@ def crawl_settings(db_path: str, run_id: int, overrides: dict[str, Any]) -> Sett
     return settings
 
 
-class Progress:
-    """One line on a terminal, rewritten every second; nothing at all under cron."""
+class Progress(TerminalLine):
+    """Every site's pages and articles so far, rewritten every second."""
 
     def __init__(self, crawlers: dict[str, Crawler], stream: TextIO):
+        super().__init__(stream)
         self.crawlers = crawlers
-        self.stream = stream
-        self.enabled = stream.isatty()
 
     def line(self) -> str:
         parts = []
@@ -68,15 +68,8 @@ class Progress:
             )
         return " | ".join(parts)
 
-    def show(self) -> None:
-        if self.enabled:
-            self.stream.write("\r\x1b[K" + self.line()[:200])
-            self.stream.flush()
-
-    def done(self) -> None:
-        if self.enabled:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
+    def tick(self) -> None:
+        self.show(self.line())
 
 
 def _failure_reason(stats: dict[str, Any], run: SiteRun) -> str | None:
@@ -219,7 +212,7 @@ def _run_crawl(
             process.crawl(crawler, since=since, limit=limit, refresh=refresh)
 
         progress = Progress(crawlers, progress_stream)
-        ticker = task.LoopingCall(progress.show)
+        ticker = task.LoopingCall(progress.tick)
         if crawlers:
             ticker.start(1.0, now=False)
             process.start()

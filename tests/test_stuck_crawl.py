@@ -44,7 +44,7 @@ def test_cron_reports_a_crawl_stuck_past_its_maximum_run_time(tmp_path: Path):
     db = tmp_path / "news.db"
     with LocalSite(paged_site_pages(3, 3)) as site:
         site_file = write_site_file(tmp_path, site)
-        with hold_lock(db, time.time() - 4 * 3600):
+        with hold_lock(db, int(time.time()) - 4 * 3600):
             stuck = run_crawl(db, site_file, extra=("--cron", "--max-time", "3h"))
         with hold_lock(db, time.time() - 600):
             running = run_crawl(db, site_file, extra=("--cron", "--max-time", "3h"))

@@ -22,8 +22,8 @@ def as_json(value: Any) -> str:
 def dicts(
     db: sqlite_utils.Database, sql: str, params: Sequence[Any] = ()
 ) -> Iterator[dict[str, Any]]:
-    """Rows as dicts, streamed. The query runs here, not at the first row read, so a bad
-    query fails before any output."""
+    """Rows as dicts, streamed. Unlike `db.query` (a generator that runs its SQL at the
+    first row read), the query runs here, so a bad one fails before any output is made."""
     cursor = db.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return (dict(zip(names, row, strict=True)) for row in cursor)

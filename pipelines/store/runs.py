@@ -191,13 +191,12 @@ class RunLog(Connection):
                 "date": date / total}  # fmt: skip
 
     def site_state(self, site: str) -> dict[str, Any] | None:
-        cursor = self.db.execute(
+        rows = self.db.query(
             "SELECT site, last_run_id, last_status, cursor_url, updated_at FROM site_state "
             "WHERE site = ?",
             [site],
         )
-        row = cursor.fetchone()
-        return dict(zip([d[0] for d in cursor.description], row, strict=True)) if row else None
+        return next(iter(rows), None)
 
     def save_site_state(
         self, site: str, run_id: int, status: str, cursor_url: str | None, now: datetime

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from pipelines.store.rows import Connection, dicts
+from pipelines.store.rows import Connection
 
 COVERAGE_FIELDS = ("title", "lead", "body", "author", "published_at", "source_name", "image_url")
 
@@ -84,8 +84,7 @@ class Stats(Connection):
 
     def recent_runs(self, last: int) -> list[dict[str, Any]]:
         runs = list(
-            dicts(
-                self.db,
+            self.db.query(
                 "SELECT id, started_at, finished_at, status, requests, new, updated, unchanged, "
                 "dropped, errors, sites, health, note FROM runs ORDER BY id DESC LIMIT ?",
                 [last],
@@ -100,8 +99,7 @@ class Stats(Connection):
         """Every imprint seen, per site, the most recently seen first (a site may carry
         several outlets, each with its own footer)."""
         rows = list(
-            dicts(
-                self.db,
+            self.db.query(
                 "SELECT site, name, editor_in_chief, owner, phones, emails, address, "
                 "first_seen_at, last_seen_at FROM publishers "
                 "ORDER BY site, last_seen_at DESC, id DESC",
@@ -114,8 +112,7 @@ class Stats(Connection):
 
     def registrations(self) -> list[dict[str, Any]]:
         return list(
-            dicts(
-                self.db,
+            self.db.query(
                 "SELECT site, number, country, kind, issued_on, issuer, first_seen_at "
                 "FROM registrations ORDER BY site, number",
             )
