@@ -37,23 +37,100 @@ IMPRINT_LINE = re.compile(
     r"[+\d\s()\-–]{10,20}$|[\w.+-]+@[\w.-]+\.\w{2,}$)",
     re.IGNORECASE,
 )
-# Related blocks sit at the end; a heading in the first part of the text is a subhead.
+# Related blocks sit at the end; a heading in the first part of the text is a subhead,
+# unless only short lines (link titles) follow it, as under a short article.
 _TAIL_START_SHARE = 0.6
+_LINK_TITLE_WORDS = 20
+_MAX_LINK_TITLES = 12
+# A line that opens a list of related links; the bulleted lines after it go with it.
+RELATED_LINE = re.compile(
+    r"^(?:читайте\s+(?:также|еще|ещё)|смотрите\s+также|оқи\s+отырыңыз|оқыңыз\s+сондай-ақ|"
+    r"тақырыпқа\s+қатысты|related\b|read\s+(?:also|more)\b|also\s+read|see\s+also)",
+    re.IGNORECASE,
+)
+# Headings of a related-links block that may stand inside the text.
+RELATED_HEADING = re.compile(
+    r"^(?:читайте\s+также|смотрите\s+также|оқи\s+отырыңыз|тақырыпқа\s+қатысты|don'?t\s+miss|"
+    r"related(?:\s+(?:articles|stories|news|posts))?|you\s+may\s+also\s+like)\W*$",
+    re.IGNORECASE,
+)
+_MAX_INLINE_TITLES = 6
+_BULLET = re.compile(r"^[-•–—▪·]\s")
+# A share bar split into lines: nothing but network names.
+SOCIAL_LINE = re.compile(
+    r"^(?:(?:telegram|whatsapp|facebook|vk|вконтакте|одноклассники|twitter|x|instagram|"
+    r"linkedin|viber|threads|youtube|tiktok|e-?mail|почта|копировать\s+ссылку|"
+    r"скопировать\s+ссылку|copy\s+link)[\s,;|•·/]*)+$",
+    re.IGNORECASE,
+)
+# Promotions inside the article block: "Click here to get the app", "Скачайте приложение".
+PROMO = re.compile(
+    r"click\s+here|нажмите\s+(?:здесь|сюда)|\bget\s+(?:the\s+)?[\w ]{0,30}\bapp\b|"
+    r"скачайте\s+(?:наше\s+)?приложение|жүктеп\s+алыңыз|\bsign\s+up\s+for\b|"
+    r"\bsubscribe\s+to\b|share\s+it\s+with|^follow\s+(?:us\b|[\w.@ ]{1,40}\s+on\s+)|"
+    r"^also\s+on\s+\S+\.\w+|следите\s+за\s+(?:нашими\s+)?новостями|"
+    r"подписывайтесь|подпишитесь|жазылыңыз",
+    re.IGNORECASE,
+)
+_PROMO_WORDS = 30
+_UPDATED_LINE = re.compile(r"^(?:updated|обновлено|жаңартылды)\b", re.IGNORECASE)
+_UPDATED_WORDS = 8
+# Headlines of other stories set in capitals between paragraphs.
+_SHOUT_WORDS = 4
 
 
 def _same_text(a: str, b: str) -> bool:
     return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
 
 
+def _shouting(line: str) -> bool:
+    # Scripts without case (Korean, Chinese) never shout: every letter must be upper case.
+    letters = [char for char in line if char.isalpha()]
+    return (
+        len(line.split()) >= _SHOUT_WORDS
+        and bool(letters)
+        and all(char.isupper() for char in letters)
+    )
+
+
+def is_furniture(line: str) -> bool:
+    """A whole line that is page furniture, wherever it stands."""
+    words = len(line.split())
+    return bool(
+        FURNITURE_LINE.match(line)
+        or SOCIAL_LINE.match(line)
+        or (words <= _PROMO_WORDS and PROMO.search(line))
+        or (words <= _UPDATED_WORDS and _UPDATED_LINE.match(line))
+        or _shouting(line)
+    )
+
+
+def _only_link_titles(lines: list[str]) -> bool:
+    return 0 < len(lines) <= _MAX_LINK_TITLES and all(
+        len(line.split()) <= _LINK_TITLE_WORDS for line in lines
+    )
+
+
 def strip_furniture(
     lines: list[str], title: str | None, footer_lines: set[str], lead: str | None = None
 ) -> list[str]:
     """The body's paragraphs without page furniture, in order."""
-    kept = [
-        line
-        for line in (line.strip() for line in lines)
-        if line and not FURNITURE_LINE.match(line) and line not in footer_lines
-    ]
+    kept: list[str] = []
+    after_related = False
+    for line in (line.strip() for line in lines):
+        if not line or line in footer_lines:
+            continue
+        if TAIL_HEADING.match(line):
+            kept.append(line)  # judged below, by where it stands and what follows
+            continue
+        if RELATED_LINE.match(line):
+            after_related = True
+            continue
+        if after_related and _BULLET.match(line) and len(line.split()) <= _LINK_TITLE_WORDS:
+            continue
+        after_related = False
+        if not is_furniture(line):
+            kept.append(line)
     if kept and title and _same_text(kept[0], title):
         kept = kept[1:]
     # A standfirst printed above the text and given as the page's description is the
@@ -62,9 +139,30 @@ def strip_furniture(
     if len(kept) > 1 and lead and _same_text(kept[0], lead):
         kept = kept[1:]
     for index, line in enumerate(kept):
-        if index >= len(kept) * _TAIL_START_SHARE and TAIL_HEADING.match(line):
+        if not TAIL_HEADING.match(line):
+            continue
+        rest = [other for other in kept[index + 1 :] if not TAIL_HEADING.match(other)]
+        if index >= len(kept) * _TAIL_START_SHARE or (index > 0 and _only_link_titles(rest)):
             kept = kept[:index]
             break
+    return _drop_inline_related(kept)
+
+
+def _drop_inline_related(kept: list[str]) -> list[str]:
+    """Without a "Читайте также" heading set inside the text, the link titles under it
+    (short lines with no full stop), and the imprint lines at the end."""
+    result: list[str] = []
+    skipping = 0
+    for line in kept:
+        if TAIL_HEADING.match(line) and (is_furniture(line) or RELATED_HEADING.match(line)):
+            skipping = _MAX_INLINE_TITLES
+            continue
+        if skipping and len(line.split()) <= _LINK_TITLE_WORDS and not line.endswith("."):
+            skipping -= 1
+            continue
+        skipping = 0
+        result.append(line)
+    kept = result
     while kept and IMPRINT_LINE.match(kept[-1]):
         kept.pop()
     return kept

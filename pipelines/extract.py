@@ -67,6 +67,17 @@ _VISIBLE_DATE_XPATH = (
     "//*[contains(@class,'date') or contains(@class,'time') or contains(@class,'publish')"
     " or contains(@class,'posted') or contains(@itemprop,'datePublished')][not(self::script)]"
 )
+# Dates printed in plain elements next to the headline ("2025 жылғы 18 қараша, 09:30" in
+# a <p> with no date class): a number with a month word, a numeric date, a Kazakh year.
+_NEAR_TITLE_XPATH = (
+    "following::*[self::p or self::div or self::span or self::time or self::small or self::li]"
+    "[position() <= 12] | "
+    "preceding::*[self::p or self::div or self::span or self::time or self::small or self::li]"
+    "[position() <= 4]"
+)
+_DATE_TEXT = re.compile(
+    r"\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}\s*ж|\d{1,2}\s+[^\W\d_]{3,}\.?,?\s+\d{4}"
+)
 _TITLE_SUFFIX = re.compile(r"\s+[|—–-]\s+[^|—–-]{2,60}$")
 _MAX_VISIBLE_DATE_CHARS = 60
 
@@ -248,6 +259,12 @@ def visible_dates(tree: HtmlElement) -> list[tuple[str, str]]:
         text = " ".join(node.text_content().split())
         if text and len(text) <= _MAX_VISIBLE_DATE_CHARS and re.search(r"\d", text):
             found.append(("visible", text))
+    title = next(tree.iter("h1"), None)
+    if title is not None:
+        for node in title.xpath(_NEAR_TITLE_XPATH):
+            text = " ".join(node.text_content().split())
+            if len(text) <= _MAX_VISIBLE_DATE_CHARS and _DATE_TEXT.search(text):
+                found.append(("visible", text))
     return found
 
 
