@@ -22,7 +22,8 @@ FURNITURE_LINE = re.compile(
 )
 # A heading after which the rest of the text is related links or comments.
 TAIL_HEADING = re.compile(
-    r"^(?:читайте\s+также|похожие\s+(?:новости|материалы|статьи)|ещё\s+по\s+теме|еще\s+по\s+теме|"
+    r"^(?:читайте\s+также|смотрите\s+также|оқи\s+отырыңыз|оқыңыз\s+сондай-ақ|see\s+also|"
+    r"похожие\s+(?:новости|материалы|статьи)|ещё\s+по\s+теме|еще\s+по\s+теме|"
     r"новости\s+по\s+теме|другие\s+новости|комментарии|тақырыпқа\s+қатысты|ұқсас\s+жаңалықтар|"
     r"пікірлер|you\s+may\s+also\s+like|related(?:\s+(?:articles|stories|news|posts))?|"
     r"more\s+from\b|don'?t\s+miss|recommended(?:\s+for\s+you)?|comments?|"
@@ -107,7 +108,7 @@ def is_furniture(line: str) -> bool:
 
 def _only_link_titles(lines: list[str]) -> bool:
     return 0 < len(lines) <= _MAX_LINK_TITLES and all(
-        len(line.split()) <= _LINK_TITLE_WORDS for line in lines
+        len(line.split()) <= _LINK_TITLE_WORDS and not line.endswith(".") for line in lines
     )
 
 
