@@ -66,7 +66,7 @@ SOCIAL_LINE = re.compile(
 )
 # Promotions inside the article block: "Click here to get the app", "Скачайте приложение".
 PROMO = re.compile(
-    r"click\s+here|нажмите\s+(?:здесь|сюда)|\bget\s+(?:the\s+)?[\w ]{0,30}\bapp\b|"
+    r"\bnewsletters?\b|\binbox\b|рассылк|click\s+here|нажмите\s+(?:здесь|сюда)|\bget\s+(?:the\s+)?[\w ]{0,30}\bapp\b|"
     r"скачайте\s+(?:наше\s+)?приложение|жүктеп\s+алыңыз|\bsign\s+up\s+for\b|"
     r"\bsubscribe\s+to\b|share\s+it\s+with|^follow\s+(?:us\b|[\w.@ ]{1,40}\s+on\s+)|"
     r"^also\s+on\s+\S+\.\w+|следите\s+за\s+(?:нашими\s+)?новостями|"
@@ -74,35 +74,38 @@ PROMO = re.compile(
     re.IGNORECASE,
 )
 _PROMO_WORDS = 30
-_UPDATED_LINE = re.compile(r"^(?:updated|обновлено|жаңартылды)\b", re.IGNORECASE)
-_UPDATED_WORDS = 8
-# Headlines of other stories set in capitals between paragraphs.
-_SHOUT_WORDS = 4
+_PROMO_HINTS = (
+    "newsletter", "inbox", "рассылк", "click", "нажмите", "app", "приложени", "жүктеп", "sign up", "subscribe", "share it",
+    "follow", "also on", "следите", "подпис", "жазылыңыз",
+)  # fmt: skip
+_SOCIAL_WORDS = 12
+# Short lines of credits: "Updated at 1:23 p.m.", "Фото: пресс-служба акимата",
+# "Reporting by ...; Editing by ...".
+_UPDATED_LINE = re.compile(
+    r"^\(?(?:(?:updated|обновлено|жаңартылды)(?:\s+(?:at|on|в))?\s*:?\s*\d|"
+    r"(?:фото|photo|image|picture)s?\s*(?::\s*\S|by\b))",
+    re.IGNORECASE,
+)
+_UPDATED_WORDS = 25
 
 
 def _same_text(a: str, b: str) -> bool:
     return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
 
 
-def _shouting(line: str) -> bool:
-    # Scripts without case (Korean, Chinese) never shout: every letter must be upper case.
-    letters = [char for char in line if char.isalpha()]
-    return (
-        len(line.split()) >= _SHOUT_WORDS
-        and bool(letters)
-        and all(char.isupper() for char in letters)
-    )
-
-
 def is_furniture(line: str) -> bool:
     """A whole line that is page furniture, wherever it stands."""
-    words = len(line.split())
+    if FURNITURE_LINE.match(line):
+        return True
+    words = line.count(" ") + 1
+    if words > _PROMO_WORDS:
+        return False
+    lowered = line.lower()
+    # Substring tests first: the regexes run on the few lines that could match.
     return bool(
-        FURNITURE_LINE.match(line)
-        or SOCIAL_LINE.match(line)
-        or (words <= _PROMO_WORDS and PROMO.search(line))
+        (any(word in lowered for word in _PROMO_HINTS) and PROMO.search(line))
+        or (words <= _SOCIAL_WORDS and SOCIAL_LINE.match(line))
         or (words <= _UPDATED_WORDS and _UPDATED_LINE.match(line))
-        or _shouting(line)
     )
 
 

@@ -90,14 +90,11 @@ _TEMPLATE_MARKER = re.compile(r"\{\{|\}\}|\{%|%\}|<%=|\$\{\w")
 PLACEHOLDER_WORDS = 30
 JSONLD_LONGER = 3.0
 MIN_JSONLD_WORDS = 50
-_NOT_IN_COMMENTS = (
-    "[not(ancestor-or-self::*[contains(@class,'comment') or contains(@id,'comment')"
-    " or contains(@itemprop,'comment')])]"
-)
-_AUTHOR_XPATH = (
-    f"//*[@itemprop='author']{_NOT_IN_COMMENTS} | //a[@rel='author']{_NOT_IN_COMMENTS} | "
-    "//*[contains(@class,'author') and not(contains(@class,'photo'))"
-    f" and not(contains(@class,'avatar'))]{_NOT_IN_COMMENTS}"
+_AUTHOR_XPATH = "//*[@itemprop='author'] | //a[@rel='author'] | //*[contains(@class,'author')]"
+_NOT_AUTHOR_CLASS = re.compile(r"photo|avatar|comment", re.IGNORECASE)
+_COMMENT_ANCESTOR = (
+    "ancestor-or-self::*[contains(@class,'comment') or contains(@id,'comment')"
+    " or contains(@itemprop,'comment')]"
 )
 _BYLINE = re.compile(
     r"^(?:автор(?:ы)?(?:\s+(?:материала|статьи|текста))?|текст|мәтін|author|by)\s*:?\s+"
@@ -329,6 +326,8 @@ def markup_authors(tree: HtmlElement) -> str | None:
     for node in tree.xpath(_AUTHOR_XPATH):
         if node.tag in {"meta", "link", "script", "body", "html", "article", "main"}:
             continue
+        if _NOT_AUTHOR_CLASS.search(node.get("class") or "") or node.xpath(_COMMENT_ANCESTOR):
+            continue
         inner = node.xpath(".//*[@itemprop='name']")
         if node.xpath("ancestor::*[@itemprop='author']") and not node.get("itemprop"):
             continue  # the name inside an itemprop=author element, read through it
@@ -348,25 +347,27 @@ def markup_authors(tree: HtmlElement) -> str | None:
 def choose_body(visible: str | None, jsonld: str | None) -> tuple[str | None, str | None]:
     """The body: the page text, or the JSON-LD articleBody where the page text is a
     placeholder, a template or much shorter; with a warning saying which and why."""
-    from_jsonld = clean_paragraphs(jsonld)
-    jsonld_words = len(from_jsonld.split()) if from_jsonld else 0
+    jsonld_words = len(jsonld.split()) if jsonld else 0
+    reason = None
     if visible is None:
-        if from_jsonld:
-            return from_jsonld, "body: from JSON-LD articleBody (the page text gave none)"
-        return None, None
-    if _TEMPLATE_MARKER.search(visible):
-        if from_jsonld and not _TEMPLATE_MARKER.search(from_jsonld):
-            return from_jsonld, "body: from JSON-LD articleBody (the page text is a template)"
-        return None, "body: the page text is an unfilled template"
-    visible_words = len(visible.split())
-    if visible_words < PLACEHOLDER_WORDS and jsonld_words > 2 * visible_words:
-        return from_jsonld, "body: from JSON-LD articleBody (the page text is a placeholder)"
-    if jsonld_words >= MIN_JSONLD_WORDS and visible_words * JSONLD_LONGER <= jsonld_words:
-        return from_jsonld, (
-            f"body: from JSON-LD articleBody (the page text has {visible_words} words, "
-            f"JSON-LD {jsonld_words})"
-        )
-    return visible, None
+        reason = "the page text gave none"
+    elif _TEMPLATE_MARKER.search(visible):
+        if not jsonld_words or _TEMPLATE_MARKER.search(jsonld or ""):
+            return None, "body: the page text is an unfilled template"
+        reason = "the page text is a template"
+    else:
+        visible_words = len(visible.split())
+        if visible_words < PLACEHOLDER_WORDS and jsonld_words > 2 * visible_words:
+            reason = "the page text is a placeholder"
+        elif jsonld_words >= MIN_JSONLD_WORDS and visible_words * JSONLD_LONGER <= jsonld_words:
+            reason = f"the page text has {visible_words} words, JSON-LD {jsonld_words}"
+    if reason is None:
+        return visible, None
+    # Cleaned only when taken: most pages keep their page text.
+    body = clean_paragraphs(jsonld) if jsonld_words else None
+    if body is None:
+        return visible, None
+    return body, f"body: from JSON-LD articleBody ({reason})"
 
 
 def _title(
