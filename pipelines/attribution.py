@@ -83,7 +83,7 @@ _QUOTE_DASH = re.compile(r"[»\"”]\s*[,.!?]?\s*[-–—]\s*$")
 # Kazakh: case endings, the words that close a name read backwards, institution heads.
 _KK_GENITIVE = re.compile(r"(?i)[-'’]?(?:ның|нің|дың|дің|тың|тің)$")
 _KK_CASE_END = re.compile(
-    r"(?:ға|ге|қа|ке|на|не|да|де|та|те|нда|нде|дан|ден|тан|тен|нан|нен|ны|ні|ды|ді|ты|ті|"
+    r"(?:ға|ге|қа|ке|на|не|да|де|та|те|ын|ін|нда|нде|дан|ден|тан|тен|нан|нен|ны|ні|ды|ді|ты|ті|"
     r"мен|бен|пен|ған|ген|қан|кен|ып|іп|п)$"
 )
 _KK_BOUNDARY = re.compile(r"[,;:!?()—–\n]|\.(?!\w)")
@@ -99,7 +99,7 @@ _KK_HEAD = re.compile(
     r"мәжіліс|сенат|парламент|соты|банк|қоры|институт|университет|орталығ|кеңес|полиция|"
     r"прокуратура|компания|корпорация|бюро)"
 )
-_KK_ROLE = re.compile(r"(?i)\s+(?:тілшісі|сайты|порталы)$")
+_KK_ROLE = re.compile(r"(?i)\s+(?:тілшіс\w*|сайты|порталы)$")
 _NAME_WORDS_MAX = 8
 
 
@@ -252,7 +252,11 @@ def _read_kk_name_before(text: str, pos: int) -> tuple[str, int] | None:
     if not words:
         return None
     head = words[-1].group(0)
-    institutional = _KK_HEAD.search(head) is not None
+    # Only a head with its possessive ending ("министрлігі", "басқармасы") closes a
+    # compound name that runs on in lower case; a bare "министрлік" is a common noun.
+    institutional = _KK_HEAD.search(head) is not None and bool(
+        re.search(r"[ыі]$", _KK_GENITIVE.sub("", head))
+    )
     taken = [words[-1]]
     for match in reversed(words[:-1]):
         word = match.group(0)
@@ -393,7 +397,8 @@ def _candidates(text: str, lowered: str) -> Iterable[tuple[int, str, str]]:
                 continue
             printed, start = read
             name = _clean_kk(printed, genitive)
-            if _looks_like_person(name, False):
+            # "министрлік хабарлады", like "сообщили в ведомстве", names no one.
+            if _looks_like_person(name, False) or (" " not in name and name[:1].islower()):
                 continue
             yield start, name, text[start : match.end()]
     if "деп " in lowered:

@@ -101,6 +101,8 @@ def test_another_outlet_is_still_a_source_on_an_outlets_site():
         ("Бұл туралы ҚР Энергетика министрлігі хабарлады.", "ҚР Энергетика министрлігі"),
         ("Бұл туралы Алматы қаласы әкімдігінің баспасөз қызметі хабарлады.",
          "Алматы қаласы әкімдігінің баспасөз қызметі"),
+        ("Жол салу жоспарын Көлік министрлігі хабарлады.", "Көлік министрлігі"),
+        ("Ерлан Қарин сұхбатында Kazinform тілшісіне хабарлады.", "Kazinform"),
     ],
 )  # fmt: skip
 def test_kazakh_sources_both_ways_round(text, name):
@@ -108,6 +110,19 @@ def test_kazakh_sources_both_ways_round(text, name):
     assert source is not None
     assert source.name == name
     assert source.phrase in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Об этом сообщили в ведомстве.",
+        "Со ссылкой на агентство сообщается о новых правилах.",
+        "Бұл туралы полиция хабарлады.",
+        "Жаңа жол салу жоспары министрлік хабарлады.",
+    ],
+)
+def test_a_bare_common_noun_names_no_one(text):
+    assert find_source(text) is None
 
 
 @pytest.mark.parametrize(
