@@ -22,7 +22,8 @@ FURNITURE_LINE = re.compile(
 )
 # A heading after which the rest of the text is related links or comments.
 TAIL_HEADING = re.compile(
-    r"^(?:читайте\s+также|похожие\s+(?:новости|материалы|статьи)|ещё\s+по\s+теме|еще\s+по\s+теме|"
+    r"^(?:читайте\s+также|смотрите\s+также|оқи\s+отырыңыз|оқыңыз\s+сондай-ақ|see\s+also|"
+    r"похожие\s+(?:новости|материалы|статьи)|ещё\s+по\s+теме|еще\s+по\s+теме|"
     r"новости\s+по\s+теме|другие\s+новости|комментарии|тақырыпқа\s+қатысты|ұқсас\s+жаңалықтар|"
     r"пікірлер|you\s+may\s+also\s+like|related(?:\s+(?:articles|stories|news|posts))?|"
     r"more\s+from\b|don'?t\s+miss|recommended(?:\s+for\s+you)?|comments?|"
@@ -37,23 +38,103 @@ IMPRINT_LINE = re.compile(
     r"[+\d\s()\-–]{10,20}$|[\w.+-]+@[\w.-]+\.\w{2,}$)",
     re.IGNORECASE,
 )
-# Related blocks sit at the end; a heading in the first part of the text is a subhead.
+# Related blocks sit at the end; a heading in the first part of the text is a subhead,
+# unless only short lines (link titles) follow it, as under a short article.
 _TAIL_START_SHARE = 0.6
+_LINK_TITLE_WORDS = 20
+_MAX_LINK_TITLES = 12
+# A line that opens a list of related links; the bulleted lines after it go with it.
+RELATED_LINE = re.compile(
+    r"^(?:читайте\s+(?:также|еще|ещё)|смотрите\s+также|оқи\s+отырыңыз|оқыңыз\s+сондай-ақ|"
+    r"тақырыпқа\s+қатысты|related\b|read\s+(?:also|more)\b|also\s+read|see\s+also)",
+    re.IGNORECASE,
+)
+# Headings of a related-links block that may stand inside the text.
+RELATED_HEADING = re.compile(
+    r"^(?:читайте\s+также|смотрите\s+также|оқи\s+отырыңыз|тақырыпқа\s+қатысты|don'?t\s+miss|"
+    r"related(?:\s+(?:articles|stories|news|posts))?|you\s+may\s+also\s+like)\W*$",
+    re.IGNORECASE,
+)
+_MAX_INLINE_TITLES = 6
+_BULLET = re.compile(r"^[-•–—▪·]\s")
+# A share bar split into lines: nothing but network names.
+SOCIAL_LINE = re.compile(
+    r"^(?:(?:telegram|whatsapp|facebook|vk|вконтакте|одноклассники|twitter|x|instagram|"
+    r"linkedin|viber|threads|youtube|tiktok|e-?mail|почта|копировать\s+ссылку|"
+    r"скопировать\s+ссылку|copy\s+link)[\s,;|•·/]*)+$",
+    re.IGNORECASE,
+)
+# Promotions inside the article block: "Click here to get the app", "Скачайте приложение".
+PROMO = re.compile(
+    r"\bnewsletters?\b|\binbox\b|рассылк|click\s+here|нажмите\s+(?:здесь|сюда)|\bget\s+(?:the\s+)?[\w ]{0,30}\bapp\b|"
+    r"скачайте\s+(?:наше\s+)?приложение|жүктеп\s+алыңыз|\bsign\s+up\s+for\b|"
+    r"\bsubscribe\s+to\b|share\s+it\s+with|^follow\s+(?:us\b|[\w.@ ]{1,40}\s+on\s+)|"
+    r"^also\s+on\s+\S+\.\w+|следите\s+за\s+(?:нашими\s+)?новостями|"
+    r"подписывайтесь|подпишитесь|жазылыңыз",
+    re.IGNORECASE,
+)
+_PROMO_WORDS = 30
+_PROMO_HINTS = (
+    "newsletter", "inbox", "рассылк", "click", "нажмите", "app", "приложени", "жүктеп", "sign up", "subscribe", "share it",
+    "follow", "also on", "следите", "подпис", "жазылыңыз",
+)  # fmt: skip
+_SOCIAL_WORDS = 12
+# Short lines of credits: "Updated at 1:23 p.m.", "Фото: пресс-служба акимата",
+# "Reporting by ...; Editing by ...".
+_UPDATED_LINE = re.compile(
+    r"^\(?(?:(?:updated|обновлено|жаңартылды)(?:\s+(?:at|on|в))?\s*:?\s*\d|"
+    r"(?:фото|photo|image|picture)s?\s*(?::\s*\S|by\b))",
+    re.IGNORECASE,
+)
+_UPDATED_WORDS = 25
 
 
 def _same_text(a: str, b: str) -> bool:
     return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
 
 
+def is_furniture(line: str) -> bool:
+    """A whole line that is page furniture, wherever it stands."""
+    if FURNITURE_LINE.match(line):
+        return True
+    words = line.count(" ") + 1
+    if words > _PROMO_WORDS:
+        return False
+    lowered = line.lower()
+    # Substring tests first: the regexes run on the few lines that could match.
+    return bool(
+        (any(word in lowered for word in _PROMO_HINTS) and PROMO.search(line))
+        or (words <= _SOCIAL_WORDS and SOCIAL_LINE.match(line))
+        or (words <= _UPDATED_WORDS and _UPDATED_LINE.match(line))
+    )
+
+
+def _only_link_titles(lines: list[str]) -> bool:
+    return 0 < len(lines) <= _MAX_LINK_TITLES and all(
+        len(line.split()) <= _LINK_TITLE_WORDS and not line.endswith(".") for line in lines
+    )
+
+
 def strip_furniture(
     lines: list[str], title: str | None, footer_lines: set[str], lead: str | None = None
 ) -> list[str]:
     """The body's paragraphs without page furniture, in order."""
-    kept = [
-        line
-        for line in (line.strip() for line in lines)
-        if line and not FURNITURE_LINE.match(line) and line not in footer_lines
-    ]
+    kept: list[str] = []
+    after_related = False
+    for line in (line.strip() for line in lines):
+        if not line or line in footer_lines:
+            continue
+        if TAIL_HEADING.match(line):
+            kept.append(line)  # judged below, by where it stands and what follows
+            continue
+        if RELATED_LINE.match(line):
+            after_related = True
+            continue
+        if after_related and _BULLET.match(line) and len(line.split()) <= _LINK_TITLE_WORDS:
+            continue
+        after_related = False
+        if not is_furniture(line):
+            kept.append(line)
     if kept and title and _same_text(kept[0], title):
         kept = kept[1:]
     # A standfirst printed above the text and given as the page's description is the
@@ -62,9 +143,30 @@ def strip_furniture(
     if len(kept) > 1 and lead and _same_text(kept[0], lead):
         kept = kept[1:]
     for index, line in enumerate(kept):
-        if index >= len(kept) * _TAIL_START_SHARE and TAIL_HEADING.match(line):
+        if not TAIL_HEADING.match(line):
+            continue
+        rest = [other for other in kept[index + 1 :] if not TAIL_HEADING.match(other)]
+        if index >= len(kept) * _TAIL_START_SHARE or (index > 0 and _only_link_titles(rest)):
             kept = kept[:index]
             break
+    return _drop_inline_related(kept)
+
+
+def _drop_inline_related(kept: list[str]) -> list[str]:
+    """Without a "Читайте также" heading set inside the text, the link titles under it
+    (short lines with no full stop), and the imprint lines at the end."""
+    result: list[str] = []
+    skipping = 0
+    for line in kept:
+        if TAIL_HEADING.match(line) and (is_furniture(line) or RELATED_HEADING.match(line)):
+            skipping = _MAX_INLINE_TITLES
+            continue
+        if skipping and len(line.split()) <= _LINK_TITLE_WORDS and not line.endswith("."):
+            skipping -= 1
+            continue
+        skipping = 0
+        result.append(line)
+    kept = result
     while kept and IMPRINT_LINE.match(kept[-1]):
         kept.pop()
     return kept

@@ -14,12 +14,13 @@ from urllib.parse import urlsplit
 from pipelines.article import NO_IMPRINT_WARNING, Article, SiteImprint
 from pipelines.attribution import find_source
 from pipelines.boilerplate import strip_furniture
-from pipelines.clean import clean_line, clean_paragraphs, normalize_characters, tidy_paragraphs
+from pipelines.clean import clean_line, normalize_characters, tidy_paragraphs
 from pipelines.dates import parse_date
 from pipelines.decode import decode_page
 from pipelines.extract import (
     PageFields,
     block_text,
+    choose_body,
     extract_body,
     load_tree,
     read_fields,
@@ -124,10 +125,10 @@ def process_page(
             line for line in map(str.strip, fields.footer_text.split("\n")) if len(line) > 15
         }
     raw_body = extract_body(tree, url, options.selectors.get("body"))
-    body = _body_paragraphs(raw_body, fields, footer_lines)
-    if body is None and fields.body_from_jsonld:
-        body = clean_paragraphs(fields.body_from_jsonld)
-        warnings.append("body: from JSON-LD articleBody (the page text gave none)")
+    body, body_warning = choose_body(
+        _body_paragraphs(raw_body, fields, footer_lines), fields.body_from_jsonld
+    )
+    warnings.extend([body_warning] if body_warning else [])
 
     article.title = clean_line(fields.title)
     article.lead = clean_line(fields.lead)

@@ -134,6 +134,15 @@ def clean_line(text: str | None) -> str | None:
     if text is None:
         return None
     cleaned = " ".join(normalize_characters(text).split())
+    # Joining lines can make mojibake of what was two lines ("Â" + line break + "0"
+    # becomes "Â 0", a broken no-break space): clean until nothing changes.
+    for _ in range(2):
+        if not _MOJIBAKE_HINT.search(cleaned):
+            break
+        again = " ".join(normalize_characters(cleaned).split())
+        if again == cleaned:
+            break
+        cleaned = again
     return cleaned or None
 
 

@@ -21,6 +21,9 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 
+from pipelines.clean import clean_paragraphs
+from pipelines.dates import month_number
+
 ARTICLE_TYPES = {
     "NewsArticle",
     "Article",
@@ -67,6 +70,45 @@ _VISIBLE_DATE_XPATH = (
     "//*[contains(@class,'date') or contains(@class,'time') or contains(@class,'publish')"
     " or contains(@class,'posted') or contains(@itemprop,'datePublished')][not(self::script)]"
 )
+# Dates printed in plain elements next to the headline ("2025 жылғы 18 қараша, 09:30" in
+# a <p> with no date class): a number with a month word, a numeric date, a Kazakh year.
+_NEAR_TITLE_XPATH = (
+    "following::*[self::p or self::div or self::span or self::time or self::small or self::li]"
+    "[position() <= 12] | "
+    "preceding::*[self::p or self::div or self::span or self::time or self::small or self::li]"
+    "[position() <= 4]"
+)
+_DATE_TEXT = re.compile(
+    r"\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}\s*ж|\d{1,2}\s+[^\W\d_]{3,}\.?,?\s+\d{4}"
+)
+# A visible body that is a page template rather than text: "{{ article.body }}", Vue's
+# "@{{ }}", "<%= %>", "${...}".
+_TEMPLATE_MARKER = re.compile(r"\{\{|\}\}|\{%|%\}|<%=|\$\{\w")
+# Below this many words the page text is a placeholder ("Loading...", a teaser) when
+# JSON-LD gives more; and JSON-LD at least this many times longer means the page text
+# is a teaser or a gated stub.
+PLACEHOLDER_WORDS = 30
+JSONLD_LONGER = 3.0
+MIN_JSONLD_WORDS = 50
+_AUTHOR_XPATH = "//*[@itemprop='author'] | //a[@rel='author'] | //*[contains(@class,'author')]"
+_NOT_AUTHOR_CLASS = re.compile(r"photo|avatar|comment", re.IGNORECASE)
+_COMMENT_ANCESTOR = (
+    "ancestor-or-self::*[contains(@class,'comment') or contains(@id,'comment')"
+    " or contains(@itemprop,'comment')]"
+)
+_BYLINE = re.compile(
+    r"^(?:автор(?:ы)?(?:\s+(?:материала|статьи|текста))?|текст|мәтін|author|by)\s*:?\s+"
+    r"(?P<name>.+)$",
+    re.IGNORECASE,
+)
+_BYLINE_XPATH = (
+    "//*[self::p or self::div or self::span or self::small or self::address]"
+    "[starts-with(normalize-space(text()),'Автор') or starts-with(normalize-space(text()),'автор')"
+    " or starts-with(normalize-space(text()),'Author') or starts-with(normalize-space(text()),'By ')]"
+)
+# A byline often runs on into the date: "David Ehrlich Nov 13, 2019".
+_FIRST_DIGIT = re.compile(r"(?<!\w)\d")
+_MAX_AUTHOR_WORDS = 8
 _TITLE_SUFFIX = re.compile(r"\s+[|—–-]\s+[^|—–-]{2,60}$")
 _MAX_VISIBLE_DATE_CHARS = 60
 
@@ -248,7 +290,84 @@ def visible_dates(tree: HtmlElement) -> list[tuple[str, str]]:
         text = " ".join(node.text_content().split())
         if text and len(text) <= _MAX_VISIBLE_DATE_CHARS and re.search(r"\d", text):
             found.append(("visible", text))
+    title = next(tree.iter("h1"), None)
+    if title is not None:
+        for node in title.xpath(_NEAR_TITLE_XPATH):
+            text = " ".join(node.text_content().split())
+            if len(text) <= _MAX_VISIBLE_DATE_CHARS and _DATE_TEXT.search(text):
+                found.append(("visible", text))
     return found
+
+
+def _author_name(text: str) -> str | None:
+    """A person's name from an author element's text, or None: "Автор фото" and long
+    text (a bio, a list of articles) are not bylines."""
+    text = " ".join(text.split()).strip(" ,|:—–-")
+    match = _BYLINE.match(text)
+    if match:
+        text = match["name"].strip(" ,|:—–-")
+    digit = _FIRST_DIGIT.search(text)
+    if digit:
+        words = text[: digit.start()].split()
+        while words and month_number(words[-1].strip(",.")) is not None:
+            words.pop()
+        text = " ".join(words).strip(" ,|:—–-")
+    if not text or "фото" in text.lower() or "photo" in text.lower():
+        return None
+    if len(text.split()) > _MAX_AUTHOR_WORDS or not re.search(r"[^\W\d_]", text):
+        return None
+    return text
+
+
+def markup_authors(tree: HtmlElement) -> str | None:
+    """Authors from the usual markup: itemprop=author, rel=author, an .author element,
+    a byline "Автор: ..."; for pages without a JSON-LD author."""
+    names: list[str] = []
+    for node in tree.xpath(_AUTHOR_XPATH):
+        if node.tag in {"meta", "link", "script", "body", "html", "article", "main"}:
+            continue
+        if _NOT_AUTHOR_CLASS.search(node.get("class") or "") or node.xpath(_COMMENT_ANCESTOR):
+            continue
+        inner = node.xpath(".//*[@itemprop='name']")
+        if node.xpath("ancestor::*[@itemprop='author']") and not node.get("itemprop"):
+            continue  # the name inside an itemprop=author element, read through it
+        text = inner[0].text_content() if inner else node.text_content()
+        name = _author_name(text)
+        if name and (not names or node.get("itemprop") == "author"):
+            names.append(name)
+    if not names:
+        for node in tree.xpath(_BYLINE_XPATH)[:5]:
+            name = _author_name(node.text_content())
+            if name:
+                names.append(name)
+                break
+    return ", ".join(dict.fromkeys(names)) or None
+
+
+def choose_body(visible: str | None, jsonld: str | None) -> tuple[str | None, str | None]:
+    """The body: the page text, or the JSON-LD articleBody where the page text is a
+    placeholder, a template or much shorter; with a warning saying which and why."""
+    jsonld_words = len(jsonld.split()) if jsonld else 0
+    reason = None
+    if visible is None:
+        reason = "the page text gave none"
+    elif _TEMPLATE_MARKER.search(visible):
+        if not jsonld_words or _TEMPLATE_MARKER.search(jsonld or ""):
+            return None, "body: the page text is an unfilled template"
+        reason = "the page text is a template"
+    else:
+        visible_words = len(visible.split())
+        if visible_words < PLACEHOLDER_WORDS and jsonld_words > 2 * visible_words:
+            reason = "the page text is a placeholder"
+        elif jsonld_words >= MIN_JSONLD_WORDS and visible_words * JSONLD_LONGER <= jsonld_words:
+            reason = f"the page text has {visible_words} words, JSON-LD {jsonld_words}"
+    if reason is None:
+        return visible, None
+    # Cleaned only when taken: most pages keep their page text.
+    body = clean_paragraphs(jsonld) if jsonld_words else None
+    if body is None:
+        return visible, None
+    return body, f"body: from JSON-LD articleBody ({reason})"
 
 
 def _title(
@@ -290,6 +409,7 @@ def read_fields(
     fields.author = (
         _select_text(tree, selectors.get("author"))
         or ", ".join(dict.fromkeys(a.strip() for a in authors if a.strip()))
+        or markup_authors(tree)
         or _first([a for a in metas.get("author", "article:author") if "://" not in a])
     )
     section = article.get("articleSection") if article else None

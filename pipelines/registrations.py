@@ -40,12 +40,30 @@ _CONTEXT_WINDOW = 150
 
 _MONTH_DATE = r"\d{1,2}\s+[^\W\d_]+\.?\s+\d{4}"
 _NUMERIC_DATE = r"\d{1,2}\.\d{1,2}\.\d{4}"
+_DATE = rf"(?P<date>{_NUMERIC_DATE}|{_MONTH_DATE})"
+_ISSUE_WORD = r"(?:выдан[оа]?|от|берілген(?:\s+күні)?|dated|issued(?:\s+on)?|of)"
 _ISSUE_DATE_AFTER = re.compile(
-    r"^[^.;]{0,160}?(?:выдан[оа]?|от|берілген)\s+(?:[^.;\d]{0,160}?\s)?"
-    rf"(?P<date>{_NUMERIC_DATE}|{_MONTH_DATE})",
+    rf"^[^.;]{{0,160}}?{_ISSUE_WORD}\s*:?\s+(?:[^.;\d]{{0,160}}?\s)?{_DATE}",
     re.IGNORECASE,
 )
+# "от 08.04.2014 Эл № ФС77-57642": the date printed right before the number.
+_ISSUE_DATE_BEFORE = re.compile(
+    rf"{_ISSUE_WORD}\s+{_DATE}\s*(?:г\.?|года|ж\.?)?\s*[,:]?\s*"
+    r"(?:серия\s+)?(?:Эл|ЭЛ|ПИ|ИА)?\s*(?:№|N[o°º]?\.?)?\s*$",
+    re.IGNORECASE,
+)
+_KK_DATE = r"(?P<date>\d{4}\s+жылғы\s+\d{1,2}\s+[^\W\d_]+)"
+# "№ KZ26VPY00075900, 2023 жылғы 1 маусымда берілген".
+_KK_ISSUE_DATE_AFTER = re.compile(rf"^[\s,.:;-]*{_KK_DATE}\s+берілген", re.IGNORECASE)
 _KK_ISSUE_DATE_BEFORE = re.compile(r"(?P<date>\d{4}\s+жылғы\s+\d{1,2}\s+[^\W\d_]+)[^.;]{0,160}$")
+# A footer line that ends in "от" or "выдано", or a next line that opens with a date or
+# an issue word, continues the registration across the line break.
+_ENDS_IN_ISSUE = re.compile(
+    rf"(?:(?<!\w){_ISSUE_WORD}|{_DATE}\s*(?:г\.?|года)?)\s*[,:]?\s*$", re.IGNORECASE
+)
+_OPENS_WITH_ISSUE = re.compile(
+    rf"^\s*(?:{_ISSUE_WORD}\b|{_NUMERIC_DATE}|{_MONTH_DATE}|\d{{4}}\s+жылғы)", re.IGNORECASE
+)
 _ISSUER = re.compile(
     r"(?:выдан[оа]?|зарегистрирован[оа]?\s+в)\s+"
     r"(?P<body>(?:Министерств|Комитет|Федеральн|Управлени|Роскомнадзор|Агентств)"
@@ -91,17 +109,43 @@ def _line_around(text: str, start: int, end: int) -> tuple[str, int]:
     return text[line_start:line_end].strip(), line_start
 
 
-def _issue_date(line: str, number_end: int) -> str | None:
-    after = _ISSUE_DATE_AFTER.search(line[number_end:])
-    candidates = [after["date"]] if after else []
-    before = _KK_ISSUE_DATE_BEFORE.search(line[: max(0, number_end - 1)])
-    if before:
-        candidates.append(before["date"])
+def _issue_date(before: str, after: str) -> str | None:
+    """The issue date printed after the number, or right before it, in that order."""
+    found = _ISSUE_DATE_AFTER.search(after) or _KK_ISSUE_DATE_AFTER.search(after)
+    candidates = [found["date"]] if found else []
+    for pattern in (_ISSUE_DATE_BEFORE, _KK_ISSUE_DATE_BEFORE):
+        found = pattern.search(before)
+        if found:
+            candidates.append(found["date"])
     for candidate in candidates:
         day = parse_calendar_day(candidate)
         if day is not None and date(1990, 1, 1) <= day:
             return day.isoformat()
     return None
+
+
+def _neighbour_lines(text: str, start: int, end: int) -> tuple[str, str]:
+    """The text before the number and after it, on its line, extended over a line break
+    where the registration visibly goes on (a line ending in "от", one opening with a
+    date)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end == -1 else line_end
+    before = text[max(line_start, start - 200) : start]
+    after = text[end : min(line_end, end + 200)]
+    if line_end < len(text):
+        next_end = text.find("\n", line_end + 1)
+        next_line = text[line_end + 1 : len(text) if next_end == -1 else next_end]
+        if _ENDS_IN_ISSUE.search(after) or (
+            _OPENS_WITH_ISSUE.match(next_line)
+            and not (_ISSUE_DATE_AFTER.search(after) or _KK_ISSUE_DATE_AFTER.search(after))
+        ):
+            after = f"{after} {next_line[:200]}"
+    if line_start > 0 and not before.strip(" \t№N"):
+        previous_start = text.rfind("\n", 0, line_start - 1) + 1
+        previous = text[previous_start : line_start - 1][-200:]
+        before = f"{previous} {before}"
+    return before, after
 
 
 def _issuer(line: str) -> str | None:
@@ -117,13 +161,12 @@ def _has_context(text: str, start: int) -> bool:
 
 
 def _make(text: str, start: int, end: int, number: str, country: str, kind: str) -> Registration:
-    line, offset = _line_around(text, start, end)
-    number_end = end - offset
+    line, _ = _line_around(text, start, end)
     return Registration(
         number=number,
         country=country,
         kind=kind,
-        issued_on=_issue_date(line, number_end),
+        issued_on=_issue_date(*_neighbour_lines(text, start, end)),
         issuer=_issuer(line),
         text=line,
     )

@@ -62,7 +62,7 @@ def test_outlet_with_two_certificates_and_jsonld():
     assert record["publisher"]["phones"] == ["+77273398038", "+77273468049"]
     # "передает NUR.KZ" is the outlet's own signature; the agency's channel is the source.
     assert record["source"] == {
-        "name": "Агентства по противодействию коррупции",
+        "name": "Агентство по противодействию коррупции",
         "phrase": "сообщается в Telegram-канале Агентства по противодействию коррупции",
     }
     assert "Читайте также" not in record["body"]

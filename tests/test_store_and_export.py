@@ -65,7 +65,7 @@ def test_saved_article_row_holds_every_field(store):
         "site": "www.nur.kz",
         "published_at_utc": "2024-04-18T06:20:00Z",
         "language": "ru",
-        "source_name": "Агентства по противодействию коррупции",
+        "source_name": "Агентство по противодействию коррупции",
         "run_id": 7,
     }
     assert json.loads(row["tags"]) == ["Антикор", "коррупция"]
@@ -177,7 +177,7 @@ def test_csv_export_for_excel(store):
     assert row["registrations"] == "15988-ИА (2016-05-06); KZ26VPY00075900 (2023-08-21)"
     # Excel would run "+7727..." as a formula: the cell is marked as text.
     assert row["phones"] == "'+77273398038; +77273468049"
-    assert row["source_name"] == "Агентства по противодействию коррупции"
+    assert row["source_name"] == "Агентство по противодействию коррупции"
     assert row["body"] == record["body"]
 
 
