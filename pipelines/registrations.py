@@ -99,13 +99,23 @@ class Registration:
         return asdict(self)
 
 
+_LINE_LIMIT = 400
+_CONTEXT = 150
+
+
 def _line_around(text: str, start: int, end: int) -> tuple[str, int]:
-    """The line holding text[start:end] (cut to 300 characters) and its offset in text."""
+    """The line holding text[start:end] and its offset in text: the whole line when it is
+    short, else 150 characters either side, cut between words, never inside one."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end == -1 else line_end
-    line_start = max(line_start, start - 150)
-    line_end = min(line_end, end + 150)
+    if line_end - line_start > _LINE_LIMIT:
+        if start - _CONTEXT > line_start:
+            space = text.find(" ", start - _CONTEXT, start)
+            line_start = space + 1 if space != -1 else start
+        if end + _CONTEXT < line_end:
+            space = text.rfind(" ", end, end + _CONTEXT)
+            line_end = space if space != -1 else end
     return text[line_start:line_end].strip(), line_start
 
 
