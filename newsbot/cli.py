@@ -11,6 +11,7 @@ import json
 import math
 import os
 import re
+import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -21,7 +22,7 @@ from zoneinfo import ZoneInfo
 from newsbot.progress import Counter
 from newsbot.siteconfig import ConfigError, SiteConfig, bundled_configs, config_for_url
 from pipelines.export import ExportError, ExportRequest, export
-from pipelines.store import ArticleFilter, Store, StoreError, utc_iso
+from pipelines.store import ArticleFilter, DiskFull, Store, StoreError, is_disk_full, utc_iso
 from pipelines.store.stats import COVERAGE_FIELDS
 
 DEFAULT_DB = "data/news.db"
@@ -253,6 +254,8 @@ def command_crawl(args: argparse.Namespace) -> int:
             limits=limits,
             max_time=args.max_time or None,
         )
+    except DiskFull as error:
+        raise UsageError(str(error)) from error
     except StoreError as error:
         raise UsageError(f"database: {error}") from error
     except CrawlLocked as locked:
@@ -676,6 +679,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    args: argparse.Namespace | None = None
     try:
         args, extra = parser.parse_known_args(argv)
         # `cron install --at 02:30 SLUG`: argparse has taken the (empty) SLUG list before
@@ -695,6 +699,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader (`| head`) went away: nothing left to say, and no traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except (OSError, sqlite3.OperationalError) as error:
+        if not is_disk_full(error):
+            raise
+        # Wherever it struck (a log line, a lock file, a cron note): one line.
+        where = getattr(error, "filename", None) or getattr(args, "db", None) or "the disk"
+        print(f"newsbot: no space left on {Path(where).resolve().parent}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

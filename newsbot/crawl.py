@@ -21,7 +21,8 @@ from newsbot.lock import crawl_lock
 from newsbot.progress import TerminalLine
 from newsbot.siteconfig import SiteConfig
 from newsbot.spiderloader import spider_for
-from pipelines.store import SiteRun, Store
+from pipelines.store import DiskFull, SiteRun, Store, disk_full_as_store_error, is_disk_full
+from pipelines.store_pipeline import DISK_FULL
 
 logger = logging.getLogger(__name__)
 DEFAULT_LIMITS = HealthLimits()
@@ -130,11 +131,31 @@ def judge(store: Store, run: SiteRun, limits: HealthLimits) -> None:
     store.save_site_run(run)
 
 
+class _CrawlLog(logging.handlers.RotatingFileHandler):
+    """The crawl log, which gives up quietly when it cannot be written (a full disk):
+    one line on stderr, not a traceback for every record of the run."""
+
+    failed = False
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if not self.failed:
+            self.failed = True
+            error = sys.exc_info()[1]
+            # A full disk is said once, by the crawl (the database shares the disk).
+            if error is None or not is_disk_full(error):
+                print(f"newsbot: cannot write the crawl log {self.baseFilename} ({error}); "
+                      "going on without it", file=sys.stderr)  # fmt: skip
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.failed:
+            super().emit(record)
+
+
 def _rotating_log(log_file: str, settings: Settings) -> logging.Handler:
     """The crawl log: appended run after run, rotated at LOG_ROTATE_BYTES into a few
     numbered files, so a nightly cron job never fills the disk."""
     Path(log_file).parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(
+    handler = _CrawlLog(
         log_file,
         maxBytes=settings.getint("NEWSBOT_LOG_ROTATE_BYTES"),
         backupCount=settings.getint("NEWSBOT_LOG_BACKUPS"),
@@ -169,7 +190,7 @@ def run_crawl(
     if max_time:
         # Scrapy's CloseSpider extension: each spider closes with "closespider_timeout".
         overrides["CLOSESPIDER_TIMEOUT"] = max_time
-    with crawl_lock(db_path):
+    with crawl_lock(db_path), disk_full_as_store_error(db_path):
         return _run_crawl(configs, db_path, since=since, limit=limit, refresh=refresh,
                           log_file=log_file, settings_overrides=overrides,
                           progress_stream=progress_stream, limits=limits)  # fmt: skip
@@ -219,6 +240,11 @@ def _run_crawl(
             if ticker.running:
                 ticker.stop()
         progress.done()
+        if any(crawler.stats and crawler.stats.get_value("finish_reason") == DISK_FULL
+               for crawler in crawlers.values()):  # fmt: skip
+            # The run stays "running" in the database; the next crawl, finding its
+            # process gone, records it as interrupted.
+            raise DiskFull(db_path)
 
         results += [site_run(store, run_id, slug, crawler) for slug, crawler in crawlers.items()]
         for result in results:

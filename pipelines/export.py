@@ -15,6 +15,7 @@ import csv
 import json
 import os
 import sqlite3
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -24,7 +25,7 @@ from typing import Any, TextIO
 
 from pipelines.article import ARTICLE_FIELDS, JSON_FIELDS, Article
 from pipelines.search import QueryError
-from pipelines.store import ArticleFilter, Store
+from pipelines.store import ArticleFilter, Store, is_disk_full
 
 # The store's own columns an export carries beside the article's fields.
 BOOKKEEPING = ("id", "fetched_at", "first_seen_at")
@@ -265,24 +266,58 @@ def _rows(store: Store, request: ExportRequest) -> Iterator[dict[str, Any]]:
 
 
 @contextlib.contextmanager
-def atomic_output(path: str, encoding: str) -> Iterator[TextIO]:
-    """A file that appears (or replaces the old one) only when written whole: a failed
-    export leaves yesterday's file as it was."""
-    target = Path(path)
-    if target.is_dir():
-        raise ExportError(f"{path}: is a folder, not a file")
-    folder = target.parent
-    if not folder.is_dir():
-        raise ExportError(f"{path}: folder {str(folder)!r} does not exist")
+def _streamed(path: str, encoding: str) -> Iterator[TextIO]:
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+        out = open(path, "w", encoding=encoding, newline="")  # noqa: SIM115
     except OSError as error:
+        raise ExportError(f"{path}: cannot write to it ({error.strerror})") from error
+    with out:
+        yield out
+
+
+@contextlib.contextmanager
+def atomic_output(path: str, encoding: str) -> Iterator[TextIO]:
+    """Where an export goes. A regular file (or a new one) appears, or replaces the old
+    one, only when written whole: a failed export leaves yesterday's file as it was. A
+    symlink keeps pointing where it did: its target is replaced, in the target's folder.
+    A FIFO, a terminal or another device (`/dev/stdout`) is written to as it is, never
+    replaced."""
+    target = Path(path)
+    try:
+        kind = target.stat().st_mode  # follows symlinks
+    except FileNotFoundError:
+        kind = None
+    except OSError as error:
+        raise ExportError(f"{path}: cannot write here ({error.strerror})") from error
+    if kind is not None and stat.S_ISDIR(kind):
+        raise ExportError(f"{path}: is a folder, not a file")
+    if kind is not None and not stat.S_ISREG(kind):
+        if stat.S_ISSOCK(kind):
+            raise ExportError(f"{path}: is a socket, not a file")
+        with _streamed(path, encoding) as out:
+            yield out
+        return
+    real = Path(os.path.realpath(target))
+    folder = real.parent
+    if not folder.is_dir():
+        raise ExportError(f"{path}: folder {str(target.parent)!r} does not exist")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{real.name}.", dir=folder)
+    except OSError as error:
+        if is_disk_full(error):
+            raise ExportError(f"no space left on {folder}") from error
         raise ExportError(f"{path}: cannot write here ({error.strerror})") from error
     try:
         with os.fdopen(handle, "w", encoding=encoding, newline="") as out:
             yield out
         os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
+        os.replace(temporary, real)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        if is_disk_full(error):
+            raise ExportError(f"no space left on {folder}") from error
+        raise
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)

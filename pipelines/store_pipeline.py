@@ -8,16 +8,23 @@ store's Connection), flushed every second and when the spider closes.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from datetime import UTC, datetime
 from typing import Any, Self
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from pipelines.page import Page
-from pipelines.store import SiteRun, Store
+from pipelines.store import SiteRun, Store, is_disk_full
+
+logger = logging.getLogger(__name__)
+# The close reason of a spider stopped because the database's filesystem is full.
+DISK_FULL = "disk_full"
 
 ARTICLE_OUTCOMES = ("new", "updated", "unchanged")
 
@@ -26,7 +33,7 @@ def crawl_status(reason: str, limited: bool) -> str:
     """The run status a spider's close reason stands for."""
     if reason == "finished":
         return "limited" if limited else "finished"
-    if reason in ("shutdown", "cancelled") or reason.startswith("closespider_timeout"):
+    if reason in ("shutdown", "cancelled", DISK_FULL) or reason.startswith("closespider_timeout"):
         return "interrupted"
     return "failed"
 
@@ -38,6 +45,7 @@ class StorePipeline:
         self.run_id: int | None = crawler.settings.getint("NEWSBOT_RUN_ID") or None
         self.store: Store | None = None
         self.flusher: task.LoopingCall | None = None
+        self.disk_full = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -56,17 +64,39 @@ class StorePipeline:
         self.flusher.start(1.0, now=False)
 
     def _flush_if_due(self) -> None:
-        if self.store is not None and self.store.flush_due():
-            self.store.flush()
+        if self.store is not None and self.store.flush_due() and not self.disk_full:
+            try:
+                self.store.flush()
+            except (OSError, sqlite3.OperationalError) as error:
+                if not is_disk_full(error):
+                    raise
+                self._disk_full(error)
 
     def _count(self, key: str) -> None:
         if self.crawler.stats:
             self.crawler.stats.inc_value(f"newsbot/articles/{key}")
 
+    def _disk_full(self, error: BaseException) -> None:
+        """The filesystem is full: stop the crawl once, with one line in the log, instead
+        of one traceback per page for the rest of the run."""
+        if not self.disk_full:
+            self.disk_full = True
+            logger.error("no space left for %s (%s): stopping the crawl", self.db_path, error)
+            if self.crawler.engine is not None and self.crawler.spider is not None:
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason=DISK_FULL))
+
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, Page) or self.store is None:
+        if not isinstance(item, Page) or self.store is None or self.disk_full:
             return item
-        store = self.store
+        try:
+            self._store(item, self.store)
+        except (OSError, sqlite3.OperationalError) as error:
+            if not is_disk_full(error):
+                raise
+            self._disk_full(error)
+        return item
+
+    def _store(self, item: Page, store: Store) -> None:
         if item.kind == "article" and item.article is not None:
             article_id, outcome = store.save_article(
                 item.article, item.fetched_at, self.run_id, item.stems
@@ -82,21 +112,31 @@ class StorePipeline:
         else:
             store.log_page(item, run_id=self.run_id)
         store.end_item()
-        return item
 
     def item_dropped(
         self, item: Any, response: Response | None, exception: Exception, spider: Spider
     ) -> None:
-        if isinstance(item, Page) and self.store is not None:
+        if isinstance(item, Page) and self.store is not None and not self.disk_full:
             reason = getattr(exception, "reason", str(exception))
-            self.store.log_page(item, run_id=self.run_id, drop_reason=reason, keep_html=True)
-            self.store.end_item()
+            try:
+                self.store.log_page(item, run_id=self.run_id, drop_reason=reason, keep_html=True)
+                self.store.end_item()
+            except (OSError, sqlite3.OperationalError) as error:
+                if not is_disk_full(error):
+                    raise
+                self._disk_full(error)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.store is None:
             return
         if self.flusher is not None and self.flusher.running:
             self.flusher.stop()
+        if self.disk_full:
+            # Nothing more can be written; the runner says so in one line, and the next
+            # crawl records this run as interrupted.
+            self.store.release_quietly()
+            self.store = None
+            return
         status = crawl_status(reason, bool(getattr(spider, "limited", False)))
         cursor = None if status == "finished" else getattr(spider, "cursor_url", None)
         assert self.run_id is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -49,3 +50,18 @@ def seed_text() -> str:
     if not path.exists():
         pytest.skip("../shared/corpus/seed-article.txt is not beside the project")
     return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path):
+    """A 1 MB tmpfs: a full filesystem, for real. Needs root (CI and these machines are)."""
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {made.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)

@@ -13,6 +13,7 @@ while a crawl writes; writes are committed in batches (rows.Connection).
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -21,11 +22,18 @@ from pipelines.store.exports import ArticleFilter, Exports
 from pipelines.store.pages import FetchHistory, PageLog, PastFetch, normalize_url, stored_page
 from pipelines.store.rows import utc_iso
 from pipelines.store.runs import RunLog, SiteRun
-from pipelines.store.schema import StoreError, open_database
+from pipelines.store.schema import (
+    DiskFull,
+    StoreError,
+    disk_full_as_store_error,
+    is_disk_full,
+    open_database,
+)
 from pipelines.store.stats import SiteSummary, Stats
 
 __all__ = [
     "ArticleFilter",
+    "DiskFull",
     "FetchHistory",
     "PastFetch",
     "SiteRun",
@@ -33,6 +41,8 @@ __all__ = [
     "Store",
     "StoreError",
     "article_id",
+    "disk_full_as_store_error",
+    "is_disk_full",
     "normalize_url",
     "open_database",
     "stored_page",
@@ -61,6 +71,8 @@ class Store(ArticleWrites, PageLog, RunLog, Stats, Exports):
             db.conn.execute(f"PRAGMA user_version = {int(version)}")
         except sqlite3.OperationalError as error:
             db.conn.close()
+            if is_disk_full(error):
+                raise DiskFull(path) from error
             raise StoreError(f"{path}: {error}") from error
         return cls(db)
 
@@ -88,6 +100,14 @@ class Store(ArticleWrites, PageLog, RunLog, Stats, Exports):
         if self.users <= 0:
             _SHARED.pop(self.shared_key or "", None)
             self.close()
+
+    def release_quietly(self) -> None:
+        """Let go of a `shared` store whose last batch cannot be written (a full disk):
+        the batch is rolled back, and the connection closed with its last user."""
+        with contextlib.suppress(sqlite3.Error):
+            self.db.rollback()
+        self._pending = 0
+        self.release()
 
     def __enter__(self) -> Store:
         return self

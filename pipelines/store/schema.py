@@ -7,7 +7,10 @@ kept their own `schema_migrations(version)` table; its versions are carried over
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlite_utils
@@ -21,6 +24,32 @@ LEGACY_TABLE = "schema_migrations"
 
 class StoreError(Exception):
     """The database cannot be used (locked, unreadable, not a newsbot database)."""
+
+
+class DiskFull(StoreError):
+    """The database's filesystem is full: `no space left on <folder>`."""
+
+    def __init__(self, path: str | Path):
+        folder = Path(path).resolve().parent if str(path) != ":memory:" else Path(".")
+        super().__init__(f"no space left on {folder}")
+
+
+@contextlib.contextmanager
+def disk_full_as_store_error(path: str | Path) -> Iterator[None]:
+    """Turn "no space left" (from the OS or from SQLite) into DiskFull for `path`."""
+    try:
+        yield
+    except (OSError, sqlite3.OperationalError) as error:
+        if is_disk_full(error):
+            raise DiskFull(path) from error
+        raise
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """Whether an error says the filesystem is full (an OSError, or SQLite's words)."""
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return isinstance(error, sqlite3.OperationalError) and "disk is full" in str(error)
 
 
 @migrations(name="m001_initial")
@@ -146,5 +175,7 @@ def open_database(path: str | Path, *, create: bool = True) -> sqlite_utils.Data
         if migrations.pending(db):
             migrations.apply(db)
     except sqlite3.DatabaseError as error:
+        if is_disk_full(error):
+            raise DiskFull(path) from error
         raise StoreError(f"{path}: {error}") from error
     return db
