@@ -36,11 +36,14 @@ def test_a_crawl_that_fills_its_disk_stops_with_one_line(tmp_path: Path, tiny_di
         with_room = run_crawl(db, site_file)
     assert (full.returncode, full.stderr) == (2, f"newsbot: no space left on {tiny_disk}\n")
     assert (again.returncode, again.stderr) == (2, f"newsbot: no space left on {tiny_disk}\n")
-    with sqlite3.connect(db) as connection:
+    connection = sqlite3.connect(db)
+    try:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         runs = connection.execute("SELECT id, status, note FROM runs ORDER BY id").fetchall()
         stored = connection.execute("SELECT count(DISTINCT url), count(*) FROM articles")
         assert stored.fetchone() == (60, 60)
+    finally:
+        connection.close()
     assert runs[0][1:] == ("interrupted", "process died")
     assert runs[-1][1] == "finished"
     assert with_room.returncode in (0, 1), with_room.stderr
