@@ -184,11 +184,15 @@ class NewsSpider(scrapy.Spider):
         return on_site and self.config.article_url.search(url) is not None
 
     def _changed_at(self, found: Discovered) -> datetime | None:
+        """The newest date a sitemap or feed gives for `found`; a date it cannot be
+        (year 9999, year 1, nonsense) is logged and left out, the entry itself kept."""
         dates = []
         for text in (found.lastmod, found.news_date, found.feed_date):
             outcome = parse_date(text, now=self.started_at, timezone=self.config.timezone)
             if outcome.value is not None:
                 dates.append(outcome.value.moment)
+            elif outcome.warning:
+                logger.warning("%s: %s: %s", self.config.slug, found.url, outcome.warning)
         return max(dates) if dates else None
 
     def _article_request(self, found: Discovered) -> scrapy.Request | None:
