@@ -20,8 +20,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import sqlite_utils
-from w3lib.url import canonicalize_url
 
+from pipelines import urls
 from pipelines.search import stems_row
 
 ARTICLE_JSON_FIELDS = ("tags", "source", "publisher", "registrations", "warnings")
@@ -38,8 +38,8 @@ def utc_now_iso(moment: datetime) -> str:
 
 
 def normalize_url(url: str) -> str:
-    """The key a URL is known by: canonical query order, no fragment."""
-    return canonicalize_url(url, keep_fragments=False)
+    """The key a URL is known by (pipelines.urls: no tracking or session parameters)."""
+    return urls.normalize_url(url)
 
 
 def article_id(final_url: str, canonical_url: str | None) -> str:

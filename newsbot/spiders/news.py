@@ -9,6 +9,7 @@ unless a sitemap lastmod or feed date says the article changed.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -37,6 +38,7 @@ from newsbot.items import PageItem
 from newsbot.siteconfig import SiteConfig
 from pipelines.dates import parse_date
 from pipelines.store import FetchHistory, open_database
+from pipelines.urls import clean_url, normalize_url
 
 logger = logging.getLogger(__name__)
 
@@ -197,7 +199,11 @@ class NewsSpider(scrapy.Spider):
 
     def _article_request(self, found: Discovered) -> scrapy.Request | None:
         """A request for an article, or None if it is known, too old or over the limit."""
-        if found.url in self.scheduled or not self.is_article_url(found.url):
+        # One article, one request: tracking and session parameters, escapes and a
+        # trailing slash make no second copy (the slash stays in the URL requested).
+        found = dataclasses.replace(found, url=clean_url(found.url, self.config.keep_params))
+        key = normalize_url(found.url)
+        if key in self.scheduled or not self.is_article_url(found.url):
             return None
         changed_at = self._changed_at(found)
         if self.since and changed_at and changed_at < self.since:
@@ -209,7 +215,7 @@ class NewsSpider(scrapy.Spider):
         if self.limit is not None and self.articles_requested >= self.limit:
             self.limited = True
             return None
-        self.scheduled.add(found.url)
+        self.scheduled.add(key)
         self.articles_requested += 1
         request = self._request(found.url, "article", self.parse_article, hints=found.hints())
         # `scheduled` already keeps articles unique. Past Scrapy's duplicate filter, a
@@ -239,7 +245,11 @@ class NewsSpider(scrapy.Spider):
     def parse_listing(self, response: Response) -> Iterator[Any]:
         yield self._page_item(response, "listing", keep_body=False)
         text = response.text if hasattr(response, "text") else ""
-        links = [url for url in listing_links(text, response.url) if self.is_article_url(url)]
+        # Cleaned before matching: `[^/?#]+$` takes `/news/x?utm_source=tg` once it is `/news/x`.
+        cleaned = (
+            clean_url(url, self.config.keep_params) for url in listing_links(text, response.url)
+        )
+        links = list(dict.fromkeys(url for url in cleaned if self.is_article_url(url)))
         fresh = 0
         for url in links:
             request = self._article_request(Discovered(url))
@@ -263,8 +273,13 @@ class NewsSpider(scrapy.Spider):
         if depth >= self.config.max_pages:
             return
         following = next_page_url(text, response.url, self.config.next_page, self.config.page_param)
-        if following and following not in self.scheduled and self.is_on_site(following):
-            self.scheduled.add(following)
+        following = clean_url(following) if following else None
+        if (
+            following
+            and normalize_url(following) not in self.scheduled
+            and self.is_on_site(following)
+        ):
+            self.scheduled.add(normalize_url(following))
             yield self._request(following, "listing", self.parse_listing, depth=depth + 1)
 
     def is_on_site(self, url: str) -> bool:
@@ -281,9 +296,10 @@ class NewsSpider(scrapy.Spider):
                 changed_at = self._changed_at(found)
                 if self.since and changed_at and changed_at < self.since:
                     continue
-                if found.url not in self.scheduled and self.is_on_site(found.url):
-                    self.scheduled.add(found.url)
-                    yield self._request(found.url, "sitemap", self.parse_sitemap)
+                url = clean_url(found.url)
+                if normalize_url(url) not in self.scheduled and self.is_on_site(url):
+                    self.scheduled.add(normalize_url(url))
+                    yield self._request(url, "sitemap", self.parse_sitemap)
             else:
                 request = self._article_request(found)
                 if request is not None:
