@@ -89,7 +89,15 @@ class BackoffRetryMiddleware:
         logger.info("retry %d of %s in %.1f s: %s", attempt, request.url, delay, reason)
         if stats:
             stats.inc_value("newsbot/retry/count")
-        await asyncio.sleep(delay)
+        # A Retry-After of minutes must not hold a crawl that is being stopped (SIGTERM):
+        # the wait ends with the crawl, and the next run fetches the page.
+        waited = 0.0
+        while waited < delay and self.crawler.crawling:
+            step = min(0.25, delay - waited)
+            await asyncio.sleep(step)
+            waited += step
+        if not self.crawler.crawling:
+            return None
         retry = request.copy()
         retry.meta["newsbot_retries"] = attempt
         retry.dont_filter = True

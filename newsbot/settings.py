@@ -34,6 +34,12 @@ NEWSBOT_RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 DOWNLOADER_MIDDLEWARES = {
     "newsbot.retry.BackoffRetryMiddleware": 550,
 }
+EXTENSIONS = {
+    # SIGTERM ends a crawl within seconds even with downloads in flight
+    "newsbot.middlewares.StopPromptly": 0,
+}
+# Seconds a stopping crawl waits for downloads in flight before abandoning them.
+NEWSBOT_STOP_GRACE = 2.0
 
 ITEM_PIPELINES = {
     # the whole stage chain (pipelines.chain.process_page) on each fetched article
