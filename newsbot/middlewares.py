@@ -7,10 +7,17 @@ from __future__ import annotations
 import logging
 import time
 from typing import Any, Self
+from urllib.parse import urlsplit
 
-from scrapy import signals
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.robotstxt import RobotParser
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import task, tcp
+from twisted.internet.defer import Deferred
 
 logger = logging.getLogger(__name__)
 
@@ -78,3 +85,76 @@ def abort_downloads() -> int:
             selectable.stopConnecting()
         count += 1
     return count
+
+
+# --- redirects ------------------------------------------------------------------------
+
+
+class OffsiteRedirect(IgnoreRequest):
+    """A redirect to a host outside the site's domains: not followed, nothing fetched."""
+
+    def __init__(self, target: str, status: int | str):
+        super().__init__(f"redirect off-site to {target}")
+        self.target = target
+        self.status = status
+
+
+def on_site(host: str | None, domains: tuple[str, ...] | list[str]) -> bool:
+    host = (host or "").lower()
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+class _StayOnSite:
+    """Refuses, before it is requested, a redirect whose target is off the site: a site
+    must not steer the crawl to another host (an internal address, another outlet whose
+    page would be stored as this site's)."""
+
+    crawler: Crawler
+
+    def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
+        spider = self.crawler.spider
+        config = getattr(spider, "config", None)
+        domains = config.domains if config is not None else getattr(spider, "allowed_domains", [])
+        if domains and not on_site(urlsplit(redirected.url).hostname, domains):
+            logger.warning("%s: redirect off-site to %s", request.url, redirected.url)
+            if self.crawler.stats:
+                self.crawler.stats.inc_value("newsbot/redirect_offsite")
+            raise OffsiteRedirect(redirected.url, reason)
+        return super()._redirect(redirected, request, reason)  # type: ignore[misc]
+
+
+class OnSiteRedirectMiddleware(_StayOnSite, RedirectMiddleware):
+    """Scrapy's RedirectMiddleware (3xx with Location), on the site only."""
+
+
+class OnSiteMetaRefreshMiddleware(_StayOnSite, MetaRefreshMiddleware):
+    """Scrapy's MetaRefreshMiddleware (<meta http-equiv=refresh>), on the site only."""
+
+
+# --- robots.txt -----------------------------------------------------------------------
+
+
+class EveryWaiterRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """RobotsTxtMiddleware whose parsed robots.txt reaches every request that waited for it.
+
+    Upstream (Scrapy 2.19), requests that arrive while a host's robots.txt is being
+    downloaded all await one Deferred through `maybe_deferred_to_future`, whose
+    `Deferred.asFuture` callback returns None: the first waiter gets the parser, every
+    later one gets None, which the middleware reads as "no robots.txt", and they are
+    fetched unchecked. Here each waiter has a Deferred of its own, fed by a callback
+    that passes the result on down the chain.
+    """
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        netloc = urlsplit(request.url).netloc
+        pending = self._parsers.get(netloc)
+        if isinstance(pending, Deferred):
+            mine: Deferred[RobotParser | None] = Deferred()
+
+            def relay(result: Any) -> Any:
+                mine.callback(result)
+                return result  # the next waiter's callback sees it too
+
+            pending.addBoth(relay)
+            return await maybe_deferred_to_future(mine)
+        return await super().robot_parser(request)

@@ -33,6 +33,14 @@ NEWSBOT_RETRY_MAX_DELAY = 120.0
 NEWSBOT_RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 DOWNLOADER_MIDDLEWARES = {
     "newsbot.retry.BackoffRetryMiddleware": 550,
+    # Scrapy's own, except that a redirect off the site is not followed
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "newsbot.middlewares.OnSiteRedirectMiddleware": 600,
+    "newsbot.middlewares.OnSiteMetaRefreshMiddleware": 580,
+    # Scrapy's own, except that every request waiting on a robots.txt gets its answer
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newsbot.middlewares.EveryWaiterRobotsTxtMiddleware": 100,
 }
 EXTENSIONS = {
     # SIGTERM ends a crawl within seconds even with downloads in flight

@@ -35,6 +35,7 @@ from w3lib.encoding import http_content_type_encoding
 
 from newsbot.discovery import Discovered, listing_links, next_page_url, parse_feed, parse_sitemap
 from newsbot.items import PageItem
+from newsbot.middlewares import OffsiteRedirect
 from newsbot.siteconfig import SiteConfig
 from pipelines.dates import parse_date
 from pipelines.store import FetchHistory, open_database
@@ -321,6 +322,22 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         kind = request.meta.get("kind", "article")
+        first_url = (request.meta.get("redirect_urls") or [request.url])[0]
+        if failure.check(OffsiteRedirect):
+            # Logged with the site's answer (a 3xx, or 200 with a meta refresh), so the
+            # next run does not ask again unless a sitemap or feed says it changed.
+            redirect = failure.value
+            assert isinstance(redirect, OffsiteRedirect)
+            yield PageItem(
+                url=first_url,
+                final_url=request.url if first_url != request.url else None,
+                site=self.config.slug,
+                kind=kind,
+                fetched_at=datetime.now(UTC),
+                status=redirect.status if isinstance(redirect.status, int) else 200,
+                error=str(redirect),
+            )
+            return
         if (
             failure.check(IgnoreRequest)
             and not failure.check(HttpError)
@@ -338,7 +355,6 @@ class NewsSpider(scrapy.Spider):
             "%s: %s failed: %s", self.config.slug, request.url, failure.getErrorMessage()
         )
         # Logged under the URL the spider asked for, not where redirects led it.
-        first_url = (request.meta.get("redirect_urls") or [request.url])[0]
         yield PageItem(
             url=first_url,
             final_url=request.url if first_url != request.url else None,
