@@ -49,6 +49,19 @@ EXTENSIONS = {
 # Seconds a stopping crawl waits for downloads in flight before abandoning them.
 NEWSBOT_STOP_GRACE = 2.0
 
+# Sitemap limits, per site and run (newsbot.spiders.news.SitemapLimits). A hostile or
+# broken sitemap can nest indexes without end, fan out into thousands of documents or
+# list a million URLs; these bound the work and the memory (sitemaps are read as a
+# stream: the memory is the compressed body and the URLs kept).
+NEWSBOT_SITEMAP_MAX_DEPTH = 3  # index levels followed below a configured sitemap
+NEWSBOT_SITEMAP_MAX_DOCUMENTS = 100  # sitemap documents fetched; newest (lastmod) first
+# Article URLs taken from sitemaps: the newest not yet known, by lastmod; the rest wait
+# for the next run (10,000 is about three hours at one request a second).
+NEWSBOT_SITEMAP_MAX_URLS = 10_000
+NEWSBOT_SITEMAP_MAX_BYTES = (
+    50 * 1024 * 1024
+)  # unpacked bytes read of one sitemap (the protocol's limit)
+
 ITEM_PIPELINES = {
     # the whole stage chain (pipelines.chain.process_page) on each fetched article
     "pipelines.process.ProcessPipeline": 100,
