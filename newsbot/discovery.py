@@ -17,6 +17,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from lxml import etree, html
 
 _MAX_UNZIPPED = 50 * 1024 * 1024
+# Links read from one listing page; real ones have a few hundred.
+MAX_LISTING_LINKS = 1_000
 _NEXT_WORDS = re.compile(
     r"^\s*(?:следующая|следующая страница|далее|дальше|вперед|вперёд|ещё|еще|показать ещё|"
     r"келесі|әрі қарай|next|next page|older posts|more|»|›|→|>>)\s*[»›→]?\s*$",
@@ -186,8 +188,9 @@ def parse_feed(body: bytes, base_url: str) -> list[Discovered]:
     return found
 
 
-def listing_links(page_html: str, base_url: str) -> list[str]:
-    """Every link on a listing page, absolute, in page order, without repeats."""
+def listing_links(page_html: str, base_url: str, max_links: int = MAX_LISTING_LINKS) -> list[str]:
+    """The links of a listing page, absolute, in page order, without repeats: the first
+    `max_links` of them (a listing page of 100,000 links is a trap, not a listing)."""
     try:
         tree = html.fromstring(page_html, base_url=base_url)
     except (etree.ParserError, ValueError):
@@ -199,6 +202,8 @@ def listing_links(page_html: str, base_url: str) -> list[str]:
             continue
         url = urljoin(base_url, href).split("#", 1)[0]
         seen.setdefault(url, None)
+        if len(seen) >= max_links:
+            break
     return list(seen)
 
 

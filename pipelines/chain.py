@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from newsbot.siteconfig import SiteConfig
 from pipelines.attribution import find_source
 from pipelines.boilerplate import strip_furniture
+from pipelines.bounds import bound_tree
 from pipelines.clean import clean_line, clean_paragraphs, normalize_characters, tidy_paragraphs
 from pipelines.dates import parse_date
 from pipelines.decode import decode_page
@@ -154,6 +155,7 @@ def process_page(
             warnings.append("no HTML could be parsed")
         warnings.append("no article: nothing to extract")
         return record
+    warnings.extend(bound_tree(tree))
 
     selectors = site.selectors if site else {}
     fields = read_fields(tree, page.url, selectors)

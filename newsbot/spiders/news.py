@@ -36,7 +36,14 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
-from newsbot.discovery import Discovered, SitemapReader, listing_links, next_page_url, parse_feed
+from newsbot.discovery import (
+    MAX_LISTING_LINKS,
+    Discovered,
+    SitemapReader,
+    listing_links,
+    next_page_url,
+    parse_feed,
+)
 from newsbot.items import PageItem
 from newsbot.middlewares import OffsiteRedirect
 from newsbot.siteconfig import SiteConfig
@@ -332,9 +339,15 @@ class NewsSpider(scrapy.Spider):
         yield self._page_item(response, "listing", keep_body=False)
         text = response.text if hasattr(response, "text") else ""
         # Cleaned before matching: `[^/?#]+$` takes `/news/x?utm_source=tg` once it is `/news/x`.
-        cleaned = (
-            clean_url(url, self.config.keep_params) for url in listing_links(text, response.url)
-        )
+        found_links = listing_links(text, response.url)
+        if len(found_links) >= MAX_LISTING_LINKS:
+            logger.warning(
+                "%s: %s: only the first %d links of the page read",
+                self.config.slug,
+                response.url,
+                MAX_LISTING_LINKS,
+            )
+        cleaned = (clean_url(url, self.config.keep_params) for url in found_links)
         links = list(dict.fromkeys(url for url in cleaned if self.is_article_url(url)))
         fresh = 0
         for url in links:
