@@ -276,8 +276,9 @@ class NewsSpider(scrapy.Spider):
             logger.warning("%s: %s: %s", self.config.slug, url, warning)
         elif self.date_warnings == MAX_DATE_WARNINGS + 1:
             logger.warning("%s: more rejected dates, not logged one by one", self.config.slug)
-        if self.crawler.stats:
-            self.crawler.stats.inc_value("newsbot/dates_rejected")
+        crawler = getattr(self, "crawler", None)  # None for a spider built outside a crawl
+        if crawler is not None and crawler.stats:
+            crawler.stats.inc_value("newsbot/dates_rejected")
 
     def _candidate(self, found: Discovered) -> tuple[Discovered, str, datetime | None] | None:
         """An article link worth fetching, cleaned, with its key and date; None if it is
