@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -218,6 +219,8 @@ def _run_crawl(
     if log_handler:
         root.addHandler(log_handler)
         root.setLevel(logging.NOTSET)  # as Scrapy's own root handler does
+    stopped: list[int] = []
+    previous_handlers: dict[int, Any] = {}
     try:
         process = CrawlerProcess(settings)
         crawlers: dict[str, Crawler] = {}
@@ -239,6 +242,13 @@ def _run_crawl(
             process.start()
             if ticker.running:
                 ticker.stop()
+        # The reactor is gone, and its signal handlers with it: a SIGTERM now would kill
+        # the process before the run is recorded. The bookkeeping below takes a moment;
+        # a signal during it marks the run interrupted instead.
+        for number in (signal.SIGTERM, signal.SIGINT):
+            previous_handlers[number] = signal.signal(
+                number, lambda received, frame: stopped.append(received)
+            )
         progress.done()
         if any(crawler.stats and crawler.stats.get_value("finish_reason") == DISK_FULL
                for crawler in crawlers.values()):  # fmt: skip
@@ -250,7 +260,7 @@ def _run_crawl(
         for result in results:
             judge(store, result, limits)
         statuses = {r.status for r in results}
-        if "interrupted" in statuses:
+        if "interrupted" in statuses or stopped:
             status = "interrupted"
         elif results and all(r.status in ("failed", "unsupported") for r in results):
             status = "failed"
@@ -266,6 +276,8 @@ def _run_crawl(
         logger.info("run %s summary:\n%s", run_id, format_summary(report))
         return report
     finally:
+        for number, handler in previous_handlers.items():
+            signal.signal(number, handler)
         store.release()
         if log_handler:
             root.removeHandler(log_handler)

@@ -10,12 +10,15 @@ from __future__ import annotations
 import gzip
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import etree, html
 
 _MAX_UNZIPPED = 50 * 1024 * 1024
+# Links read from one listing page; real ones have a few hundred.
+MAX_LISTING_LINKS = 1_000
 _NEXT_WORDS = re.compile(
     r"^\s*(?:следующая|следующая страница|далее|дальше|вперед|вперёд|ещё|еще|показать ещё|"
     r"келесі|әрі қарай|next|next page|older posts|more|»|›|→|>>)\s*[»›→]?\s*$",
@@ -59,33 +62,100 @@ def _xml_root(body: bytes) -> etree._Element | None:
         return None
 
 
+class SitemapReader:
+    """A sitemap read as a stream: `kind` ("index", "urlset" or "invalid") once the root
+    element is read, then the entries one at a time, each element freed once read.
+
+    An 820,000-URL gzip sitemap is never held as a tree (2.2 GB with lxml's); the
+    memory is the compressed body and one entry. Gzip bodies are unpacked on the fly,
+    up to `max_bytes` (the sitemap protocol's own limit is 50 MB); `truncated` tells
+    whether the rest was left unread.
+    """
+
+    def __init__(self, body: bytes, max_bytes: int = _MAX_UNZIPPED):
+        self.truncated = False
+        self._max_bytes = max_bytes
+        stream: io.BufferedIOBase = io.BytesIO(body.strip())
+        if body[:2] == b"\x1f\x8b":
+            stream = gzip.GzipFile(fileobj=io.BytesIO(body))
+        self._stream = _Capped(stream, max_bytes, self)
+        self._events = etree.iterparse(
+            self._stream,
+            events=("start", "end"),
+            recover=True,
+            resolve_entities=False,
+            no_network=True,
+            huge_tree=False,
+        )
+        self.kind = "invalid"
+        try:
+            for event, element in self._events:
+                if event == "start":
+                    root = _local(element.tag)
+                    self.kind = {"sitemapindex": "index", "urlset": "urlset"}.get(root, "invalid")
+                    break
+        except (etree.XMLSyntaxError, OSError, EOFError):
+            self.kind = "invalid"
+
+    def __iter__(self) -> Iterator[Discovered]:
+        if self.kind == "invalid":
+            return
+        try:
+            for event, node in self._events:
+                if event != "end" or _local(node.tag) not in ("url", "sitemap"):
+                    continue
+                found = _entry(node)
+                node.clear()
+                # Siblings already read go too, or the root keeps them all.
+                parent = node.getparent()
+                while parent is not None and node.getprevious() is not None:
+                    del parent[0]
+                if found is not None:
+                    yield found
+        except (etree.XMLSyntaxError, OSError, EOFError):
+            return  # a broken tail: what was read before it stands
+
+
+class _Capped(io.RawIOBase):
+    """A read-only stream that ends after `limit` bytes, telling `owner`."""
+
+    def __init__(self, inner: io.BufferedIOBase, limit: int, owner: SitemapReader):
+        self.inner = inner
+        self.left = limit
+        self.owner = owner
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self.left <= 0:
+            if self.inner.read(1):
+                self.owner.truncated = True
+            return b""
+        wanted = self.left if size is None or size < 0 else min(size, self.left)
+        data = self.inner.read(wanted)
+        self.left -= len(data)
+        return data
+
+
+def _entry(node: etree._Element) -> Discovered | None:
+    loc = lastmod = news_date = None
+    for child in node.iter():
+        name = _local(child.tag)
+        text = (child.text or "").strip() or None
+        if name == "loc" and loc is None:
+            loc = text
+        elif name == "lastmod":
+            lastmod = text
+        elif name == "publication_date":
+            news_date = text
+    return Discovered(loc, lastmod=lastmod, news_date=news_date) if loc else None
+
+
 def parse_sitemap(body: bytes) -> tuple[str, list[Discovered]]:
     """("index", child sitemaps) or ("urlset", pages) or ("invalid", [])."""
-    root = _xml_root(body)
-    if root is None:
-        return "invalid", []
-    kind = _local(root.tag)
-    entries = []
-    for node in root:
-        if _local(node.tag) not in ("url", "sitemap"):
-            continue
-        loc = lastmod = news_date = None
-        for child in node.iter():
-            name = _local(child.tag)
-            text = (child.text or "").strip() or None
-            if name == "loc" and loc is None:
-                loc = text
-            elif name == "lastmod":
-                lastmod = text
-            elif name == "publication_date":
-                news_date = text
-        if loc:
-            entries.append(Discovered(loc, lastmod=lastmod, news_date=news_date))
-    if kind == "sitemapindex":
-        return "index", entries
-    if kind == "urlset":
-        return "urlset", entries
-    return "invalid", []
+    reader = SitemapReader(body)
+    return reader.kind, list(reader)
 
 
 def parse_feed(body: bytes, base_url: str) -> list[Discovered]:
@@ -118,8 +188,9 @@ def parse_feed(body: bytes, base_url: str) -> list[Discovered]:
     return found
 
 
-def listing_links(page_html: str, base_url: str) -> list[str]:
-    """Every link on a listing page, absolute, in page order, without repeats."""
+def listing_links(page_html: str, base_url: str, max_links: int = MAX_LISTING_LINKS) -> list[str]:
+    """The links of a listing page, absolute, in page order, without repeats: the first
+    `max_links` of them (a listing page of 100,000 links is a trap, not a listing)."""
     try:
         tree = html.fromstring(page_html, base_url=base_url)
     except (etree.ParserError, ValueError):
@@ -131,6 +202,8 @@ def listing_links(page_html: str, base_url: str) -> list[str]:
             continue
         url = urljoin(base_url, href).split("#", 1)[0]
         seen.setdefault(url, None)
+        if len(seen) >= max_links:
+            break
     return list(seen)
 
 

@@ -83,12 +83,29 @@ class BackoffRetryMiddleware(RetryMiddleware):
             give_up_log_level=request.meta.get("give_up_log_level", self.give_up_log_level),
         )
 
-    async def wait(self, retry: Request, reason: str, retry_after: float | None) -> Request:
+    def _stopping(self) -> bool:
+        """The crawl is being stopped. A middleware used before any crawl started (Scrapy
+        raises RuntimeError for its engine then) never is."""
+        try:
+            started = self.crawler.engine is not None
+        except RuntimeError:
+            return False
+        return started and not self.crawler.crawling
+
+    async def wait(self, retry: Request, reason: str, retry_after: float | None) -> Request | None:
+        """Wait before the retry; None when the crawl stops meanwhile (SIGTERM): a
+        Retry-After of minutes must not hold it, and the next run fetches the page."""
         seconds = self.delay(retry.meta["retry_times"], retry_after)
         logger.info(
             "retry %d of %s in %.1f s: %s", retry.meta["retry_times"], retry.url, seconds, reason
         )
-        await asyncio.sleep(seconds)
+        waited = 0.0
+        while waited < seconds and not self._stopping():
+            step = min(0.25, seconds - waited)
+            await asyncio.sleep(step)
+            waited += step
+        if self._stopping():
+            return None
         return retry
 
     # Async where Scrapy's are not, to wait without holding up the reactor: Scrapy awaits
@@ -103,7 +120,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if retry is None:
             return response
         retry_after = retry_after_seconds(response.headers.get("Retry-After"), datetime.now(UTC))
-        return await self.wait(retry, reason, retry_after)
+        return await self.wait(retry, reason, retry_after) or response
 
     async def process_exception(  # type: ignore[override]
         self, request: Request, exception: Exception

@@ -39,7 +39,34 @@ NEWSBOT_RETRY_MAX_DELAY = 120.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newsbot.retry.BackoffRetryMiddleware": 550,
+    # Scrapy's own, except that a redirect off the site is not followed
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "newsbot.middlewares.OnSiteRedirectMiddleware": 600,
+    "newsbot.middlewares.OnSiteMetaRefreshMiddleware": 580,
+    # Scrapy's own, except that every request waiting on a robots.txt gets its answer
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newsbot.middlewares.EveryWaiterRobotsTxtMiddleware": 100,
 }
+EXTENSIONS = {
+    # SIGTERM ends a crawl within seconds even with downloads in flight
+    "newsbot.middlewares.StopPromptly": 0,
+}
+# Seconds a stopping crawl waits for downloads in flight before abandoning them.
+NEWSBOT_STOP_GRACE = 2.0
+
+# Sitemap limits, per site and run (newsbot.spiders.news.SitemapLimits). A hostile or
+# broken sitemap can nest indexes without end, fan out into thousands of documents or
+# list a million URLs; these bound the work and the memory (sitemaps are read as a
+# stream: the memory is the compressed body and the URLs kept).
+NEWSBOT_SITEMAP_MAX_DEPTH = 3  # index levels followed below a configured sitemap
+NEWSBOT_SITEMAP_MAX_DOCUMENTS = 100  # sitemap documents fetched; newest (lastmod) first
+# Article URLs taken from sitemaps: the newest not yet known, by lastmod; the rest wait
+# for the next run (10,000 is about three hours at one request a second).
+NEWSBOT_SITEMAP_MAX_URLS = 10_000
+NEWSBOT_SITEMAP_MAX_BYTES = (
+    50 * 1024 * 1024
+)  # unpacked bytes read of one sitemap (the protocol's limit)
 
 # Items processed in parallel per response. Each callback yields one page item (and a
 # listing its requests), and Scrapy starts this many asyncio workers for every

@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import re2
 from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
 from pipelines.options import ChainOptions
+from pipelines.urls import REMOVED_PARAMS_NOTE, is_removed_param
 
 SLUG = re.compile(r"^[a-z0-9_]+$")
 LANGUAGES = ("ru", "kk", "en")
@@ -33,7 +35,7 @@ _HOST = re.compile(
 
 _STRING_KEYS = {"slug", "name", "language", "timezone", "article_url", "user_agent",
                 "next_page", "page_param", "unsupported", "notes"}  # fmt: skip
-_LIST_KEYS = {"domains", "start_urls", "sitemaps", "feeds", "imprint_urls"}
+_LIST_KEYS = {"domains", "start_urls", "sitemaps", "feeds", "imprint_urls", "keep_params"}
 _BOOL_KEYS = {"enabled", "verified"}
 # Every number a config may set: (whole numbers only, least, most). Beyond these a crawl
 # hangs (a delay of 1e308 s, max_pages of 2**63 on an endless listing), makes no request
@@ -62,7 +64,7 @@ class SiteConfig:
     name: str
     domains: tuple[str, ...]
     language: str
-    article_url: re.Pattern[str]
+    article_url: Pattern
     timezone: str = "Asia/Almaty"
     start_urls: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
@@ -79,6 +81,9 @@ class SiteConfig:
     next_page: str | None = None  # CSS selector of the "next page" link on listing pages
     page_param: str | None = None  # query parameter that numbers listing pages ("page")
     max_pages: int = 50  # listing pages followed per start URL in one run
+    # Query parameters that select content on article URLs ("id"): with it set, every
+    # other parameter is dropped from article links before they are scheduled.
+    keep_params: tuple[str, ...] | None = None
     unsupported: str | None = None  # why the site cannot be crawled, if it cannot
     notes: str | None = None
     path: str | None = None
@@ -134,6 +139,30 @@ def _check_number(path: str, key: str, value: Any) -> None:
     # isfinite says plainly what the bounds imply: nan and inf are never in range.
     if not (math.isfinite(value) and least <= value <= most):
         raise _fail(path, key, f"{_shown(value)} is out of range: give {allowed}")
+
+
+# A compiled RE2 pattern (re2._Regexp): `.search(text)` like re's, in linear time.
+Pattern = Any
+
+
+def compile_pattern(path: str, key: str, pattern: str) -> Pattern:
+    """A config regex compiled with RE2, which runs in time linear in the text: a
+    pattern like '(a+)+$' cannot hang a crawl. What RE2 cannot run (backreferences,
+    lookarounds, possessive quantifiers) is refused, naming the key."""
+    options = re2.Options()
+    options.log_errors = False  # the refusal below is the one line the user sees
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as error:
+        reason = (
+            error.args[0].decode() if error.args and isinstance(error.args[0], bytes) else error
+        )
+        raise _fail(
+            path,
+            key,
+            f"bad regular expression {pattern!r}: {reason} (patterns run on RE2, "
+            "in linear time: no backreferences, no lookarounds)",
+        ) from error
 
 
 def _check_url(path: str, key: str, url: Any) -> str:
@@ -212,10 +241,15 @@ def parse_config(data: dict[str, Any], path: str) -> SiteConfig:
             raise _fail(path, "domains", f"{domain!r}: host names only, no scheme, port or path")
         if not _HOST.match(domain.lower()):
             raise _fail(path, "domains", f"{domain!r} is not a host name")
-    try:
-        article_url = re.compile(data["article_url"])
-    except re.error as error:
-        raise _fail(path, "article_url", f"bad regular expression: {error}") from error
+    article_url = compile_pattern(path, "article_url", data["article_url"])
+    for name in data.get("keep_params", []):
+        if is_removed_param(name):
+            raise _fail(
+                path,
+                "keep_params",
+                f"{name!r} is a tracking or session parameter ({REMOVED_PARAMS_NOTE}), "
+                "dropped from every URL",
+            )
     for key in ("start_urls", "sitemaps", "feeds", "imprint_urls"):
         for url in data.get(key, []):
             _check_url(path, key, url)
@@ -270,6 +304,7 @@ def parse_config(data: dict[str, Any], path: str) -> SiteConfig:
         next_page=data.get("next_page"),
         page_param=data.get("page_param"),
         max_pages=int(data.get("max_pages", 50)),
+        keep_params=tuple(data["keep_params"]) if "keep_params" in data else None,
         unsupported=data.get("unsupported"),
         notes=data.get("notes"),
         path=path,

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from pipelines.article import NO_IMPRINT_WARNING, Article, SiteImprint
 from pipelines.attribution import find_source
 from pipelines.boilerplate import strip_furniture
+from pipelines.bounds import bound_tree
 from pipelines.clean import clean_line, normalize_characters, tidy_paragraphs
 from pipelines.dates import parse_date
 from pipelines.decode import decode_page
@@ -117,6 +118,7 @@ def process_page(
             warnings.append("no HTML could be parsed")
         warnings.append("no article: nothing to extract")
         return article
+    warnings.extend(bound_tree(tree))
 
     fields = read_fields(tree, url, options.selectors)
     footer_lines = set()

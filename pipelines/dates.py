@@ -71,7 +71,7 @@ _KZ_ZONE_NAMES = re.compile(r"\s*\b(?:ALMT|AQTT|QYZT|ORAT)\b")
 _TIME_CONNECTOR = re.compile(r"(?:^|\s)(?:в|сағат|at|,|\||—|–|-)(?=\s|$)", re.IGNORECASE)
 # RFC 822 as RSS feeds write it: "Tue, 19 Nov 2019 06:13:48 -0600".
 _RFC822 = re.compile(
-    r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*"
+    r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+(?P<y>\d{4})\s+\d{1,2}:\d{2}(?::\d{2})?\s*"
     r"(?:[+-]\d{4}|GMT|UTC?|Z)$"
 )
 _NUMERIC = re.compile(r"^(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4}|\d{2})(?:\s*(?:г|ж)\.?)?$")
@@ -183,7 +183,8 @@ def _calendar_date(text: str, now_local: datetime) -> date | None:
     match = _NUMERIC.match(text)
     if match:
         year = int(match["y"])
-        year = year + 2000 if year < 100 else year
+        # Only a two-digit year is short for 20xx; "31.12.0000" is a year 0, not 2000.
+        year = year + 2000 if len(match["y"]) == 2 else year
         return date(year, int(match["m"]), int(match["d"]))
     for pattern in (_WORD_DATE, _KK_YEAR_FIRST, _EN_MONTH_FIRST):
         match = pattern.match(text)
@@ -217,8 +218,13 @@ def _relative(text: str, now_local: datetime) -> datetime | None:
 
 
 def _fast_parse(text: str, zone: ZoneInfo, now_local: datetime) -> datetime | None:
-    if _RFC822.match(text):
-        return parsedate_to_datetime(text)
+    rfc822 = _RFC822.match(text)
+    if rfc822:
+        parsed = parsedate_to_datetime(text)
+        # The email module reads years below 100 as 19xx/20xx, even printed as "0001".
+        if parsed.year != int(rfc822["y"]):
+            raise ValueError(f"year {rfc822['y']} out of range")
+        return parsed
     if _ISO.match(text):
         parsed = datetime.fromisoformat(text.replace(" ", "T", 1))
         return parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed
@@ -282,8 +288,10 @@ def parse_date(
         return DateOutcome(None)
     try:
         moment = _fast_parse(cleaned, zone, now_local)
-    except ValueError:
-        moment = None  # impossible calendar date such as 31.02.2026: let dateparser judge
+    except (ValueError, OverflowError):
+        # An impossible calendar date such as 31.02.2026, or "10**12 days ago": let
+        # dateparser judge.
+        moment = None
     if moment is None:
         try:
             moment = _dateparser_parse(cleaned, zone.key, now_local, languages)
@@ -291,6 +299,12 @@ def parse_date(
             return DateOutcome(None, f"date {cleaned!r} not understood: {error}")
     if moment is None:
         return DateOutcome(None, f"date {cleaned!r} not understood")
+    # Judged on the printed year before any zone arithmetic: moving 9999-12-31 23:59
+    # +00:00 into UTC+5, or 0001-01-01 +05:00 into UTC, leaves datetime's range.
+    if moment.year > now.year + 1:
+        return DateOutcome(None, f"date {moment.isoformat()} rejected: after the fetch time")
+    if moment.year < EARLIEST.year - 1:
+        return DateOutcome(None, f"date {moment.isoformat()} rejected: before 1990")
     if not keep_offset or moment.utcoffset() is None:
         moment = moment.astimezone(zone)
     if moment > now + MAX_AHEAD:

@@ -82,8 +82,8 @@ class StorePipeline:
         if not self.disk_full:
             self.disk_full = True
             logger.error("no space left for %s (%s): stopping the crawl", self.db_path, error)
-            if self.crawler.engine is not None and self.crawler.spider is not None:
-                deferred_from_coro(self.crawler.engine.close_spider_async(reason=DISK_FULL))
+            # Items reach the pipelines only while the engine runs: it exists.
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason=DISK_FULL))
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Page) or self.store is None or self.disk_full:

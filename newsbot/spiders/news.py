@@ -9,8 +9,12 @@ unless a sitemap lastmod or feed date says the article changed.
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import heapq
 import logging
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,15 +35,80 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
-from newsbot.discovery import Discovered, listing_links, next_page_url, parse_feed, parse_sitemap
+from newsbot.discovery import (
+    MAX_LISTING_LINKS,
+    Discovered,
+    SitemapReader,
+    listing_links,
+    next_page_url,
+    parse_feed,
+)
+from newsbot.middlewares import OffsiteRedirect
 from newsbot.siteconfig import SiteConfig
 from pipelines.dates import parse_date
 from pipelines.page import Page
 from pipelines.store import FetchHistory, Store, open_database
+from pipelines.urls import clean_url, normalize_url
 
 logger = logging.getLogger(__name__)
 
-PRIORITY = {"imprint": 30, "feed": 20, "sitemap": 20, "listing": 10, "article": 0}
+# Sitemaps named in an index come after articles: a sitemap index fanning out into
+# thousands of documents cannot starve the article requests.
+PRIORITY = {"imprint": 30, "feed": 20, "sitemap": 20, "listing": 10, "article": 0, "child": -10}
+# Rejected feed and sitemap dates logged one by one per run; the rest are counted.
+MAX_DATE_WARNINGS = 20
+# Sitemap entries read between two returns to the event loop.
+YIELD_EVERY = 1000
+
+
+@dataclass(frozen=True)
+class SitemapLimits:
+    """Per run and site; the defaults are newsbot.settings' NEWSBOT_SITEMAP_*."""
+
+    depth: int = 3  # index levels followed below a configured sitemap
+    documents: int = 100  # sitemap documents fetched
+    urls: int = 10_000  # article URLs taken from sitemaps
+    bytes: int = 50 * 1024 * 1024  # unpacked bytes read of one sitemap
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> SitemapLimits:
+        return cls(
+            depth=settings.getint("NEWSBOT_SITEMAP_MAX_DEPTH", cls.depth),
+            documents=settings.getint("NEWSBOT_SITEMAP_MAX_DOCUMENTS", cls.documents),
+            urls=settings.getint("NEWSBOT_SITEMAP_MAX_URLS", cls.urls),
+            bytes=settings.getint("NEWSBOT_SITEMAP_MAX_BYTES", cls.bytes),
+        )
+
+
+class Newest:
+    """The `room` newest of what is offered under distinct keys (by date; undated count
+    as oldest, ties go to what came first), in memory proportional to `room`, not to
+    what is offered: an 820,000-URL sitemap holds at most `room` entries here."""
+
+    def __init__(self, room: int):
+        self.room = max(room, 0)
+        self.heap: list[tuple[float, int, str, Any]] = []
+        self.keys: set[str] = set()
+        self.offered = 0
+        self.dropped = 0
+
+    def offer(self, moment: datetime | None, key: str, item: Any) -> None:
+        if key in self.keys:
+            return
+        self.offered += 1
+        entry = (moment.timestamp() if moment else float("-inf"), -self.offered, key, item)
+        if len(self.heap) < self.room:
+            heapq.heappush(self.heap, entry)
+            self.keys.add(key)
+            return
+        self.dropped += 1
+        if self.heap and entry[:2] > self.heap[0][:2]:
+            self.keys.discard(heapq.heapreplace(self.heap, entry)[2])
+            self.keys.add(key)
+
+    def best(self) -> list[Any]:
+        """Newest first."""
+        return [entry[3] for entry in sorted(self.heap, key=lambda e: e[:2], reverse=True)]
 
 
 def site_settings(config: SiteConfig) -> dict[str, Any]:
@@ -132,10 +201,15 @@ class NewsSpider(scrapy.Spider):
         self.limited = False
         self.articles_requested = 0
         self.scheduled: set[str] = set()
+        self.sitemap_limits = SitemapLimits()
+        self.sitemap_documents = len(config.sitemaps)
+        self.sitemap_urls_taken = 0
+        self.date_warnings = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.sitemap_limits = SitemapLimits.from_settings(crawler.settings)
         with Store(open_database(crawler.settings.get("NEWSBOT_DB"))) as store:
             spider.history = store.fetch_history(spider.config.slug)
             state = store.site_state(spider.config.slug)
@@ -178,16 +252,36 @@ class NewsSpider(scrapy.Spider):
         return self.config.takes_article(url)
 
     def _changed_at(self, found: Discovered) -> datetime | None:
+        """The newest date a sitemap or feed gives for `found`; a date it cannot be
+        (year 9999, year 1, nonsense) is logged and left out, the entry itself kept."""
         dates = []
         for text in (found.lastmod, found.news_date, found.feed_date):
             outcome = parse_date(text, now=self.started_at, timezone=self.config.timezone)
             if outcome.value is not None:
                 dates.append(outcome.value.moment)
+            elif outcome.warning:
+                self._date_warning(found.url, outcome.warning)
         return max(dates) if dates else None
 
-    def _article_request(self, found: Discovered) -> scrapy.Request | None:
-        """A request for an article, or None if it is known, too old or over the limit."""
-        if found.url in self.scheduled or not self.is_article_url(found.url):
+    def _date_warning(self, url: str, warning: str) -> None:
+        # A sitemap of 800,000 entries dated 9999 must not write 800,000 log lines.
+        self.date_warnings += 1
+        if self.date_warnings <= MAX_DATE_WARNINGS:
+            logger.warning("%s: %s: %s", self.config.slug, url, warning)
+        elif self.date_warnings == MAX_DATE_WARNINGS + 1:
+            logger.warning("%s: more rejected dates, not logged one by one", self.config.slug)
+        crawler = getattr(self, "crawler", None)  # None for a spider built outside a crawl
+        if crawler is not None and crawler.stats:
+            crawler.stats.inc_value("newsbot/dates_rejected")
+
+    def _candidate(self, found: Discovered) -> tuple[Discovered, str, datetime | None] | None:
+        """An article link worth fetching, cleaned, with its key and date; None if it is
+        no article, already scheduled, known or older than --since."""
+        # One article, one request: tracking and session parameters, escapes and a
+        # trailing slash make no second copy (the slash stays in the URL requested).
+        found = dataclasses.replace(found, url=clean_url(found.url, self.config.keep_params))
+        key = normalize_url(found.url)
+        if key in self.scheduled or not self.is_article_url(found.url):
             return None
         changed_at = self._changed_at(found)
         if self.since and changed_at and changed_at < self.since:
@@ -196,10 +290,20 @@ class NewsSpider(scrapy.Spider):
             found.url, self.started_at, changed_at
         ):
             return None
+        return found, key, changed_at
+
+    def _article_request(self, found: Discovered) -> scrapy.Request | None:
+        """A request for an article, or None if it is known, too old or over the limit."""
+        candidate = self._candidate(found)
+        return self._schedule_article(*candidate[:2]) if candidate else None
+
+    def _schedule_article(self, found: Discovered, key: str) -> scrapy.Request | None:
+        if key in self.scheduled:
+            return None
         if self.limit is not None and self.articles_requested >= self.limit:
             self.limited = True
             return None
-        self.scheduled.add(found.url)
+        self.scheduled.add(key)
         self.articles_requested += 1
         request = self._request(found.url, "article", self.parse_article, hints=found.hints())
         # `scheduled` already keeps articles unique. Past Scrapy's duplicate filter, a
@@ -236,7 +340,17 @@ class NewsSpider(scrapy.Spider):
     def parse_listing(self, response: Response) -> Iterator[Any]:
         yield self._page_item(response, "listing", keep_body=False)
         text = response.text if hasattr(response, "text") else ""
-        links = [url for url in listing_links(text, response.url) if self.is_article_url(url)]
+        # Cleaned before matching: `[^/?#]+$` takes `/news/x?utm_source=tg` once it is `/news/x`.
+        found_links = listing_links(text, response.url)
+        if len(found_links) >= MAX_LISTING_LINKS:
+            logger.warning(
+                "%s: %s: only the first %d links of the page read",
+                self.config.slug,
+                response.url,
+                MAX_LISTING_LINKS,
+            )
+        cleaned = (clean_url(url, self.config.keep_params) for url in found_links)
+        links = list(dict.fromkeys(url for url in cleaned if self.is_article_url(url)))
         self._discovered(len(links))
         fresh = 0
         for url in links:
@@ -261,32 +375,117 @@ class NewsSpider(scrapy.Spider):
         if depth >= self.config.max_pages:
             return
         following = next_page_url(text, response.url, self.config.next_page, self.config.page_param)
-        if following and following not in self.scheduled and self.is_on_site(following):
-            self.scheduled.add(following)
+        following = clean_url(following) if following else None
+        if (
+            following
+            and normalize_url(following) not in self.scheduled
+            and self.is_on_site(following)
+        ):
+            self.scheduled.add(normalize_url(following))
             yield self._request(following, "listing", self.parse_listing, depth=depth + 1)
 
     def is_on_site(self, url: str) -> bool:
         return self.config.is_on_site(url)
 
-    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+    async def parse_sitemap(self, response: Response) -> AsyncIterator[Any]:
+        # Async, handing the event loop back every YIELD_EVERY entries: reading a huge
+        # sitemap does not stall the downloads in flight.
         yield self._page_item(response, "sitemap", keep_body=False)
-        kind, entries = parse_sitemap(response.body)
-        if kind == "invalid":
+        limits = self.sitemap_limits
+        reader = SitemapReader(response.body, max_bytes=limits.bytes)
+        depth = response.meta.get("sitemap_depth", 0)
+        if reader.kind == "invalid":
             logger.warning("%s: %s is not a sitemap", self.config.slug, response.url)
-        elif kind == "urlset":
-            self._discovered(sum(1 for found in entries if self.is_article_url(found.url)))
-        for found in entries:
-            if kind == "index":
-                changed_at = self._changed_at(found)
-                if self.since and changed_at and changed_at < self.since:
-                    continue
-                if found.url not in self.scheduled and self.is_on_site(found.url):
-                    self.scheduled.add(found.url)
-                    yield self._request(found.url, "sitemap", self.parse_sitemap)
-            else:
-                request = self._article_request(found)
-                if request is not None:
-                    yield request
+        elif reader.kind == "index" and depth >= limits.depth:
+            logger.warning(
+                "%s: %s: sitemap indexes nested deeper than %d levels (NEWSBOT_SITEMAP_MAX_DEPTH)"
+                " are not followed",
+                self.config.slug,
+                response.url,
+                limits.depth,
+            )
+        elif reader.kind == "index":
+            async for request in self._child_sitemaps(reader, response.url, depth + 1):
+                yield request
+        else:
+            async for request in self._sitemap_articles(reader, response.url):
+                yield request
+        if reader.truncated:
+            logger.warning(
+                "%s: %s: only the first %d MB read (NEWSBOT_SITEMAP_MAX_BYTES)",
+                self.config.slug,
+                response.url,
+                limits.bytes // (1024 * 1024),
+            )
+
+    async def _child_sitemaps(
+        self, reader: SitemapReader, source: str, depth: int
+    ) -> AsyncIterator[scrapy.Request]:
+        """The newest sitemaps an index names, as many as the per-run budget has room for."""
+        limits = self.sitemap_limits
+        newest = Newest(limits.documents - self.sitemap_documents)
+        for number, found in enumerate(reader):
+            if number % YIELD_EVERY == YIELD_EVERY - 1:
+                await asyncio.sleep(0)
+            url = clean_url(found.url)
+            key = normalize_url(url)
+            if key in self.scheduled or not self.is_on_site(url):
+                continue
+            changed_at = self._changed_at(found)
+            if self.since and changed_at and changed_at < self.since:
+                continue
+            newest.offer(changed_at, key, (url, key))
+        # The budget is taken before the first request is handed out: another sitemap
+        # read meanwhile (Scrapy interleaves callbacks' output) sees what is left.
+        chosen = newest.best()
+        self.sitemap_documents += len(chosen)
+        for url, key in chosen:
+            self.scheduled.add(key)
+            request = self._request(url, "sitemap", self.parse_sitemap, sitemap_depth=depth)
+            yield request.replace(priority=PRIORITY["child"])
+        if newest.dropped:
+            logger.warning(
+                "%s: %s: %d sitemaps not fetched, over %d sitemap documents per run "
+                "(NEWSBOT_SITEMAP_MAX_DOCUMENTS; the newest by lastmod go first)",
+                self.config.slug,
+                source,
+                newest.dropped,
+                limits.documents,
+            )
+
+    async def _sitemap_articles(
+        self, reader: SitemapReader, source: str
+    ) -> AsyncIterator[scrapy.Request]:
+        """Requests for the newest articles a sitemap lists that are not known yet, as
+        many as the per-run budget has room for; the rest wait for the next run (they
+        are still unknown then, and the newest of them go first)."""
+        limits = self.sitemap_limits
+        newest = Newest(limits.urls - self.sitemap_urls_taken)
+        article_links = 0
+        for number, found in enumerate(reader):
+            if number % YIELD_EVERY == YIELD_EVERY - 1:
+                await asyncio.sleep(0)
+            article_links += self.is_article_url(clean_url(found.url, self.config.keep_params))
+            candidate = self._candidate(found)
+            if candidate is not None:
+                newest.offer(candidate[2], candidate[1], candidate[:2])
+        self._discovered(article_links)
+        scheduled = (self._schedule_article(found, key) for found, key in newest.best())
+        requests = [request for request in scheduled if request is not None]
+        self.sitemap_urls_taken += len(requests)  # before handing any out, as above
+        for request in requests:
+            yield request
+        if newest.dropped:
+            if self.crawler.stats:
+                self.crawler.stats.inc_value("newsbot/sitemap_urls_left", newest.dropped)
+            logger.warning(
+                "%s: %s: %d new article URLs left for the next run, over %d per run "
+                "(NEWSBOT_SITEMAP_MAX_URLS; the newest by lastmod go first)",
+                self.config.slug,
+                source,
+                newest.dropped,
+                limits.urls,
+            )
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         yield self._page_item(response, "feed", keep_body=False)
@@ -306,6 +505,22 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         kind = request.meta.get("kind", "article")
+        first_url = (request.meta.get("redirect_urls") or [request.url])[0]
+        if failure.check(OffsiteRedirect):
+            # Logged with the site's answer (a 3xx, or 200 with a meta refresh), so the
+            # next run does not ask again unless a sitemap or feed says it changed.
+            redirect = failure.value
+            assert isinstance(redirect, OffsiteRedirect)
+            yield Page(
+                url=first_url,
+                final_url=request.url if first_url != request.url else None,
+                site=self.config.slug,
+                kind=kind,
+                fetched_at=datetime.now(UTC),
+                status=redirect.status if isinstance(redirect.status, int) else 200,
+                error=str(redirect),
+            )
+            return
         if (
             failure.check(IgnoreRequest)
             and not failure.check(HttpError)
@@ -323,7 +538,6 @@ class NewsSpider(scrapy.Spider):
             "%s: %s failed: %s", self.config.slug, request.url, failure.getErrorMessage()
         )
         # Logged under the URL the spider asked for, not where redirects led it.
-        first_url = (request.meta.get("redirect_urls") or [request.url])[0]
         yield Page(
             url=first_url,
             final_url=request.url if first_url != request.url else None,

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
-from w3lib.url import canonicalize_url
 
+from pipelines import urls
 from pipelines.page import Page
 from pipelines.store.compression import pack, unpack
 from pipelines.store.rows import Connection, dicts, utc_iso
@@ -27,8 +27,8 @@ _LOG_PAGE = (
 
 
 def normalize_url(url: str) -> str:
-    """The key a URL is known by: canonical query order, no fragment."""
-    return canonicalize_url(url, keep_fragments=False)
+    """The key a URL is known by (pipelines.urls: no tracking or session parameters)."""
+    return urls.normalize_url(url)
 
 
 @dataclass(frozen=True)
