@@ -276,8 +276,8 @@ def _run_crawl(
         logger.info("run %s summary:\n%s", run_id, format_summary(report))
         return report
     finally:
-        for number, handler in previous_handlers.items():
-            signal.signal(number, handler)
+        for received, handler in previous_handlers.items():
+            signal.signal(received, handler)
         store.release()
         if log_handler:
             root.removeHandler(log_handler)
