@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from datetime import timedelta
@@ -195,3 +196,46 @@ def test_export_filters_by_date(store):
     store.save_article(Article.from_dict(nur_record()), FETCHED_AT, 1)
     assert list(store.select_articles(ArticleFilter(since="2024-04-19T00:00:00Z"))) == []
     assert len(list(store.select_articles(ArticleFilter(until="2024-04-19T00:00:00Z")))) == 1
+
+
+def test_rows_stored_under_old_url_keys_are_rekeyed_once(tmp_path):
+    """A database from before tracking parameters and trailing slashes left the keys."""
+    import sqlite3
+
+    from pipelines.store.schema import migrations
+
+    path = tmp_path / "old.db"
+    with Store.open(path) as store:
+        slash = Article(url="https://nur.kz/news/1-a/", site="nur_ru", title="Старая", body="a")
+        plain = Article(url="https://nur.kz/news/2-b", site="nur_ru", title="Одна", body="b")
+        store.save_article(slash, FETCHED_AT, run_id=1)
+        store.save_article(plain, FETCHED_AT, run_id=1)
+    legacy = hashlib.sha1(b"https://nur.kz/news/1-a/").hexdigest()[:20]
+    connection = sqlite3.connect(path)
+    with connection:
+        # As 0.2 stored them: the old key of the first, and a second row of the other
+        # under a tracking-parameter spelling, fetched earlier.
+        connection.execute("UPDATE articles SET id = ? WHERE url LIKE '%1-a/'", [legacy])
+        connection.execute(
+            "INSERT INTO articles (id, url, site, title, body, fetched_at, first_seen_at) "
+            "VALUES ('oldcopy', 'https://nur.kz/news/2-b?utm_source=tg', 'nur_ru', 'Копия', "
+            "'b', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')"
+        )
+        connection.execute(
+            "INSERT INTO pages (url, site, status, kind, fetched_at, article_id) VALUES "
+            "('https://nur.kz/news/1-a/', 'nur_ru', 200, 'article', '2026-11-26T12:00:00Z', ?)",
+            [legacy],
+        )
+        connection.execute(
+            "DELETE FROM _sqlite_migrations WHERE name = ?", ["m003_url_keys_without_tracking"]
+        )
+    connection.close()
+    assert len(migrations.pending(Store.open_existing(path).db)) == 0  # opening migrates
+    with Store.open_existing(path) as store:
+        rows = store.db.execute("SELECT id, title FROM articles ORDER BY title").fetchall()
+        pages = store.db.execute("SELECT url, article_id FROM pages").fetchall()
+    assert rows == [
+        (article_id("https://nur.kz/news/2-b", None), "Одна"),
+        (article_id("https://nur.kz/news/1-a", None), "Старая"),
+    ]
+    assert pages == [("https://nur.kz/news/1-a", article_id("https://nur.kz/news/1-a", None))]

@@ -135,6 +135,44 @@ def _stems_health_reprocess(db: sqlite_utils.Database) -> None:
     db.table("pages").add_column("hints", str)
 
 
+@migrations(name="m003_url_keys_without_tracking")
+def _url_keys_without_tracking(db: sqlite_utils.Database) -> None:
+    """Keys now drop tracking and session parameters and a trailing slash
+    (pipelines/urls.py). Pages and articles stored under the old keys are re-keyed, so a
+    known article is neither fetched nor stored again; where both spellings were stored,
+    the newer row stays."""
+    from pipelines.store.articles import article_id
+    from pipelines.urls import normalize_url
+
+    for rowid, url, fetched_at in db.execute("SELECT rowid, url, fetched_at FROM pages").fetchall():
+        key = normalize_url(url)
+        if key == url:
+            continue
+        other = db.execute("SELECT rowid, fetched_at FROM pages WHERE url = ?", [key]).fetchone()
+        if other is not None and other[1] >= fetched_at:
+            db.execute("DELETE FROM pages WHERE rowid = ?", [rowid])
+        else:
+            db.execute("UPDATE OR REPLACE pages SET url = ? WHERE rowid = ?", [key, rowid])
+    for rowid, old_id, url, canonical, fetched_at in db.execute(
+        "SELECT rowid, id, url, canonical_url, fetched_at FROM articles"
+    ).fetchall():
+        new_id = article_id(url, canonical)
+        if new_id == old_id:
+            continue
+        other = db.execute(
+            "SELECT rowid, fetched_at FROM articles WHERE id = ?", [new_id]
+        ).fetchone()
+        # Two rows of one article: the older goes (with its search stems).
+        gone = None if other is None else (rowid if other[1] >= fetched_at else other[0])
+        if gone is not None:
+            db.execute("DELETE FROM articles_stems WHERE rowid = ?", [gone])
+            db.execute("DELETE FROM articles WHERE rowid = ?", [gone])
+        if gone != rowid:
+            db.execute("UPDATE articles SET id = ? WHERE rowid = ?", [new_id, rowid])
+        for table in ("pages", "article_versions"):
+            db.execute(f"UPDATE {table} SET article_id = ? WHERE article_id = ?", [new_id, old_id])
+
+
 def _carry_over_legacy(db: sqlite_utils.Database) -> None:
     """Record the versions a pre-sqlite-utils database applied under their new names."""
     done = {row[0] for row in db.execute(f"SELECT version FROM {LEGACY_TABLE}")}
