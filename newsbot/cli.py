@@ -110,6 +110,22 @@ def _share(text: str) -> float:
     return value
 
 
+def _http_url(text: str) -> str:
+    """An argparse type: an absolute http(s) URL with a host, on one line."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a URL: {error}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or port == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an http(s) URL with a host")
+    if any(c.isspace() or not c.isprintable() for c in text):
+        raise argparse.ArgumentTypeError(f"{text!r}: spaces and control characters in a URL")
+    return text
+
+
 def require_site(slug: str, known: Iterable[str] | None = None) -> str:
     """A site slug the user typed: bundled (or in `known`), or a one-line error."""
     if slug not in set(bundled_configs()) | set(known or ()):
@@ -331,6 +347,11 @@ def command_demo(args: argparse.Namespace) -> int:
 
 
 def command_sites(args: argparse.Namespace) -> int:
+    if args.which is not None:
+        from newsbot.addsite import which_site
+
+        print(which_site(bundled_configs().values(), args.which))
+        return 0
     print(f"{'slug':<22}{'lang':<6}{'on':<4}{'checked':<9}{'discovery':<26}name")
     for config in bundled_configs().values():
         ways = [w for w, urls in (("listing", config.start_urls), ("sitemap", config.sitemaps),
@@ -642,6 +663,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=command_demo)
 
     sites = commands.add_parser("sites", help="list the bundled site configs")
+    sites.add_argument(
+        "--which", metavar="URL", type=_http_url, help="the edition that takes URL as an article"
+    )
     sites.set_defaults(handler=command_sites)
 
     check = commands.add_parser("check-site", help="live check of one site (needs internet)")
