@@ -1,4 +1,4 @@
-"""The real URLs of shared/research/real-sites.md (copied to tests/data/real_urls.json with
+"""The real URLs of shared/research/real-sites.md (copied to tests/real_urls.json with
 their sources): each is taken by the edition the evidence says, and by no other."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 from newsbot.siteconfig import bundled_configs, config_for_url
 from tests.conftest import ROOT
 
-REAL = json.loads((ROOT / "tests" / "data" / "real_urls.json").read_text(encoding="utf-8"))
+REAL = json.loads((ROOT / "tests" / "real_urls.json").read_text(encoding="utf-8"))
 CURRENT = [row for row in REAL["urls"] if "retired" not in row]
 
 
