@@ -31,8 +31,15 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
-from newsbot.discovery import Discovered, listing_links, next_page_url, parse_feed, parse_sitemap
-from newsbot.siteconfig import SiteConfig
+from newsbot.discovery import (
+    Discovered,
+    listing_links,
+    next_page_url,
+    parse_feed,
+    parse_sitemap,
+    path_page_url,
+)
+from newsbot.siteconfig import SiteConfig, article_address
 from pipelines.dates import parse_date
 from pipelines.page import Page
 from pipelines.store import FetchHistory, Store, open_database
@@ -64,6 +71,9 @@ def site_settings(config: SiteConfig) -> dict[str, Any]:
         settings["USER_AGENT"] = config.user_agent
     if config.headers:
         settings["DEFAULT_REQUEST_HEADERS"] = dict(config.headers)
+    if config.accept_broken_tls:
+        # Scrapy 2.19's switch, read per crawler by its context factory and httpx handler.
+        settings["DOWNLOAD_VERIFY_CERTIFICATES"] = False
     return settings
 
 
@@ -166,7 +176,7 @@ class NewsSpider(scrapy.Spider):
         for url in self.config.sitemaps:
             yield self._request(url, "sitemap", self.parse_sitemap)
         for url in self.config.start_urls:
-            yield self._request(url, "listing", self.parse_listing, depth=1)
+            yield self._request(url, "listing", self.parse_listing, depth=1, start=url)
         if self.resume_url and self.resume_url not in self.config.start_urls:
             # The last run stopped early: carry on from the deepest listing page it reached.
             logger.info("%s: resuming listing pages at %s", self.config.slug, self.resume_url)
@@ -185,9 +195,15 @@ class NewsSpider(scrapy.Spider):
                 dates.append(outcome.value.moment)
         return max(dates) if dates else None
 
-    def _article_request(self, found: Discovered) -> scrapy.Request | None:
-        """A request for an article, or None if it is known, too old or over the limit."""
-        if found.url in self.scheduled or not self.is_article_url(found.url):
+    def _article_request(
+        self, found: Discovered, found_in: str = "listing"
+    ) -> scrapy.Request | None:
+        """A request for an article, or None if it is known, too old or over the limit.
+        A feed or sitemap entry needs only to be on the site: the classifier judges it."""
+        found = Discovered(article_address(found.url), found.lastmod, found.news_date,
+                           found.feed_date)  # fmt: skip
+        wanted = self.is_on_site if found_in in ("feed", "sitemap") else self.is_article_url
+        if found.url in self.scheduled or not wanted(found.url):
             return None
         changed_at = self._changed_at(found)
         if self.since and changed_at and changed_at < self.since:
@@ -201,7 +217,9 @@ class NewsSpider(scrapy.Spider):
             return None
         self.scheduled.add(found.url)
         self.articles_requested += 1
-        request = self._request(found.url, "article", self.parse_article, hints=found.hints())
+        request = self._request(
+            found.url, "article", self.parse_article, hints=found.hints(), found_in=found_in
+        )
         # `scheduled` already keeps articles unique. Past Scrapy's duplicate filter, a
         # redirect loop runs into REDIRECT_MAX_TIMES and is logged, instead of vanishing
         # when it comes back to a URL the filter has seen.
@@ -224,6 +242,7 @@ class NewsSpider(scrapy.Spider):
             charset=charset,
             body=response.body if keep_body else None,
             hints=dict(response.meta.get("hints") or {}),
+            found_in=response.meta.get("found_in"),
         )
 
     def _discovered(self, links: int) -> None:
@@ -261,9 +280,15 @@ class NewsSpider(scrapy.Spider):
         if depth >= self.config.max_pages:
             return
         following = next_page_url(text, response.url, self.config.next_page, self.config.page_param)
+        start = response.meta.get("start")
+        if following is None and self.config.page_path and start and links:
+            # No link to the next page: the config's path template names it.
+            following = path_page_url(start, self.config.page_path, depth + 1)
         if following and following not in self.scheduled and self.is_on_site(following):
             self.scheduled.add(following)
-            yield self._request(following, "listing", self.parse_listing, depth=depth + 1)
+            yield self._request(
+                following, "listing", self.parse_listing, depth=depth + 1, start=start
+            )
 
     def is_on_site(self, url: str) -> bool:
         return self.config.is_on_site(url)
@@ -274,7 +299,7 @@ class NewsSpider(scrapy.Spider):
         if kind == "invalid":
             logger.warning("%s: %s is not a sitemap", self.config.slug, response.url)
         elif kind == "urlset":
-            self._discovered(sum(1 for found in entries if self.is_article_url(found.url)))
+            self._discovered(sum(1 for found in entries if self.is_on_site(found.url)))
         for found in entries:
             if kind == "index":
                 changed_at = self._changed_at(found)
@@ -284,16 +309,16 @@ class NewsSpider(scrapy.Spider):
                     self.scheduled.add(found.url)
                     yield self._request(found.url, "sitemap", self.parse_sitemap)
             else:
-                request = self._article_request(found)
+                request = self._article_request(found, "sitemap")
                 if request is not None:
                     yield request
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         yield self._page_item(response, "feed", keep_body=False)
         items = parse_feed(response.body, response.url)
-        self._discovered(sum(1 for found in items if self.is_article_url(found.url)))
+        self._discovered(sum(1 for found in items if self.is_on_site(found.url)))
         for found in items:
-            request = self._article_request(found)
+            request = self._article_request(found, "feed")
             if request is not None:
                 yield request
 
