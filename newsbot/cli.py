@@ -126,6 +126,12 @@ def _http_url(text: str) -> str:
     return text
 
 
+def _slug(text: str) -> str:
+    if not re.match(r"^[a-z0-9_]{1,60}$", text):
+        raise argparse.ArgumentTypeError(f"{text!r}: a slug is lower-case letters, digits and _")
+    return text
+
+
 def require_site(slug: str, known: Iterable[str] | None = None) -> str:
     """A site slug the user typed: bundled (or in `known`), or a one-line error."""
     if slug not in set(bundled_configs()) | set(known or ()):
@@ -362,6 +368,16 @@ def command_sites(args: argparse.Namespace) -> int:
             f"{'yes' if config.verified else 'no':<9}{discovery:<26}{config.name}"
         )
     return 0
+
+
+def command_add_site(args: argparse.Namespace) -> int:
+    from newsbot.addsite import ProbeError, add_site
+
+    try:
+        written = add_site(args.url, Path(args.output), args.slug, args.max_requests)
+    except ProbeError as error:
+        raise UsageError(str(error)) from None
+    return 0 if written else 1
 
 
 def command_check_site(args: argparse.Namespace) -> int:
@@ -667,6 +683,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--which", metavar="URL", type=_http_url, help="the edition that takes URL as an article"
     )
     sites.set_defaults(handler=command_sites)
+
+    add = commands.add_parser("add-site", help="write site configs from a home page")
+    add.add_argument("url", type=_http_url, help="the site's home page")
+    add.add_argument("-o", "--output", default=".", metavar="DIR", help="where to write")
+    add.add_argument("--slug", type=_slug, help="slug (an edition suffix is added)")
+    add.add_argument("--max-requests", type=_whole(5, 1000), default=60)
+    add.set_defaults(handler=command_add_site)
 
     check = commands.add_parser("check-site", help="live check of one site (needs internet)")
     check.add_argument("slug", nargs="?", help="a bundled site")

@@ -215,3 +215,19 @@ def path_page_url(start_url: str, page_path: str, number: int) -> str:
     parts = urlsplit(start_url)
     base = parts.path if parts.path.endswith("/") else parts.path + "/"
     return urlunsplit(parts._replace(path=base + page_path.replace("{n}", str(number))))
+
+
+def pagination_links(page_html: str, base_url: str) -> set[str]:
+    """The listing's own page links (numbered, rel=next or prev): never article
+    candidates, even for a config without `article_url`."""
+    try:
+        tree = html.fromstring(page_html, base_url=base_url)
+    except (etree.ParserError, ValueError):
+        return set()
+    found = set()
+    for anchor in tree.xpath("//a[@href]"):
+        text = anchor.text_content().strip()
+        rel = (anchor.get("rel") or "").lower()
+        if (text.isdigit() and len(text) <= _MAX_PAGE_NUMBER) or rel in ("next", "prev"):
+            found.add(urljoin(base_url, anchor.get("href").strip()).split("#", 1)[0])
+    return found

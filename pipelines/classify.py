@@ -32,8 +32,10 @@ ARTICLE_TYPES = frozenset(
 LISTING_TYPES = frozenset(("itemlist", "collectionpage", "searchresultspage"))
 # Fewer words than this is a caption, a teaser or a document's cover note, not prose.
 MIN_PROSE_WORDS = 20
-# A headline link: an anchor whose text reads like a title.
-HEADLINE_WORDS = 4
+# A headline link: an anchor whose text reads like a title (Kazakh titles run to fewer,
+# longer words: "Премьер-министр кеңес өткізді").
+HEADLINE_WORDS = 3
+HEADLINE_CHARS = 20
 # This many other pages' headlines inside the extracted text make it a listing.
 LISTING_HEADLINES = 3
 _OUTSIDE_CONTENT = "ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside"
@@ -83,7 +85,7 @@ def read_markup(tree: HtmlElement) -> Markup:
     headlines = []
     for anchor in tree.xpath(f"//a[@href][not({_OUTSIDE_CONTENT})]"):
         text = " ".join(anchor.text_content().split())
-        if len(text.split()) >= HEADLINE_WORDS:
+        if len(text.split()) >= HEADLINE_WORDS and len(text) >= HEADLINE_CHARS:
             headlines.append(text)
     return Markup(
         types=frozenset(types),
@@ -109,9 +111,11 @@ def not_an_article(article: Article, markup: Markup | None) -> str | None:
         return "a listing (JSON-LD " + ", ".join(sorted(markup.types & LISTING_TYPES)) + ")"
     own = " ".join(article.title.split())
     in_body = [h for h in markup.headlines if h != own and h in body]
-    if len(in_body) >= LISTING_HEADLINES:
-        return f"a listing: its text holds {len(in_body)} headlines linking to other pages"
     words = len(body.split())
+    linked = sum(len(h.split()) for h in in_body)
+    # Three headlines, or two with little text besides them (a listing's last page).
+    if len(in_body) >= LISTING_HEADLINES or (len(in_body) == 2 and words - linked < 3 * linked):
+        return f"a listing: its text holds {len(in_body)} headlines linking to other pages"
     if words < MIN_PROSE_WORDS:
         return f"no body of prose ({words} words)"
     if not article.published_at and not markup.says_article:

@@ -35,6 +35,7 @@ from newsbot.discovery import (
     Discovered,
     listing_links,
     next_page_url,
+    pagination_links,
     parse_feed,
     parse_sitemap,
     path_page_url,
@@ -255,7 +256,12 @@ class NewsSpider(scrapy.Spider):
     def parse_listing(self, response: Response) -> Iterator[Any]:
         yield self._page_item(response, "listing", keep_body=False)
         text = response.text if hasattr(response, "text") else ""
-        links = [url for url in listing_links(text, response.url) if self.is_article_url(url)]
+        paging = pagination_links(text, response.url)
+        links = [
+            url
+            for url in listing_links(text, response.url)
+            if url not in paging and self.is_article_url(url)
+        ]
         self._discovered(len(links))
         fresh = 0
         for url in links:
