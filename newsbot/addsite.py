@@ -11,6 +11,7 @@ keeps the shapes whose pages the classifier (pipelines/classify.py) calls articl
 from __future__ import annotations
 
 import re
+import ssl
 import time
 import urllib.error
 import urllib.request
@@ -59,6 +60,14 @@ def which_site(configs: Iterable[SiteConfig], url: str) -> str:
     return config.slug if config else "none"
 
 
+def unverified_context() -> ssl.SSLContext:
+    """For a site whose certificate chain is incomplete (accept_broken_tls)."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
 class ProbeError(Exception):
     """The home page cannot be read: nothing to build a config from."""
 
@@ -74,8 +83,10 @@ class Fetched:
 class Prober:
     """Polite, bounded GETs: robots.txt obeyed, a pause for real sites, a request budget."""
 
-    def __init__(self, home: str, max_requests: int, timeout: float = 15.0):
+    def __init__(self, home: str, max_requests: int, timeout: float = 15.0, verify: bool = True):
         self.budget = max_requests
+        self.user_agent = USER_AGENT
+        self.context = None if verify else unverified_context()
         self.used = 0
         self.timeout = timeout
         host = urlsplit(home).hostname or ""
@@ -100,15 +111,17 @@ class Prober:
         """The page, or None: over budget, refused by robots.txt, or no answer."""
         if self.used >= self.budget:
             return None
-        if check_robots and not self.robots.can_fetch(USER_AGENT, url):
+        if check_robots and not self.robots.can_fetch(self.user_agent, url):
             return None
         wait = self.last + self.pause - time.monotonic()
         if wait > 0:
             time.sleep(wait)
         self.used += 1
-        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+        request = urllib.request.Request(url, headers={"User-Agent": self.user_agent})
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as answer:
+            with urllib.request.urlopen(
+                request, timeout=self.timeout, context=self.context
+            ) as answer:
                 body = answer.read(MAX_PAGE_BYTES)
                 return Fetched(answer.geturl(), answer.status, body,
                                answer.headers.get_content_charset())  # fmt: skip

@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 from newsbot.siteconfig import ConfigError, SiteConfig, bundled_configs, config_for_url
 from pipelines.export import ExportError, ExportRequest, export
 from pipelines.store import ArticleFilter, Store, StoreError, utc_iso
-from pipelines.store.stats import COVERAGE_FIELDS
 
 DEFAULT_DB = "data/news.db"
 DEMO_PORT = 8765
@@ -381,41 +380,18 @@ def command_add_site(args: argparse.Namespace) -> int:
 
 
 def command_check_site(args: argparse.Namespace) -> int:
-    """Fetch a few pages of one site (into a throw-away database) and print how many of
-    its articles gave each field: the live check for configs written without access."""
-    import tempfile
-
-    from newsbot.crawl import run_crawl
+    """A verdict per part of one site's config, from the live site (needs internet)."""
+    from newsbot.checksite import check_site
     from newsbot.siteconfig import load_config
 
     if not args.slug and not args.site_file:
         raise UsageError("check-site needs a SLUG or --site-file")
-
     if args.site_file:
         config = load_config(args.site_file)
     else:
         config = bundled_configs()[require_site(args.slug)]
-    with tempfile.TemporaryDirectory() as folder:
-        db_path = str(Path(folder) / "check.db")
-        report = run_crawl(
-            [config],
-            db_path,
-            limit=args.pages,
-            refresh=True,
-            log_file=str(Path(folder) / "check.log"),
-        )
-        (site,) = report.sites
-        print(f"{config.slug}: {site.status}; {site.responses} pages fetched, {site.new} articles")
-        if site.reason:
-            print(f"  problem: {site.reason}")
-        with Store.open_existing(db_path) as store:
-            total, filled = store.field_counts(None, COVERAGE_FIELDS)
-            imprints, numbers = store.imprint_counts()
-        for name in COVERAGE_FIELDS:
-            print(f"  {name:<16}{filled[name]}/{total}")
-        print(f"  {'imprints':<16}{imprints}")
-        print(f"  {'registrations':<16}{', '.join(numbers) or '-'}")
-    return 0 if site.healthy and total else 1
+    fixtures = Path(args.fixture_root) if args.save_fixture else None
+    return check_site(config, args.pages, fixtures)
 
 
 def command_runs(args: argparse.Namespace) -> int:
@@ -695,6 +671,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("slug", nargs="?", help="a bundled site")
     check.add_argument("--site-file", metavar="FILE.toml", help="or a site config file")
     check.add_argument("--pages", type=_whole(1, 1000), default=5, help="articles to fetch")
+    check.add_argument(
+        "--save-fixture", action="store_true", help="save the sampled pages as test fixtures"
+    )
+    check.add_argument(
+        "--fixture-root",
+        default="tests/fixtures",
+        metavar="DIR",
+        help="where --save-fixture writes",
+    )
     check.set_defaults(handler=command_check_site)
 
     runs = commands.add_parser("runs", help="recent crawl runs and their health")
