@@ -169,7 +169,7 @@ _KIND_PATTERNS = {
     "S-N": r"[^/?#]+-\d+",
     "N-S": r"\d+-[^/?#]+",
     "S-H": r"[^/?#]+-[0-9a-f]{6,8}",
-    "S": r"[^/?#]+",
+    "S": r"[^/?#-]+(?:-[^/?#-]+){2,}",
     "W": r"[a-z0-9_-]+",
 }
 
@@ -209,7 +209,7 @@ class Shape:
         parts = []
         for index, kind in enumerate(self.kinds):
             values = {urlsplit(u).path.strip("/").split("/")[index] for u in self.urls}
-            if kind == "W" and index < 2 and len(values) == 1:
+            if kind == "W" and index < 2 and len(values) == 1 and len(self.urls) > 1:
                 parts.append(re.escape(values.pop()))
                 continue
             base, _, extension = kind.partition(".")
