@@ -1,5 +1,4 @@
-"""`newsbot add-site URL`: site configs written from a home page alone, and
-`newsbot sites --which URL`.
+"""`newsbot add-site URL`: site configs written from a home page alone.
 
 The probe is polite and bounded: robots.txt is read and obeyed, a real site gets a pause
 between requests, and no more than `max_requests` are made. It reads robots.txt's
@@ -13,6 +12,7 @@ from __future__ import annotations
 import re
 import ssl
 import time
+import tomllib
 import urllib.error
 import urllib.request
 import urllib.robotparser
@@ -26,7 +26,7 @@ from lxml import etree, html
 
 from newsbot.discovery import listing_links, next_page_url, parse_feed, parse_sitemap
 from newsbot.settings import USER_AGENT
-from newsbot.siteconfig import SiteConfig, article_address, config_for_url, parse_config
+from newsbot.siteconfig import article_address, parse_config
 from pipelines.chain import process_page
 from pipelines.classify import markup_of, not_an_article
 from pipelines.language import detect_language
@@ -52,12 +52,6 @@ SAMPLES_PER_SHAPE = 2
 LISTINGS_PER_EDITION = 3
 REAL_SITE_PAUSE = 1.0  # seconds between requests to a site that is not this machine
 MAX_PAGE_BYTES = 5 * 1024 * 1024
-
-
-def which_site(configs: Iterable[SiteConfig], url: str) -> str:
-    """The slug of the edition that takes `url` as an article, or "none"."""
-    config = config_for_url(configs, url)
-    return config.slug if config else "none"
 
 
 def unverified_context() -> ssl.SSLContext:
@@ -513,8 +507,6 @@ def write_configs(
         edition_slug = base if len(usable) == 1 and slug else f"{base}_{language}"
         text = config_text(probe, edition, edition_slug)
         path = folder / f"{edition_slug}.toml"
-        import tomllib
-
         parse_config(tomllib.loads(text), str(path))  # refuse to write what cannot load
         path.write_text(text, encoding="utf-8")
         written.append(path)

@@ -353,9 +353,9 @@ def command_demo(args: argparse.Namespace) -> int:
 
 def command_sites(args: argparse.Namespace) -> int:
     if args.which is not None:
-        from newsbot.addsite import which_site
-
-        print(which_site(bundled_configs().values(), args.which))
+        # The spider's and `extract --url`'s rule: one function decides.
+        config = config_for_url(bundled_configs().values(), args.which)
+        print(config.slug if config else "none")
         return 0
     print(f"{'slug':<22}{'lang':<6}{'on':<4}{'checked':<9}{'discovery':<26}name")
     for config in bundled_configs().values():
