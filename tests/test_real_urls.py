@@ -72,3 +72,18 @@ def test_sites_which_prints_the_slug_or_none():
     bad = _which("not a url")
     assert bad.returncode == 2
     assert len(bad.stderr.strip().splitlines()) <= 3 and "Traceback" not in bad.stderr
+
+
+def test_extract_with_a_url_uses_the_same_rule(tmp_path):
+    # kaz.inform.kz resolved to no config when the lookup needed the host in `domains`.
+    page = tmp_path / "page.html"
+    page.write_bytes(
+        (ROOT / "tests" / "fixtures" / "primeminister_ru" / "press-release.html").read_bytes()
+    )
+    url = "https://kaz.inform.kz/news/11-tamiz-kazinform-kuntzbes-zhilnama-fbf80170/"
+    result = subprocess.run(
+        [sys.executable, "-m", "newsbot.cli", "extract", str(page), "--url", url],
+        capture_output=True, text=True, timeout=60, check=False, cwd=ROOT,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["site"] == "inform_kk"
