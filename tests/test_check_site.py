@@ -5,14 +5,29 @@ site that refuses every request reported as blocked."""
 from __future__ import annotations
 
 import json
+import ssl
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
+from ipaddress import ip_address
 from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from newsbot.demo.server import LocalSite, Page
 from newsbot.siteconfig import load_config
 from tests.conftest import ROOT, run_chain
-from tests.crawlsite import news_site_pages, run_crawl, write_site_file
+from tests.crawlsite import (
+    article_html,
+    listing,
+    news_site_pages,
+    query,
+    run_crawl,
+    write_site_file,
+)
 
 
 def check(*args: str) -> subprocess.CompletedProcess[str]:
@@ -83,3 +98,60 @@ def test_a_site_that_refuses_every_request_is_blocked_not_idle(tmp_path: Path):
     assert "no new articles" not in output
     assert checked.returncode == 1
     assert "  BROKEN  start URL" in checked.stdout and "blocked" in checked.stdout
+
+
+def _self_signed(folder: Path) -> ssl.SSLContext:
+    """A server context for 127.0.0.1 whose certificate no client can verify (as with a
+    chain missing its intermediate, like akorda.kz's)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + timedelta(days=3650))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ip_address("127.0.0.1"))]), False
+        )
+        .sign(key, hashes.SHA256())
+    )
+    (folder / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ))  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    return context
+
+
+def test_a_certificate_that_fails_verification_is_refused_unless_the_site_accepts_it(
+    tmp_path: Path,
+):
+    pages = {
+        "/robots.txt": Page(b"User-agent: *\n", "text/plain"),
+        "/news/": listing("/news/1-item.html"),
+        "/news/1-item.html": Page(article_html(1)),
+    }
+    site = LocalSite(pages)
+    site.server.socket = _self_signed(tmp_path).wrap_socket(site.server.socket, server_side=True)
+    with site:
+        base = f"https://127.0.0.1:{site.port}"
+        outcomes = {}
+        for accept in (False, True):
+            folder = tmp_path / str(accept)
+            folder.mkdir()
+            site_file = folder / "tls.toml"
+            site_file.write_text(
+                'slug = "tls"\nname = "TLS"\ndomains = ["127.0.0.1"]\nlanguage = "ru"\n'
+                f'start_urls = ["{base}/news/"]\narticle_url = "/news/\\\\d+-item"\n'
+                f"accept_broken_tls = {'true' if accept else 'false'}\n"
+            )
+            db = folder / "news.db"
+            result = run_crawl(db, site_file)
+            outcomes[accept] = (result.returncode, query(db, "SELECT count(*) FROM articles")[0][0])
+    assert outcomes[False] == (1, 0)  # verified by default: the crawl fetches nothing
+    assert outcomes[True] == (0, 1)
