@@ -62,6 +62,15 @@ def unverified_context() -> ssl.SSLContext:
     return context
 
 
+def describe_url_error(reason: object) -> str:
+    if isinstance(reason, ssl.SSLCertVerificationError):
+        return (
+            f"certificate verification failed ({reason.verify_message}); if the site's "
+            "chain is incomplete, set accept_broken_tls = true"
+        )
+    return str(reason)
+
+
 class ProbeError(Exception):
     """The home page cannot be read: nothing to build a config from."""
 
@@ -86,6 +95,7 @@ class Prober:
         host = urlsplit(home).hostname or ""
         self.pause = 0.0 if host in ("127.0.0.1", "localhost") else REAL_SITE_PAUSE
         self.last = 0.0
+        self.last_error: str | None = None  # why the last request got no answer
         self.robots = urllib.robotparser.RobotFileParser()
         self.robots.parse([])
         self.sitemaps: list[str] = []
@@ -121,7 +131,11 @@ class Prober:
                                answer.headers.get_content_charset())  # fmt: skip
         except urllib.error.HTTPError as error:
             return Fetched(url, error.code, b"", None)
-        except (urllib.error.URLError, OSError, ValueError):
+        except urllib.error.URLError as error:
+            self.last_error = describe_url_error(error.reason)
+            return None
+        except (OSError, ValueError) as error:
+            self.last_error = str(error) or type(error).__name__
             return None
         finally:
             self.last = time.monotonic()

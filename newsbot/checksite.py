@@ -57,6 +57,10 @@ class Verdicts:
         self.lines.append(f"  note    {part}: {detail}")
 
 
+def _no_answer(prober: Prober) -> str:
+    return f"no answer: {prober.last_error}" if prober.last_error else "no answer"
+
+
 def _check_discovery(config: SiteConfig, prober: Prober, verdicts: Verdicts) -> None:
     if config.accept_broken_tls:
         verdicts.note("TLS", "certificate checks are off for this site (accept_broken_tls)")
@@ -66,7 +70,7 @@ def _check_discovery(config: SiteConfig, prober: Prober, verdicts: Verdicts) -> 
         fetched = prober.get(url)
         part = f"{'feed' if url in config.feeds else 'sitemap'} {url}"
         if fetched is None or fetched.status != 200:
-            verdicts.bad(part, f"HTTP {fetched.status}" if fetched else "no answer")
+            verdicts.bad(part, f"HTTP {fetched.status}" if fetched else _no_answer(prober))
             continue
         entries = [found.url for found in parse_feed(fetched.body, fetched.url)]
         if not entries:
@@ -82,7 +86,7 @@ def _check_discovery(config: SiteConfig, prober: Prober, verdicts: Verdicts) -> 
         fetched = prober.get(url)
         part = f"start URL {url}"
         if fetched is None or fetched.status != 200:
-            verdicts.bad(part, f"HTTP {fetched.status}" if fetched else "no answer")
+            verdicts.bad(part, f"HTTP {fetched.status}" if fetched else _no_answer(prober))
             continue
         text = fetched.body.decode(fetched.charset or "utf-8", "replace")
         paging = pagination_links(text, fetched.url)
@@ -102,7 +106,7 @@ def _check_discovery(config: SiteConfig, prober: Prober, verdicts: Verdicts) -> 
         second = prober.get(following)
         if second is None or second.status != 200:
             verdicts.bad(f"pagination of {url}", f"{following}: " + (
-                f"HTTP {second.status}" if second else "no answer"))  # fmt: skip
+                f"HTTP {second.status}" if second else _no_answer(prober)))  # fmt: skip
             continue
         more = [
             u

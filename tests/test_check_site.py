@@ -153,5 +153,9 @@ def test_a_certificate_that_fails_verification_is_refused_unless_the_site_accept
             db = folder / "news.db"
             result = run_crawl(db, site_file)
             outcomes[accept] = (result.returncode, query(db, "SELECT count(*) FROM articles")[0][0])
+        checked = check("--site-file", str(tmp_path / "False" / "tls.toml"), "--pages", "1")
     assert outcomes[False] == (1, 0)  # verified by default: the crawl fetches nothing
     assert outcomes[True] == (0, 1)
+    assert checked.returncode == 1
+    assert "certificate verification failed" in checked.stdout
+    assert "set accept_broken_tls = true" in checked.stdout
