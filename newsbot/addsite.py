@@ -270,6 +270,7 @@ class Probe:
     host: str
     log: list[str] = field(default_factory=list)
     feeds: dict[str, list[str]] = field(default_factory=dict)  # feed or sitemap -> entries
+    kinds: dict[str, str] = field(default_factory=dict)  # feed or sitemap -> which
     editions: dict[str, Edition] = field(default_factory=dict)
 
     def say(self, line: str) -> None:
@@ -309,22 +310,22 @@ def _home_language(tree: html.HtmlElement | None) -> str:
     return detect_language(tree.text_content()[:5000]) or "ru"
 
 
-def _index_entries(prober: Prober, url: str) -> list[str] | None:
-    """Entries of a feed or sitemap (child sitemaps followed once), or None."""
+def _index_entries(prober: Prober, url: str) -> tuple[str, list[str]] | None:
+    """("feed" or "sitemap", its entries) (an index: its first child's), or None."""
     fetched = prober.get(url)
     if fetched is None or fetched.status != 200 or not fetched.body.strip():
         return None
     items = parse_feed(fetched.body, fetched.url)
     if items:
-        return [item.url for item in items]
+        return "feed", [item.url for item in items]
     kind, entries = parse_sitemap(fetched.body)
     if kind == "urlset":
-        return [entry.url for entry in entries]
+        return "sitemap", [entry.url for entry in entries]
     if kind == "index":
         for child in entries[:1]:
             found = _index_entries(prober, child.url)
             if found:
-                return found
+                return "sitemap", found[1]
     return None
 
 
@@ -364,10 +365,11 @@ def probe_site(home: str, max_requests: int = 60) -> Probe:
     if not indexes:
         indexes += [urljoin(home, path) for path in FEED_PATHS + SITEMAP_PATHS]
     for url in dict.fromkeys(indexes):
-        entries = _index_entries(prober, url)
-        if entries:
-            probe.feeds[url] = [e for e in entries if _on_host(e, host)]
-            probe.say(f"feed/sitemap {url}: {len(probe.feeds[url])} entries on the site")
+        found = _index_entries(prober, url)
+        if found:
+            probe.kinds[url] = found[0]
+            probe.feeds[url] = [e for e in found[1] if _on_host(e, host)]
+            probe.say(f"{found[0]} {url}: {len(probe.feeds[url])} entries on the site")
 
     # Links of the home page and a few listing pages per edition.
     home_links = [u for u in listing_links(home_page.body.decode("utf-8", "replace"),
@@ -448,7 +450,7 @@ def probe_site(home: str, max_requests: int = 60) -> Probe:
         for url, entries in probe.feeds.items():
             own = [e for e in entries if (edition_of(e, host) or default_language) == language]
             if entries and len(own) * 2 > len(entries):
-                target = edition.sitemaps if "sitemap" in url else edition.feeds
+                target = edition.sitemaps if probe.kinds[url] == "sitemap" else edition.feeds
                 target.append(url)
         for url, text in link_texts.items():
             ours = (edition_of(url, host) or default_language) == language

@@ -7,8 +7,9 @@
   hubs (/ru/news/asset_recovery) and document pages without a date.
 - `egemen_pages`: a Kazakh outlet moving from /article/<id>-<slug> to /news/<id>: its
   feed at /rss (not advertised) and its listing give the new form only.
-- `tengri_pages`: Russian news at /<rubric>/<slug>-<id>/ with an advertised feed,
-  listings /news/ and /news/page/N/ (numbered links), an imprint page.
+- `tengri_pages`: Russian news at /<rubric>/<slug>-<id>/ with an advertised feed, a
+  news sitemap named in robots.txt, listings /news/ and /news/page/N/ (numbered links),
+  an imprint page.
 """
 
 from __future__ import annotations
@@ -267,6 +268,20 @@ def egemen_pages(base: str) -> dict[str, Page | list[Page]]:
     return pages
 
 
+def news_sitemap(base: str, items: list[tuple[str, str, str]]) -> Page:
+    entries = "".join(
+        f"<url><loc>{base}{path}</loc><news:news><news:publication_date>2026-11-{26 - n}"
+        f"T10:00:00+05:00</news:publication_date></news:news></url>"
+        for n, (path, _, _) in enumerate(items)
+    )
+    return Page(
+        '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/'
+        'sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+        f"{entries}</urlset>".encode(),
+        "application/xml",
+    )
+
+
 def tengri_articles() -> list[tuple[str, str, str]]:
     rubrics = ("kazakhstan_news", "world_news")
     return [
@@ -287,7 +302,11 @@ def tengri_pages(base: str) -> dict[str, Page | list[Page]]:
     articles = tengri_articles()
     head = f'<link rel="alternate" type="application/rss+xml" href="{base}/news.rss">'
     pages: dict[str, Page | list[Page]] = {
-        "/robots.txt": Page(b"User-agent: *\nDisallow: /search/\n", "text/plain"),
+        "/robots.txt": Page(
+            f"User-agent: *\nDisallow: /search/\nSitemap: {base}/sitemap-news.xml\n".encode(),
+            "text/plain",
+        ),
+        "/sitemap-news.xml": news_sitemap(base, articles[:6]),
         "/": html_page(
             f"{header}<main>"
             + "".join(f'<a class="tn-link" href="{p}">{escape(t)}</a>' for p, t, _ in articles[:3])
