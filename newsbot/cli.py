@@ -23,7 +23,6 @@ from newsbot.progress import Counter
 from newsbot.siteconfig import ConfigError, SiteConfig, bundled_configs, config_for_url
 from pipelines.export import ExportError, ExportRequest, export
 from pipelines.store import ArticleFilter, DiskFull, Store, StoreError, is_disk_full, utc_iso
-from pipelines.store.stats import COVERAGE_FIELDS
 
 DEFAULT_DB = "data/news.db"
 DEMO_PORT = 8765
@@ -110,6 +109,28 @@ def _share(text: str) -> float:
     if not 0 <= value <= 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0 to 1")
     return value
+
+
+def _http_url(text: str) -> str:
+    """An argparse type: an absolute http(s) URL with a host, on one line."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a URL: {error}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or port == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an http(s) URL with a host")
+    if any(c.isspace() or not c.isprintable() for c in text):
+        raise argparse.ArgumentTypeError(f"{text!r}: spaces and control characters in a URL")
+    return text
+
+
+def _slug(text: str) -> str:
+    if not re.match(r"^[a-z0-9_]{1,60}$", text):
+        raise argparse.ArgumentTypeError(f"{text!r}: a slug is lower-case letters, digits and _")
+    return text
 
 
 def require_site(slug: str, known: Iterable[str] | None = None) -> str:
@@ -314,6 +335,11 @@ def command_demo(args: argparse.Namespace) -> int:
 
 
 def command_sites(args: argparse.Namespace) -> int:
+    if args.which is not None:
+        # The spider's and `extract --url`'s rule: one function decides.
+        config = config_for_url(bundled_configs().values(), args.which)
+        print(config.slug if config else "none")
+        return 0
     print(f"{'slug':<22}{'lang':<6}{'on':<4}{'checked':<9}{'discovery':<26}name")
     for config in bundled_configs().values():
         ways = [w for w, urls in (("listing", config.start_urls), ("sitemap", config.sitemaps),
@@ -326,42 +352,29 @@ def command_sites(args: argparse.Namespace) -> int:
     return 0
 
 
-def command_check_site(args: argparse.Namespace) -> int:
-    """Fetch a few pages of one site (into a throw-away database) and print how many of
-    its articles gave each field: the live check for configs written without access."""
-    import tempfile
+def command_add_site(args: argparse.Namespace) -> int:
+    from newsbot.addsite import ProbeError, add_site
 
-    from newsbot.crawl import run_crawl
+    try:
+        written = add_site(args.url, Path(args.output), args.slug, args.max_requests)
+    except ProbeError as error:
+        raise UsageError(str(error)) from None
+    return 0 if written else 1
+
+
+def command_check_site(args: argparse.Namespace) -> int:
+    """A verdict per part of one site's config, from the live site (needs internet)."""
+    from newsbot.checksite import check_site
     from newsbot.siteconfig import load_config
 
     if not args.slug and not args.site_file:
         raise UsageError("check-site needs a SLUG or --site-file")
-
     if args.site_file:
         config = load_config(args.site_file)
     else:
         config = bundled_configs()[require_site(args.slug)]
-    with tempfile.TemporaryDirectory() as folder:
-        db_path = str(Path(folder) / "check.db")
-        report = run_crawl(
-            [config],
-            db_path,
-            limit=args.pages,
-            refresh=True,
-            log_file=str(Path(folder) / "check.log"),
-        )
-        (site,) = report.sites
-        print(f"{config.slug}: {site.status}; {site.responses} pages fetched, {site.new} articles")
-        if site.reason:
-            print(f"  problem: {site.reason}")
-        with Store.open_existing(db_path) as store:
-            total, filled = store.field_counts(None, COVERAGE_FIELDS)
-            imprints, numbers = store.imprint_counts()
-        for name in COVERAGE_FIELDS:
-            print(f"  {name:<16}{filled[name]}/{total}")
-        print(f"  {'imprints':<16}{imprints}")
-        print(f"  {'registrations':<16}{', '.join(numbers) or '-'}")
-    return 0 if site.healthy and total else 1
+    fixtures = Path(args.fixture_root) if args.save_fixture else None
+    return check_site(config, args.pages, fixtures)
 
 
 def command_runs(args: argparse.Namespace) -> int:
@@ -625,12 +638,31 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=command_demo)
 
     sites = commands.add_parser("sites", help="list the bundled site configs")
+    sites.add_argument(
+        "--which", metavar="URL", type=_http_url, help="the edition that takes URL as an article"
+    )
     sites.set_defaults(handler=command_sites)
+
+    add = commands.add_parser("add-site", help="write site configs from a home page")
+    add.add_argument("url", type=_http_url, help="the site's home page")
+    add.add_argument("-o", "--output", default=".", metavar="DIR", help="where to write")
+    add.add_argument("--slug", type=_slug, help="slug (an edition suffix is added)")
+    add.add_argument("--max-requests", type=_whole(5, 1000), default=60)
+    add.set_defaults(handler=command_add_site)
 
     check = commands.add_parser("check-site", help="live check of one site (needs internet)")
     check.add_argument("slug", nargs="?", help="a bundled site")
     check.add_argument("--site-file", metavar="FILE.toml", help="or a site config file")
     check.add_argument("--pages", type=_whole(1, 1000), default=5, help="articles to fetch")
+    check.add_argument(
+        "--save-fixture", action="store_true", help="save the sampled pages as test fixtures"
+    )
+    check.add_argument(
+        "--fixture-root",
+        default="tests/fixtures",
+        metavar="DIR",
+        help="where --save-fixture writes",
+    )
     check.set_defaults(handler=command_check_site)
 
     runs = commands.add_parser("runs", help="recent crawl runs and their health")

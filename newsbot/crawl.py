@@ -17,7 +17,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from twisted.internet import task
 
-from newsbot.health import HealthLimits, judge_site, killed_runs
+from newsbot.health import HealthLimits, blocked_reason, judge_site, killed_runs
 from newsbot.lock import crawl_lock
 from newsbot.progress import TerminalLine
 from newsbot.siteconfig import SiteConfig
@@ -83,6 +83,9 @@ def _failure_reason(stats: dict[str, Any], run: SiteRun) -> str | None:
         for key, count in stats.items()
         if key.startswith("downloader/response_status_count/")
     }
+    blocked = blocked_reason(statuses)
+    if blocked:
+        return blocked
     if run.requests > 0 and not any(count for code, count in statuses.items() if code < 400):
         exceptions = [
             key.rsplit("/", 1)[-1]

@@ -211,7 +211,8 @@ def next_page_url(
     page_html: str, base_url: str, selector: str | None = None, page_param: str | None = None
 ) -> str | None:
     """The listing page after this one: the configured selector, rel=next, a "next" link,
-    or the page number in `page_param` plus one."""
+    the numbered link after this page's number, or the page number in `page_param` plus
+    one."""
     try:
         tree = html.fromstring(page_html, base_url=base_url)
     except (etree.ParserError, ValueError):
@@ -230,6 +231,9 @@ def next_page_url(
             url = urljoin(base_url, candidate.strip())
             if url != base_url:
                 return url
+        numbered = numbered_next_url(tree, base_url)
+        if numbered:
+            return numbered
     if page_param:
         parts = urlsplit(base_url)
         query = dict(parse_qsl(parts.query))
@@ -239,3 +243,64 @@ def next_page_url(
         query[page_param] = str(current + 1)
         return urlunsplit(parts._replace(query=urlencode(query)))
     return None
+
+
+_CURRENT_XPATH = (
+    "//*[@aria-current and @aria-current!='false'] | //*[contains(concat(' ', normalize-space("
+    "@class), ' '), ' active ') or contains(concat(' ', normalize-space(@class), ' '), ' current ')"
+    " or contains(@class, 'is-active') or contains(@class, '--active')]"
+)
+_MAX_PAGE_NUMBER = 6  # digits: page 1441 of primeminister.kz is 4
+
+
+def numbered_next_url(tree: html.HtmlElement, base_url: str) -> str | None:
+    """The link numbered one more than this page, on a listing whose pagination is only
+    numbers (primeminister.kz: no rel=next, no "next" word). This page's number is the
+    link back to itself, the number marked current, or else the first number from 1 that
+    has no link (page 1 rarely links to itself)."""
+    links: dict[int, str] = {}
+    current = None
+    for anchor in tree.xpath("//a[@href]"):
+        text = anchor.text_content().strip()
+        if not text.isdigit() or len(text) > _MAX_PAGE_NUMBER:
+            continue
+        url = urljoin(base_url, anchor.get("href").strip()).split("#", 1)[0]
+        if url == base_url:
+            current = int(text)
+        elif url.startswith(("http://", "https://")):
+            links.setdefault(int(text), url)
+    if len(links) < 1:
+        return None
+    if current is None:
+        for node in tree.xpath(_CURRENT_XPATH):
+            text = node.text_content().strip()
+            if text.isdigit() and len(text) <= _MAX_PAGE_NUMBER:
+                current = int(text)
+                break
+    if current is None:
+        current = next(n for n in range(1, len(links) + 2) if n not in links)
+    return links.get(current + 1)
+
+
+def path_page_url(start_url: str, page_path: str, number: int) -> str:
+    """Listing page `number` under a start URL by a config's `page_path` template:
+    ("https://x.kz/news/", "page/{n}/", 2) -> "https://x.kz/news/page/2/"."""
+    parts = urlsplit(start_url)
+    base = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return urlunsplit(parts._replace(path=base + page_path.replace("{n}", str(number))))
+
+
+def pagination_links(page_html: str, base_url: str) -> set[str]:
+    """The listing's own page links (numbered, rel=next or prev): never article
+    candidates, even for a config without `article_url`."""
+    try:
+        tree = html.fromstring(page_html, base_url=base_url)
+    except (etree.ParserError, ValueError):
+        return set()
+    found = set()
+    for anchor in tree.xpath("//a[@href]"):
+        text = anchor.text_content().strip()
+        rel = (anchor.get("rel") or "").lower()
+        if (text.isdigit() and len(text) <= _MAX_PAGE_NUMBER) or rel in ("next", "prev"):
+            found.add(urljoin(base_url, anchor.get("href").strip()).split("#", 1)[0])
+    return found

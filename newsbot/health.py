@@ -6,7 +6,7 @@ The checks are pure functions of run records, so a crafted history tests each on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pipelines.store import SiteRun
@@ -41,6 +41,21 @@ class Problem:
 
     def line(self) -> str:
         return f"{self.site}: {self.message}"
+
+
+# Answers that say "not you" rather than "not here": a site that gives only these to
+# every request has blocked the crawler (an anti-bot wall, an IP ban).
+BLOCKING_STATUSES = frozenset({401, 403, 429, 451})
+
+
+def blocked_reason(statuses: Mapping[int, int]) -> str | None:
+    """Why a site whose every answer refused the crawler is blocked, or None. Told
+    apart from a quiet "no new articles" and from a site that is down (5xx, 404)."""
+    answered = {code: count for code, count in statuses.items() if count}
+    if not answered or not set(answered) <= BLOCKING_STATUSES:
+        return None
+    codes = ", ".join(f"HTTP {code} x{count}" for code, count in sorted(answered.items()))
+    return f"blocked: every request was refused ({codes}); the site turns this client away"
 
 
 def check_unfinished(current: SiteRun) -> list[Problem]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import re2
 from cssselect import SelectorError
@@ -34,9 +34,9 @@ _HOST = re.compile(
 )
 
 _STRING_KEYS = {"slug", "name", "language", "timezone", "article_url", "user_agent",
-                "next_page", "page_param", "unsupported", "notes"}  # fmt: skip
+                "next_page", "page_param", "page_path", "unsupported", "notes"}  # fmt: skip
 _LIST_KEYS = {"domains", "start_urls", "sitemaps", "feeds", "imprint_urls", "keep_params"}
-_BOOL_KEYS = {"enabled", "verified"}
+_BOOL_KEYS = {"enabled", "verified", "accept_broken_tls"}
 # Every number a config may set: (whole numbers only, least, most). Beyond these a crawl
 # hangs (a delay of 1e308 s, max_pages of 2**63 on an endless listing), makes no request
 # at all (concurrency 0) or fails deep inside Scrapy (a timeout of nan).
@@ -49,7 +49,7 @@ _NUMBER_RANGES: dict[str, tuple[bool, float, float]] = {
 _NUMBER_KEYS = set(_NUMBER_RANGES)
 _TABLE_KEYS = {"headers", "selectors"}
 KNOWN_KEYS = _STRING_KEYS | _LIST_KEYS | _BOOL_KEYS | _NUMBER_KEYS | _TABLE_KEYS
-REQUIRED_KEYS = ("slug", "name", "domains", "language", "article_url")
+REQUIRED_KEYS = ("slug", "name", "domains", "language")
 # A config is a page of text; anything larger is not one (or is /dev/zero under a name).
 MAX_CONFIG_BYTES = 256 * 1024
 
@@ -64,7 +64,9 @@ class SiteConfig:
     name: str
     domains: tuple[str, ...]
     language: str
-    article_url: Pattern
+    # None: every page on the config's hosts is a candidate, and the classifier alone
+    # decides what is an article (pipelines/classify.py).
+    article_url: Pattern | None
     timezone: str = "Asia/Almaty"
     start_urls: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
@@ -72,6 +74,9 @@ class SiteConfig:
     imprint_urls: tuple[str, ...] = ()
     enabled: bool = True
     verified: bool = False
+    # Fetch without verifying the certificate chain: for a site that serves an
+    # incomplete chain (akorda.kz), which browsers repair and HTTP clients do not.
+    accept_broken_tls: bool = False
     download_delay: float | None = None
     download_timeout: float | None = None
     concurrency: int | None = None
@@ -80,6 +85,9 @@ class SiteConfig:
     selectors: dict[str, str] = field(default_factory=dict)
     next_page: str | None = None  # CSS selector of the "next page" link on listing pages
     page_param: str | None = None  # query parameter that numbers listing pages ("page")
+    # Listing page N under its start URL ("page/{n}/": /news/ -> /news/page/2/), for
+    # sites whose pages carry no link to the next one.
+    page_path: str | None = None
     max_pages: int = 50  # listing pages followed per start URL in one run
     # Query parameters that select content on article URLs ("id"): with it set, every
     # other parameter is dropped from article links before they are scheduled.
@@ -98,14 +106,21 @@ class SiteConfig:
         return (self.name, *self.domains)
 
     def is_on_site(self, url: str) -> bool:
-        """Whether the URL's host is one of the config's domains (or under one)."""
-        host = (urlsplit(url).hostname or "").lower()
-        return any(host == d or host.endswith("." + d) for d in self.domains)
+        """Whether the URL's host is one of the config's domains, `www.` optional. Other
+        subdomains are other editions (kaz.tengrinews.kz is not tengrinews_ru): a config
+        that takes one lists it in `domains` (mirror.akorda.kz)."""
+        return _bare_host(url) in {_bare(d) for d in self.domains}
 
     def takes_article(self, url: str) -> bool:
         """Whether this edition takes the URL as one of its articles: the one rule the
-        spider, `newsbot extract --url` and the pipelines use."""
-        return self.is_on_site(url) and self.article_url.search(url) is not None
+        spider, `newsbot extract --url`, `newsbot sites --which` and the pipelines use.
+        The fragment is dropped and an AMP variant counts as its canonical article."""
+        url = article_address(url)
+        if not self.is_on_site(url):
+            return False
+        if self.article_url is None:
+            return _could_be_page(url)
+        return self.article_url.search(url) is not None
 
     def chain_options(self) -> ChainOptions:
         """What the stage chain needs of this config."""
@@ -117,6 +132,45 @@ class SiteConfig:
             language=self.language,
             selectors=dict(self.selectors),
         )
+
+
+def _bare(host: str) -> str:
+    return host.lower().removeprefix("www.")
+
+
+def _bare_host(url: str) -> str:
+    try:
+        return _bare(urlsplit(url).hostname or "")
+    except ValueError:  # a broken [IPv6] host
+        return ""
+
+
+# The AMP copy of an article: `/slug/amp/`, `/slug/amp`, `?amp`, `?amp=1`.
+_AMP_PATH = re.compile(r"/amp/?$")
+_AMP_QUERY = re.compile(r"^amp(?:=1|=true)?$")
+# Files and the site's root: never an article when no `article_url` narrows the choice.
+_NOT_A_PAGE = re.compile(
+    r"\.(?:jpe?g|png|gif|webp|svg|pdf|docx?|xlsx?|zip|rar|mp[34]|css|js|xml|rss|json)$",
+    re.IGNORECASE,
+)
+
+
+def article_address(url: str) -> str:
+    """The address an article is known by: without its fragment (`#:~:text=...`), and the
+    canonical page for an AMP variant."""
+    parts = urlsplit(url.strip())
+    path = parts.path
+    query = parts.query
+    if _AMP_PATH.search(path):
+        path = _AMP_PATH.sub("/", path)
+    elif _AMP_QUERY.match(query):
+        query = ""
+    return urlunsplit(parts._replace(path=path, query=query, fragment=""))
+
+
+def _could_be_page(url: str) -> bool:
+    path = urlsplit(url).path
+    return path.strip("/") != "" and not _NOT_A_PAGE.search(path)
 
 
 def _fail(path: str, key: str, problem: str) -> ConfigError:
@@ -241,7 +295,9 @@ def parse_config(data: dict[str, Any], path: str) -> SiteConfig:
             raise _fail(path, "domains", f"{domain!r}: host names only, no scheme, port or path")
         if not _HOST.match(domain.lower()):
             raise _fail(path, "domains", f"{domain!r} is not a host name")
-    article_url = compile_pattern(path, "article_url", data["article_url"])
+    article_url = None
+    if data.get("article_url"):
+        article_url = compile_pattern(path, "article_url", data["article_url"])
     for name in data.get("keep_params", []):
         if is_removed_param(name):
             raise _fail(
@@ -276,6 +332,13 @@ def parse_config(data: dict[str, Any], path: str) -> SiteConfig:
             CSSSelector(data["next_page"])
         except SelectorError as error:
             raise _fail(path, "next_page", f"bad CSS selector: {error}") from error
+    page_path = data.get("page_path")
+    if page_path is not None and (
+        page_path.count("{n}") != 1 or "://" in page_path or page_path.startswith("/")
+    ):
+        raise _fail(
+            path, "page_path", f"{page_path!r}: a relative path with one {{n}}, like 'page/{{n}}/'"
+        )
     if data.get("timezone"):
         from pipelines.dates import site_zone
 
@@ -295,6 +358,7 @@ def parse_config(data: dict[str, Any], path: str) -> SiteConfig:
         imprint_urls=tuple(data.get("imprint_urls", [])),
         enabled=data.get("enabled", True),
         verified=data.get("verified", False),
+        accept_broken_tls=data.get("accept_broken_tls", False),
         download_delay=data.get("download_delay"),
         download_timeout=data.get("download_timeout"),
         concurrency=int(data["concurrency"]) if "concurrency" in data else None,
@@ -303,6 +367,7 @@ def parse_config(data: dict[str, Any], path: str) -> SiteConfig:
         selectors=dict(selectors),
         next_page=data.get("next_page"),
         page_param=data.get("page_param"),
+        page_path=page_path,
         max_pages=int(data.get("max_pages", 50)),
         keep_params=tuple(data["keep_params"]) if "keep_params" in data else None,
         unsupported=data.get("unsupported"),
@@ -327,8 +392,10 @@ def load_config(path: str | Path) -> SiteConfig:
 
 
 def config_for_url(configs: Iterable[SiteConfig], url: str) -> SiteConfig | None:
-    """The first config that takes the URL as an article, or None."""
-    return next((config for config in configs if config.takes_article(url)), None)
+    """The config that takes the URL as an article, or None. A config whose regex says
+    so wins over one without `article_url` (which takes any page of its hosts)."""
+    taking = [config for config in configs if config.takes_article(url)]
+    return next((c for c in taking if c.article_url is not None), None) or next(iter(taking), None)
 
 
 def _read_config_text(path: Path) -> str:

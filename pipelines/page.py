@@ -37,6 +37,11 @@ class Page:
     # compressed, and the search stems of the article's title, lead and body.
     packed_body: bytes | None = None
     stems: dict[str, str] | None = None
+    # Where discovery found the URL: "feed" and "sitemap" entries are candidates even
+    # when the config's article_url does not match them.
+    found_in: str | None = None
+    # Why the chain's record is not an article (pipelines/classify.py), or None.
+    not_article: str | None = None
 
     @property
     def address(self) -> str:

@@ -22,6 +22,7 @@ from scrapy.crawler import Crawler
 
 from pipelines.article import Article, SiteImprint, fill_from_imprint_page
 from pipelines.chain import process_page, read_imprint_page
+from pipelines.classify import markup_of, not_an_article
 from pipelines.options import ChainOptions
 from pipelines.page import Page
 from pipelines.search import stems_row
@@ -38,6 +39,7 @@ class Extracted:
     article: Article
     packed_body: bytes | None
     stems: dict[str, str]
+    not_article: str | None = None
 
 
 def extract_for_store(
@@ -48,6 +50,7 @@ def extract_for_store(
         article=article,
         packed_body=pack(page.body),
         stems=stems_row(article.title, article.lead, article.body),
+        not_article=not_an_article(article, markup_of(page.body or b"", page.charset)),
     )
 
 
@@ -151,4 +154,5 @@ class ProcessPipeline:
             item.article = extracted.article
             item.packed_body = extracted.packed_body
             item.stems = extracted.stems
+            item.not_article = extracted.not_article
         return item

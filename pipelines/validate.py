@@ -25,6 +25,14 @@ class OutsideArticleUrls(NotAnArticle):
     reason = "final URL outside article_url (a redirect to a listing or home page)"
 
 
+class DoesNotLookLikeAnArticle(NotAnArticle):
+    """The classifier's verdict (pipelines/classify.py): a listing, a hub, a document."""
+
+    def __init__(self, why: str):
+        super().__init__(f"not an article: {why}")
+        self.reason = f"not an article: {why}"
+
+
 class ValidatePipeline:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
@@ -37,10 +45,16 @@ class ValidatePipeline:
         if not isinstance(item, Page) or item.kind != "article" or item.article is None:
             return item
         spider = self.crawler.spider
-        # The spider's own rule decides what is an article URL (one rule, one place).
+        # The spider's own rule decides what is an article URL (one rule, one place). A
+        # feed or sitemap entry is a candidate whatever the regex says: it only has to
+        # stay on the site, and the classifier below judges the page.
         is_article_url = getattr(spider, "is_article_url", None)
+        if item.found_in in ("feed", "sitemap"):
+            is_article_url = getattr(spider, "is_on_site", is_article_url)
         if item.final_url and is_article_url is not None and not is_article_url(item.final_url):
             raise OutsideArticleUrls(f"{OutsideArticleUrls.reason}: {item.final_url}")
         if not item.article.title and not item.article.body:
             raise NoTitleNorBody(f"{NoTitleNorBody.reason}: {item.url}")
+        if item.not_article:
+            raise DoesNotLookLikeAnArticle(item.not_article)
         return item

@@ -41,10 +41,12 @@ from newsbot.discovery import (
     SitemapReader,
     listing_links,
     next_page_url,
+    pagination_links,
     parse_feed,
+    path_page_url,
 )
 from newsbot.middlewares import OffsiteRedirect
-from newsbot.siteconfig import SiteConfig
+from newsbot.siteconfig import SiteConfig, article_address
 from pipelines.dates import parse_date
 from pipelines.page import Page
 from pipelines.store import FetchHistory, Store, open_database
@@ -133,6 +135,9 @@ def site_settings(config: SiteConfig) -> dict[str, Any]:
         settings["USER_AGENT"] = config.user_agent
     if config.headers:
         settings["DEFAULT_REQUEST_HEADERS"] = dict(config.headers)
+    if config.accept_broken_tls:
+        # Scrapy 2.19's switch, read per crawler by its context factory and httpx handler.
+        settings["DOWNLOAD_VERIFY_CERTIFICATES"] = False
     return settings
 
 
@@ -240,7 +245,7 @@ class NewsSpider(scrapy.Spider):
         for url in self.config.sitemaps:
             yield self._request(url, "sitemap", self.parse_sitemap)
         for url in self.config.start_urls:
-            yield self._request(url, "listing", self.parse_listing, depth=1)
+            yield self._request(url, "listing", self.parse_listing, depth=1, start=url)
         if self.resume_url and self.resume_url not in self.config.start_urls:
             # The last run stopped early: carry on from the deepest listing page it reached.
             logger.info("%s: resuming listing pages at %s", self.config.slug, self.resume_url)
@@ -274,14 +279,20 @@ class NewsSpider(scrapy.Spider):
         if crawler is not None and crawler.stats:
             crawler.stats.inc_value("newsbot/dates_rejected")
 
-    def _candidate(self, found: Discovered) -> tuple[Discovered, str, datetime | None] | None:
+    def _candidate(
+        self, found: Discovered, found_in: str = "listing"
+    ) -> tuple[Discovered, str, datetime | None] | None:
         """An article link worth fetching, cleaned, with its key and date; None if it is
-        no article, already scheduled, known or older than --since."""
-        # One article, one request: tracking and session parameters, escapes and a
-        # trailing slash make no second copy (the slash stays in the URL requested).
-        found = dataclasses.replace(found, url=clean_url(found.url, self.config.keep_params))
+        no article, already scheduled, known or older than --since. A feed or sitemap
+        entry needs only to be on the site: the classifier judges the page."""
+        # One article, one request: tracking and session parameters, escapes, a fragment,
+        # an AMP copy and a trailing slash make no second copy (the slash stays in the
+        # URL requested).
+        url = clean_url(article_address(found.url), self.config.keep_params)
+        found = dataclasses.replace(found, url=url)
         key = normalize_url(found.url)
-        if key in self.scheduled or not self.is_article_url(found.url):
+        wanted = self.is_on_site if found_in in ("feed", "sitemap") else self.is_article_url
+        if key in self.scheduled or not wanted(found.url):
             return None
         changed_at = self._changed_at(found)
         if self.since and changed_at and changed_at < self.since:
@@ -292,12 +303,16 @@ class NewsSpider(scrapy.Spider):
             return None
         return found, key, changed_at
 
-    def _article_request(self, found: Discovered) -> scrapy.Request | None:
+    def _article_request(
+        self, found: Discovered, found_in: str = "listing"
+    ) -> scrapy.Request | None:
         """A request for an article, or None if it is known, too old or over the limit."""
-        candidate = self._candidate(found)
-        return self._schedule_article(*candidate[:2]) if candidate else None
+        candidate = self._candidate(found, found_in)
+        return self._schedule_article(*candidate[:2], found_in) if candidate else None
 
-    def _schedule_article(self, found: Discovered, key: str) -> scrapy.Request | None:
+    def _schedule_article(
+        self, found: Discovered, key: str, found_in: str = "listing"
+    ) -> scrapy.Request | None:
         if key in self.scheduled:
             return None
         if self.limit is not None and self.articles_requested >= self.limit:
@@ -305,7 +320,9 @@ class NewsSpider(scrapy.Spider):
             return None
         self.scheduled.add(key)
         self.articles_requested += 1
-        request = self._request(found.url, "article", self.parse_article, hints=found.hints())
+        request = self._request(
+            found.url, "article", self.parse_article, hints=found.hints(), found_in=found_in
+        )
         # `scheduled` already keeps articles unique. Past Scrapy's duplicate filter, a
         # redirect loop runs into REDIRECT_MAX_TIMES and is logged, instead of vanishing
         # when it comes back to a URL the filter has seen.
@@ -328,6 +345,7 @@ class NewsSpider(scrapy.Spider):
             charset=charset,
             body=response.body if keep_body else None,
             hints=dict(response.meta.get("hints") or {}),
+            found_in=response.meta.get("found_in"),
         )
 
     def _discovered(self, links: int) -> None:
@@ -349,7 +367,10 @@ class NewsSpider(scrapy.Spider):
                 response.url,
                 MAX_LISTING_LINKS,
             )
-        cleaned = (clean_url(url, self.config.keep_params) for url in found_links)
+        paging = pagination_links(text, response.url)
+        cleaned = (
+            clean_url(url, self.config.keep_params) for url in found_links if url not in paging
+        )
         links = list(dict.fromkeys(url for url in cleaned if self.is_article_url(url)))
         self._discovered(len(links))
         fresh = 0
@@ -375,6 +396,10 @@ class NewsSpider(scrapy.Spider):
         if depth >= self.config.max_pages:
             return
         following = next_page_url(text, response.url, self.config.next_page, self.config.page_param)
+        start = response.meta.get("start")
+        if following is None and self.config.page_path and start and links:
+            # No link to the next page: the config's path template names it.
+            following = path_page_url(start, self.config.page_path, depth + 1)
         following = clean_url(following) if following else None
         if (
             following
@@ -382,7 +407,9 @@ class NewsSpider(scrapy.Spider):
             and self.is_on_site(following)
         ):
             self.scheduled.add(normalize_url(following))
-            yield self._request(following, "listing", self.parse_listing, depth=depth + 1)
+            yield self._request(
+                following, "listing", self.parse_listing, depth=depth + 1, start=start
+            )
 
     def is_on_site(self, url: str) -> bool:
         return self.config.is_on_site(url)
@@ -465,12 +492,13 @@ class NewsSpider(scrapy.Spider):
         for number, found in enumerate(reader):
             if number % YIELD_EVERY == YIELD_EVERY - 1:
                 await asyncio.sleep(0)
-            article_links += self.is_article_url(clean_url(found.url, self.config.keep_params))
-            candidate = self._candidate(found)
+            # A sitemap's entries on the site are candidates whatever article_url says.
+            article_links += self.is_on_site(found.url)
+            candidate = self._candidate(found, "sitemap")
             if candidate is not None:
                 newest.offer(candidate[2], candidate[1], candidate[:2])
         self._discovered(article_links)
-        scheduled = (self._schedule_article(found, key) for found, key in newest.best())
+        scheduled = (self._schedule_article(found, key, "sitemap") for found, key in newest.best())
         requests = [request for request in scheduled if request is not None]
         self.sitemap_urls_taken += len(requests)  # before handing any out, as above
         for request in requests:
@@ -490,9 +518,9 @@ class NewsSpider(scrapy.Spider):
     def parse_feed(self, response: Response) -> Iterator[Any]:
         yield self._page_item(response, "feed", keep_body=False)
         items = parse_feed(response.body, response.url)
-        self._discovered(sum(1 for found in items if self.is_article_url(found.url)))
+        self._discovered(sum(1 for found in items if self.is_on_site(found.url)))
         for found in items:
-            request = self._article_request(found)
+            request = self._article_request(found, "feed")
             if request is not None:
                 yield request
 

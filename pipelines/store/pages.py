@@ -164,6 +164,17 @@ class PageLog(Connection):
             params.append(site)
         return dicts(self.db, sql + " ORDER BY fetched_at", params)
 
+    def page_log(self, site: str) -> list[dict[str, Any]]:
+        """One site's fetch log, oldest first: what `newsbot check-site` reports on."""
+        return list(
+            dicts(
+                self.db,
+                "SELECT url, final_url, kind, status, error, drop_reason, article_id "
+                "FROM pages WHERE site = ? ORDER BY fetched_at",
+                [site],
+            )
+        )
+
     def sites_with_pages(self, kind: str) -> set[str]:
         return {
             row[0]

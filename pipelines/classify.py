@@ -1,0 +1,123 @@
+"""Does a fetched page look like an article? A pure stage after the chain: the Article it
+made plus the page's markup in, None (an article) or the named reason it is not out.
+
+An article has a title, a body of real prose, and either a publication date or article
+markup (JSON-LD Article/NewsArticle..., og:type article). A listing or rubric hub (its
+text is headlines linking elsewhere), a document page without a date, a home page: not
+articles. This is what lets discovery take candidates a config's regex never saw (feed
+entries, `article_url` left out, `add-site` samples) without storing whatever they are.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from lxml.html import HtmlElement
+
+from pipelines.article import Article
+from pipelines.decode import decode_page
+from pipelines.extract import load_tree
+
+ARTICLE_TYPES = frozenset(
+    t.lower()
+    for t in (
+        "Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle",
+        "OpinionNewsArticle", "BackgroundNewsArticle", "BlogPosting", "LiveBlogPosting",
+        "Report", "ScholarlyArticle", "TechArticle",
+    )
+)  # fmt: skip
+LISTING_TYPES = frozenset(("itemlist", "collectionpage", "searchresultspage"))
+# Fewer words than this is a caption, a teaser or a document's cover note, not prose.
+MIN_PROSE_WORDS = 20
+# A headline link: an anchor whose text reads like a title (Kazakh titles run to fewer,
+# longer words: "Премьер-министр кеңес өткізді").
+HEADLINE_WORDS = 3
+HEADLINE_CHARS = 20
+# This many other pages' headlines inside the extracted text make it a listing.
+LISTING_HEADLINES = 3
+_OUTSIDE_CONTENT = "ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside"
+
+
+@dataclass(frozen=True)
+class Markup:
+    """What the page's markup says of itself."""
+
+    types: frozenset[str]  # JSON-LD @type values, lower case
+    og_type: str | None
+    headlines: tuple[str, ...]  # texts of headline links outside nav/header/footer/aside
+
+    @property
+    def says_article(self) -> bool:
+        return bool(self.types & ARTICLE_TYPES) or (self.og_type or "").startswith("article")
+
+    @property
+    def says_listing(self) -> bool:
+        return bool(self.types & LISTING_TYPES) and not self.types & ARTICLE_TYPES
+
+
+def _jsonld_nodes(data: Any) -> Iterator[dict[str, Any]]:
+    """Top-level JSON-LD objects and their @graph: an ItemList's elements are not the page."""
+    if isinstance(data, list):
+        for item in data:
+            yield from _jsonld_nodes(item)
+    elif isinstance(data, dict):
+        yield data
+        if "@graph" in data:
+            yield from _jsonld_nodes(data["@graph"])
+
+
+def read_markup(tree: HtmlElement) -> Markup:
+    types: set[str] = set()
+    for script in tree.xpath("//script[@type='application/ld+json']"):
+        try:
+            data = json.loads((script.text or "").strip() or "null", strict=False)
+        except ValueError:
+            continue  # broken JSON-LD is common: it says nothing
+        for node in _jsonld_nodes(data):
+            kind = node.get("@type")
+            for name in kind if isinstance(kind, list) else [kind]:
+                if isinstance(name, str):
+                    types.add(name.lower())
+    og_types = tree.xpath("//meta[@property='og:type']/@content")
+    headlines = []
+    for anchor in tree.xpath(f"//a[@href][not({_OUTSIDE_CONTENT})]"):
+        text = " ".join(anchor.text_content().split())
+        if len(text.split()) >= HEADLINE_WORDS and len(text) >= HEADLINE_CHARS:
+            headlines.append(text)
+    return Markup(
+        types=frozenset(types),
+        og_type=og_types[0].strip().lower() if og_types else None,
+        headlines=tuple(dict.fromkeys(headlines)),
+    )
+
+
+def markup_of(body: bytes, charset: str | None = None) -> Markup | None:
+    decoded = decode_page(body, charset)
+    tree = load_tree(decoded.text) if decoded.text else None
+    return read_markup(tree) if tree is not None else None
+
+
+def not_an_article(article: Article, markup: Markup | None) -> str | None:
+    """None when the page looks like an article, else why not ("a listing: ...")."""
+    if markup is None:
+        return "no HTML"
+    if not article.title:
+        return "no title"
+    body = article.body or ""
+    if markup.says_listing:
+        return "a listing (JSON-LD " + ", ".join(sorted(markup.types & LISTING_TYPES)) + ")"
+    own = " ".join(article.title.split())
+    in_body = [h for h in markup.headlines if h != own and h in body]
+    words = len(body.split())
+    linked = sum(len(h.split()) for h in in_body)
+    # Three headlines, or two with little text besides them (a listing's last page).
+    if len(in_body) >= LISTING_HEADLINES or (len(in_body) == 2 and words - linked < 3 * linked):
+        return f"a listing: its text holds {len(in_body)} headlines linking to other pages"
+    if words < MIN_PROSE_WORDS:
+        return f"no body of prose ({words} words)"
+    if not article.published_at and not markup.says_article:
+        return "no date and no article markup (JSON-LD Article, og:type article)"
+    return None
