@@ -8,13 +8,14 @@ comes with the page.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from pipelines.article import NO_IMPRINT_WARNING, Article, SiteImprint
 from pipelines.attribution import find_source
 from pipelines.boilerplate import strip_furniture
 from pipelines.bounds import bound_tree
+from pipelines.classify import not_an_article, read_markup
 from pipelines.clean import clean_line, normalize_characters, tidy_paragraphs
 from pipelines.dates import parse_date
 from pipelines.decode import decode_page
@@ -88,6 +89,14 @@ def _pick_date(
 NO_OPTIONS = ChainOptions()
 
 
+@dataclass
+class ReadPage:
+    """The chain's record of a page, and why it is not an article (None if it is one)."""
+
+    article: Article
+    not_article: str | None
+
+
 def process_page(
     page: Page,
     options: ChainOptions | None = None,
@@ -97,6 +106,16 @@ def process_page(
 
     `imprint_cache` (footer text -> imprint) lets a crawl read each site's imprint once.
     """
+    return read_page(page, options, imprint_cache).article
+
+
+def read_page(
+    page: Page,
+    options: ChainOptions | None = None,
+    imprint_cache: dict[str, SiteImprint] | None = None,
+) -> ReadPage:
+    """`process_page` and the classifier's verdict (pipelines/classify.py), from the one
+    parse of the page."""
     options = options or NO_OPTIONS
     url = page.address
     decoded = decode_page(page.body or b"", page.charset)
@@ -117,9 +136,11 @@ def process_page(
         if html_text:
             warnings.append("no HTML could be parsed")
         warnings.append("no article: nothing to extract")
-        return article
+        return ReadPage(article, "no HTML")
     warnings.extend(bound_tree(tree))
 
+    # The page's own markup, read before extraction prunes the tree.
+    markup = read_markup(tree)
     fields = read_fields(tree, url, options.selectors)
     footer_lines = set()
     if fields.footer_marked and fields.footer_text:
@@ -180,7 +201,8 @@ def process_page(
             warnings.append(f"no {label} found")
     if not article.has_imprint:
         warnings.append(NO_IMPRINT_WARNING)
-    return article
+    # A date printed but refused (year 9999) still says the page is dated.
+    return ReadPage(article, not_an_article(article, markup, printed_date=bool(fields.published)))
 
 
 def read_imprint_page(page: Page, options: ChainOptions | None = None) -> SiteImprint:

@@ -100,8 +100,11 @@ def markup_of(body: bytes, charset: str | None = None) -> Markup | None:
     return read_markup(tree) if tree is not None else None
 
 
-def not_an_article(article: Article, markup: Markup | None) -> str | None:
-    """None when the page looks like an article, else why not ("a listing: ...")."""
+def not_an_article(
+    article: Article, markup: Markup | None, printed_date: bool = False
+) -> str | None:
+    """None when the page looks like an article, else why not ("a listing: ...").
+    `printed_date`: the page printed a publication date, even one the chain refused."""
     if markup is None:
         return "no HTML"
     if not article.title:
@@ -118,6 +121,6 @@ def not_an_article(article: Article, markup: Markup | None) -> str | None:
         return f"a listing: its text holds {len(in_body)} headlines linking to other pages"
     if words < MIN_PROSE_WORDS:
         return f"no body of prose ({words} words)"
-    if not article.published_at and not markup.says_article:
+    if not (article.published_at or printed_date) and not markup.says_article:
         return "no date and no article markup (JSON-LD Article, og:type article)"
     return None

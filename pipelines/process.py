@@ -21,8 +21,7 @@ from typing import Any, Self
 from scrapy.crawler import Crawler
 
 from pipelines.article import Article, SiteImprint, fill_from_imprint_page
-from pipelines.chain import process_page, read_imprint_page
-from pipelines.classify import markup_of, not_an_article
+from pipelines.chain import read_imprint_page, read_page
 from pipelines.options import ChainOptions
 from pipelines.page import Page
 from pipelines.search import stems_row
@@ -45,12 +44,13 @@ class Extracted:
 def extract_for_store(
     page: Page, options: ChainOptions | None, imprints: dict[str, SiteImprint]
 ) -> Extracted:
-    article = process_page(page, options, imprints)
+    read = read_page(page, options, imprints)
+    article = read.article
     return Extracted(
         article=article,
         packed_body=pack(page.body),
         stems=stems_row(article.title, article.lead, article.body),
-        not_article=not_an_article(article, markup_of(page.body or b"", page.charset)),
+        not_article=read.not_article,
     )
 
 
