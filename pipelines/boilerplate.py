@@ -17,6 +17,8 @@ FURNITURE_LINE = re.compile(
     r"thanks\s+for\s+signing\s+up|see\s+more:|advertisement$|keep\s+an\s+eye\s+on\s+your\s+inbox|"
     r"there\s+was\s+an\s+error\s+processing\s+your\s+subscription|sign\s+up\s+for\s+(?:our|the)\b|"
     r"если\s+вы\s+нашли\s+ошибку|нашли\s+ошибку|реклама$|теги:|tags:|"
+    r"(?:reading\s+time|время\s+(?:на\s+)?чтени[ея]|оқу\s+уақыты|tempo\s+de\s+leitura)\s*:?\s*\d|"
+    r"\d+\s+(?:min(?:ute)?s?|мин(?:ут[аы]?)?\.?)\s+(?:read|чтения)$|"
     r"\[button\b)",
     re.IGNORECASE,
 )
@@ -45,7 +47,7 @@ _LINK_TITLE_WORDS = 20
 _MAX_LINK_TITLES = 12
 # A line that opens a list of related links; the bulleted lines after it go with it.
 RELATED_LINE = re.compile(
-    r"^(?:читайте\s+(?:также|еще|ещё)|смотрите\s+также|оқи\s+отырыңыз|оқыңыз\s+сондай-ақ|"
+    r"^[\[(]?(?:читайте\s+(?:также|еще|ещё)|смотрите\s+также|оқи\s+отырыңыз|оқыңыз\s+сондай-ақ|"
     r"тақырыпқа\s+қатысты|related\b|read\s+(?:also|more)\b|also\s+read|see\s+also)",
     re.IGNORECASE,
 )
@@ -70,23 +72,42 @@ PROMO = re.compile(
     r"скачайте\s+(?:наше\s+)?приложение|жүктеп\s+алыңыз|\bsign\s+up\s+for\b|"
     r"\bsubscribe\s+to\b|share\s+it\s+with|^follow\s+(?:us\b|[\w.@ ]{1,40}\s+on\s+)|"
     r"^also\s+on\s+\S+\.\w+|следите\s+за\s+(?:нашими\s+)?новостями|"
-    r"подписывайтесь|подпишитесь|жазылыңыз",
+    r"подписывайтесь|подпишитесь|жазылыңыз|"
+    r"\bif\s+you\s+(?:buy|purchase)\s+something\b|"
+    r"\b(?:may|might|will)\s+(?:earn|get|receive)\s+(?:a\s+)?(?:small\s+)?(?:commission|share\s+of\s+the\s+sale)",
     re.IGNORECASE,
 )
 _PROMO_WORDS = 30
 _PROMO_HINTS = (
     "newsletter", "inbox", "рассылк", "click", "нажмите", "app", "приложени", "жүктеп", "sign up", "subscribe", "share it",
-    "follow", "also on", "следите", "подпис", "жазылыңыз",
+    "follow", "also on", "следите", "подпис", "жазылыңыз", "something", "commission", "share of",
 )  # fmt: skip
 _SOCIAL_WORDS = 12
 # Short lines of credits: "Updated at 1:23 p.m.", "Фото: пресс-служба акимата",
 # "Reporting by ...; Editing by ...".
 _UPDATED_LINE = re.compile(
     r"^\(?(?:(?:updated|обновлено|жаңартылды)(?:\s+(?:at|on|в))?\s*:?\s*\d|"
-    r"(?:фото|photo|image|picture)s?\s*(?::\s*\S|by\b))",
+    r"(?:фото|photo|image|picture)s?\s*(?::\s*\S|by\b)|"
+    r"(?:additional\s+)?(?:reporting|writing|editing)\s+by\b)",
     re.IGNORECASE,
 )
 _UPDATED_WORDS = 25
+
+
+# The author's note under the text: how to reach or follow them, who they are.
+AUTHOR_NOTE = re.compile(
+    r"\b(?:can|may)\s+be\s+(?:reached|contacted)\s+at\b|\bfollow\s+(?:him|her|them|me)\s+on\b|"
+    r"^have\s+a\s+(?:news\s+)?tip\b|"
+    r"^(?:(?-i:[A-Z])[\w.'’-]+\s+){1,3}is\s+(?:a|an|the|[\w.]+['’]s)\s+(?:[\w-]+\s+){0,3}"
+    r"(?:writer|reporter|editor|correspondent|curator|contributor|columnist)\b",
+    re.IGNORECASE,
+)
+_AUTHOR_NOTE_LINES = 3
+_AUTHOR_NOTE_WORDS = 60
+# A headline in capitals between paragraphs is a teaser link ("SEAN SPICER ELIMINATED
+# FROM ..."), not text.
+_CAPS_MIN_WORDS = 8
+_CAPS_SHARE = 0.9
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -149,7 +170,27 @@ def strip_furniture(
         if index >= len(kept) * _TAIL_START_SHARE or (index > 0 and _only_link_titles(rest)):
             kept = kept[:index]
             break
-    return _drop_inline_related(kept)
+    return _drop_tail_furniture(_drop_inline_related(kept))
+
+
+def _is_caps_headline(line: str) -> bool:
+    if len(line.split()) < _CAPS_MIN_WORDS or "|" in line:
+        return False  # a subhead, or a table row
+    letters = [ch for ch in line if ch.isalpha()]
+    upper = sum(ch.isupper() for ch in letters)
+    return bool(letters) and upper >= _CAPS_SHARE * len(letters)
+
+
+def _drop_tail_furniture(kept: list[str]) -> list[str]:
+    """Without teaser headlines in capitals and the author's note at the end."""
+    if sum(not _is_caps_headline(line) for line in kept) > len(kept) / 2:
+        kept = [line for line in kept if not _is_caps_headline(line)]
+    start = max(0, len(kept) - _AUTHOR_NOTE_LINES)
+    kept = kept[:start] + [
+        line for line in kept[start:]
+        if len(line.split()) > _AUTHOR_NOTE_WORDS or not AUTHOR_NOTE.search(line)
+    ]  # fmt: skip
+    return kept
 
 
 def _drop_inline_related(kept: list[str]) -> list[str]:

@@ -109,6 +109,14 @@ _BYLINE_XPATH = (
 # A byline often runs on into the date: "David Ehrlich Nov 13, 2019".
 _FIRST_DIGIT = re.compile(r"(?<!\w)\d")
 _MAX_AUTHOR_WORDS = 8
+# Paragraphs, list items and headings that are nothing but one link: teasers of other
+# articles ("- 15 Amazing Images of Stars", a headline in capitals between paragraphs).
+# A bare address ("http://...") is a cited source and stays.
+TEASER_LINK_XPATH = (
+    "//*[self::p or self::li or self::h2 or self::h3 or self::h4 or self::h5 or self::h6][a]"
+    "[normalize-space(.)=normalize-space(a[1])]"
+    "[not(starts-with(normalize-space(a[1]),'http') or starts-with(normalize-space(a[1]),'www.'))]"
+)
 _TITLE_SUFFIX = re.compile(r"\s+[|—–-]\s+[^|—–-]{2,60}$")
 _MAX_VISIBLE_DATE_CHARS = 60
 
@@ -464,4 +472,5 @@ def extract_body(tree: HtmlElement, url: str | None, selector: str | None = None
         deduplicate=False,
         with_metadata=False,
         output_format="txt",
+        prune_xpath=TEASER_LINK_XPATH,
     )
