@@ -160,7 +160,8 @@ def strip_furniture(
         kept = kept[1:]
     # A standfirst printed above the text and given as the page's description is the
     # lead field, not body (the description can also be the first sentence: only an
-    # exact copy of a short paragraph is taken out).
+    # exact copy of a short paragraph is taken out). The caller passes `lead` only when
+    # the page prints it apart from the text (extract.lead_printed_apart).
     if len(kept) > 1 and lead and _same_text(kept[0], lead):
         kept = kept[1:]
     for index, line in enumerate(kept):

@@ -117,6 +117,14 @@ TEASER_LINK_XPATH = (
     "[normalize-space(.)=normalize-space(a[1])]"
     "[not(starts-with(normalize-space(a[1]),'http') or starts-with(normalize-space(a[1]),'www.'))]"
 )
+# A description printed apart from the text, as a standfirst: a subheading, inside the
+# page's header, or in an element named for it. Printed as the first paragraph of the
+# text, it is the text's beginning and stays in the body.
+_STANDFIRST_CLASS = re.compile(
+    r"dek|lead|summary|sub-?head|strap|standfirst|intro|descr|subtitle|excerpt|teaser|abstract",
+    re.IGNORECASE,
+)
+_STANDFIRST_PREFIX_CHARS = 40
 _TITLE_SUFFIX = re.compile(r"\s+[|—–-]\s+[^|—–-]{2,60}$")
 _MAX_VISIBLE_DATE_CHARS = 60
 
@@ -350,6 +358,21 @@ def markup_authors(tree: HtmlElement) -> str | None:
                 names.append(name)
                 break
     return ", ".join(dict.fromkeys(names)) or None
+
+
+def lead_printed_apart(tree: HtmlElement, lead: str | None) -> bool:
+    """Whether the page prints its description as a standfirst above the text."""
+    if not lead:
+        return False
+    prefix = " ".join(lead.split())[:_STANDFIRST_PREFIX_CHARS]
+    nodes = tree.xpath("//body//*[starts-with(normalize-space(text()), $prefix)]", prefix=prefix)
+    for node in nodes[:5]:
+        if node.tag in {"h2", "h3", "h4", "h5", "h6"} or node.xpath("ancestor::header"):
+            return True
+        for element in (node, *list(node.iterancestors())[:2]):
+            if _STANDFIRST_CLASS.search(element.get("class") or ""):
+                return True
+    return False
 
 
 def choose_body(visible: str | None, jsonld: str | None) -> tuple[str | None, str | None]:
