@@ -29,6 +29,10 @@ TAIL_HEADING = re.compile(
     r"новости\s+по\s+теме|другие\s+новости|комментарии|тақырыпқа\s+қатысты|ұқсас\s+жаңалықтар|"
     r"пікірлер|you\s+may\s+also\s+like|related(?:\s+(?:articles|stories|news|posts))?|"
     r"more\s+from\b|don'?t\s+miss|recommended(?:\s+for\s+you)?|comments?|"
+    r"most\s+(?:read|popular|viewed|shared)|trending(?:\s+now)?|top\s+stories|"
+    r"latest\s+(?:news|stories|articles)|more\s+(?:stories|news|articles)|(?:what\s+to\s+)?read\s+next|"
+    r"up\s+next|самое\s+(?:читаемое|популярное|интересное)|популярное|последние\s+новости|"
+    r"главное\s+за\s+(?:день|неделю)|көп\s+оқылған|соңғы\s+жаңалықтар|"
     r"tell\s+us\s+what\s+you\s+think)\W*$",
     re.IGNORECASE,
 )
@@ -92,6 +96,10 @@ _UPDATED_LINE = re.compile(
     re.IGNORECASE,
 )
 _UPDATED_WORDS = 25
+# A dateline on its own line ("sexta-feira, 22 de outubro de 2010 às 20:13",
+# "Опубликовано: 12.03.2024, 14:00"): a year and a time, a few words, no sentence.
+_DATELINE = re.compile(r"\b(?:19|20)\d\d\b.*\b\d{1,2}:\d\d\b|\b\d{1,2}:\d\d\b.*\b(?:19|20)\d\d\b")
+_DATELINE_WORDS = 10
 
 
 # The author's note under the text: how to reach or follow them, who they are.
@@ -127,6 +135,7 @@ def is_furniture(line: str) -> bool:
         (any(word in lowered for word in _PROMO_HINTS) and PROMO.search(line))
         or (words <= _SOCIAL_WORDS and SOCIAL_LINE.match(line))
         or (words <= _UPDATED_WORDS and _UPDATED_LINE.match(line))
+        or (words <= _DATELINE_WORDS and not line.endswith(".") and _DATELINE.search(line))
     )
 
 
