@@ -8,6 +8,7 @@ Works on the body's paragraphs (one per line), after trafilatura.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 # A whole line that is furniture, wherever it stands (ru / kk / en).
 FURNITURE_LINE = re.compile(
@@ -146,9 +147,15 @@ def _only_link_titles(lines: list[str]) -> bool:
 
 
 def strip_furniture(
-    lines: list[str], title: str | None, footer_lines: set[str], lead: str | None = None
+    lines: list[str],
+    title: str | None,
+    footer_lines: set[str],
+    lead: str | None = None,
+    headlines: Collection[str] = (),
 ) -> list[str]:
-    """The body's paragraphs without page furniture, in order."""
+    """The body's paragraphs without page furniture, in order. `headlines` are the other
+    forms of the title the page prints (its <h1>, its <title>), any of which can stand
+    first in the text."""
     kept: list[str] = []
     after_related = False
     for line in (line.strip() for line in lines):
@@ -165,7 +172,7 @@ def strip_furniture(
         after_related = False
         if not is_furniture(line):
             kept.append(line)
-    if kept and title and _same_text(kept[0], title):
+    if kept and any(h and _same_text(kept[0], h) for h in (title, *headlines)):
         kept = kept[1:]
     # A standfirst printed above the text and given as the page's description is the
     # lead field, not body (the description can also be the first sentence: only an

@@ -48,7 +48,8 @@ def _body_paragraphs(
     if not raw_body:
         return None
     lines = normalize_characters(raw_body).split("\n")
-    lines = strip_furniture(lines, fields.title, footer_lines, standfirst)
+    headlines = [normalize_characters(h) for h in fields.headlines if h]
+    lines = strip_furniture(lines, fields.title, footer_lines, standfirst, headlines)
     body = tidy_paragraphs("\n\n".join(lines))
     # A few words ("Home", "Главная") are what extraction finds on a page with no text.
     if body is not None and len(body.split()) < MIN_BODY_WORDS:

@@ -154,6 +154,9 @@ class PageFields:
     # which on pages without semantic markup can hold article text too.
     footer_marked: bool = False
     html_lang: str | None = None
+    # The title as the page prints it: <h1> texts, <title> with and without the site's
+    # name; the text often starts with one of them.
+    headlines: list[str] = field(default_factory=list)
 
 
 def load_tree(html_text: str) -> HtmlElement | None:
@@ -464,6 +467,9 @@ def read_fields(
     body_jsonld = article.get("articleBody") if article else None
     fields.body_from_jsonld = body_jsonld if isinstance(body_jsonld, str) else None
     fields.html_lang = tree.get("lang")
+    page_title = " ".join((tree.findtext(".//title") or "").split())
+    fields.headlines = [" ".join(h1.text_content().split()) for h1 in tree.iter("h1")]
+    fields.headlines += [page_title, _TITLE_SUFFIX.sub("", page_title)] if page_title else []
 
     selected_date = _select_text(tree, selectors.get("date"))
     if selected_date:
