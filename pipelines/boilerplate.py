@@ -106,7 +106,7 @@ _DATELINE_WORDS = 10
 # The author's note under the text: how to reach or follow them, who they are.
 AUTHOR_NOTE = re.compile(
     r"\b(?:can|may)\s+be\s+(?:reached|contacted)\s+at\b|\bfollow\s+(?:him|her|them|me)\s+on\b|"
-    r"^have\s+a\s+(?:news\s+)?tip\b|"
+    r"^have\s+a\s+(?:news\s+)?tip\b|\bcontributed\s+(?:reporting|research|to\s+this\s+(?:report|article|story))\b|"
     r"^(?:(?-i:[A-Z])[\w.'’-]+\s+){1,3}is\s+(?:a|an|the|(?:[\w.]+\s+){0,2}[\w.]+['’]s)\s+(?:[\w-]+\s+){0,3}"
     r"(?:writer|reporter|editor|correspondent|curator|contributor|columnist)\b",
     re.IGNORECASE,

@@ -135,6 +135,7 @@ def test_most_of_the_body_in_capitals_is_text_not_teasers():
         "Have a tip? Aigerim Sadykova may be reached at a.sadykova@example.kz.",
         "Daniyar Akhmetov is a staff reporter covering infrastructure. Follow him on Twitter.",
         "John Mair is Example News's regional correspondent in Karaganda.",
+        "Marat Omarov contributed reporting from Almaty.",
     ],
 )
 def test_the_authors_note_under_the_text_goes(note):
