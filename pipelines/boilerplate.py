@@ -117,6 +117,7 @@ _AUTHOR_NOTE_WORDS = 60
 # FROM ..."), not text.
 _CAPS_MIN_WORDS = 8
 _CAPS_SHARE = 0.9
+_CAPS_HEAD_CHARS = 24
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -191,17 +192,19 @@ def strip_furniture(
 
 
 def _is_caps_headline(line: str) -> bool:
-    if len(line.split()) < _CAPS_MIN_WORDS or "|" in line:
-        return False  # a subhead, or a table row
-    letters = [ch for ch in line if ch.isalpha()]
-    upper = sum(ch.isupper() for ch in letters)
-    return bool(letters) and upper >= _CAPS_SHARE * len(letters)
+    # The opening words first: most lines fail there, before any count over the line.
+    head = line[:_CAPS_HEAD_CHARS]
+    if head.upper() != head or len(line.split()) < _CAPS_MIN_WORDS or "|" in line:
+        return False  # text, a subhead, or a table row
+    upper = sum(map(str.isupper, line))
+    return upper > 0 and upper >= _CAPS_SHARE * sum(map(str.isalpha, line))
 
 
 def _drop_tail_furniture(kept: list[str]) -> list[str]:
     """Without teaser headlines in capitals and the author's note at the end."""
-    if sum(not _is_caps_headline(line) for line in kept) > len(kept) / 2:
-        kept = [line for line in kept if not _is_caps_headline(line)]
+    caps = [_is_caps_headline(line) for line in kept]
+    if sum(caps) < len(kept) / 2:
+        kept = [line for line, is_caps in zip(kept, caps, strict=True) if not is_caps]
     start = max(0, len(kept) - _AUTHOR_NOTE_LINES)
     kept = kept[:start] + [
         line for line in kept[start:]

@@ -127,7 +127,10 @@ def process_page(
             line for line in map(str.strip, fields.footer_text.split("\n")) if len(line) > 15
         }
     raw_body = extract_body(tree, url, options.selectors.get("body"))
-    standfirst = fields.lead if lead_printed_apart(tree, fields.lead) else None
+    # Where the description is printed is looked up only when the text has it.
+    lead_start = " ".join((fields.lead or "").split())[:40]
+    in_text = bool(lead_start and raw_body and lead_start in " ".join(raw_body[:5000].split()))
+    standfirst = fields.lead if in_text and lead_printed_apart(tree, fields.lead) else None
     body, body_warning = choose_body(
         _body_paragraphs(raw_body, fields, footer_lines, standfirst), fields.body_from_jsonld
     )
