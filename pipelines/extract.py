@@ -3,8 +3,9 @@ date strings and canonical URL, plus the page's footer for the imprint stage.
 
 Sources in order of trust: the site's own selectors, JSON-LD (NewsArticle and kin,
 inside `@graph` too), OpenGraph and other meta tags, `<time datetime>`, the visible date
-near the title. The body comes from trafilatura, run on the same lxml tree; JSON-LD
-`articleBody` is only a fallback (on the benchmark's pages it scores well below).
+near the title. The body comes from trafilatura in fast mode, run on the same lxml tree
+with one-link teaser paragraphs pruned; JSON-LD `articleBody` is only a fallback (on the
+benchmark's pages it scores well below).
 """
 
 from __future__ import annotations
