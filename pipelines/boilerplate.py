@@ -8,6 +8,7 @@ Works on the body's paragraphs (one per line), after trafilatura.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 # A whole line that is furniture, wherever it stands (ru / kk / en).
 FURNITURE_LINE = re.compile(
@@ -17,6 +18,8 @@ FURNITURE_LINE = re.compile(
     r"thanks\s+for\s+signing\s+up|see\s+more:|advertisement$|keep\s+an\s+eye\s+on\s+your\s+inbox|"
     r"there\s+was\s+an\s+error\s+processing\s+your\s+subscription|sign\s+up\s+for\s+(?:our|the)\b|"
     r"если\s+вы\s+нашли\s+ошибку|нашли\s+ошибку|реклама$|теги:|tags:|"
+    r"(?:reading\s+time|время\s+(?:на\s+)?чтени[ея]|оқу\s+уақыты|tempo\s+de\s+leitura)\s*:?\s*\d|"
+    r"\d+\s+(?:min(?:ute)?s?|мин(?:ут[аы]?)?\.?)\s+(?:read|чтения)$|"
     r"\[button\b)",
     re.IGNORECASE,
 )
@@ -27,6 +30,10 @@ TAIL_HEADING = re.compile(
     r"новости\s+по\s+теме|другие\s+новости|комментарии|тақырыпқа\s+қатысты|ұқсас\s+жаңалықтар|"
     r"пікірлер|you\s+may\s+also\s+like|related(?:\s+(?:articles|stories|news|posts))?|"
     r"more\s+from\b|don'?t\s+miss|recommended(?:\s+for\s+you)?|comments?|"
+    r"most\s+(?:read|popular|viewed|shared)|trending(?:\s+now)?|top\s+stories|"
+    r"latest\s+(?:news|stories|articles)|more\s+(?:stories|news|articles)|(?:what\s+to\s+)?read\s+next|"
+    r"up\s+next|самое\s+(?:читаемое|популярное|интересное)|популярное|последние\s+новости|"
+    r"главное\s+за\s+(?:день|неделю)|көп\s+оқылған|соңғы\s+жаңалықтар|"
     r"tell\s+us\s+what\s+you\s+think)\W*$",
     re.IGNORECASE,
 )
@@ -45,7 +52,7 @@ _LINK_TITLE_WORDS = 20
 _MAX_LINK_TITLES = 12
 # A line that opens a list of related links; the bulleted lines after it go with it.
 RELATED_LINE = re.compile(
-    r"^(?:читайте\s+(?:также|еще|ещё)|смотрите\s+также|оқи\s+отырыңыз|оқыңыз\s+сондай-ақ|"
+    r"^[\[(]?(?:читайте\s+(?:также|еще|ещё)|смотрите\s+также|оқи\s+отырыңыз|оқыңыз\s+сондай-ақ|"
     r"тақырыпқа\s+қатысты|related\b|read\s+(?:also|more)\b|also\s+read|see\s+also)",
     re.IGNORECASE,
 )
@@ -70,23 +77,47 @@ PROMO = re.compile(
     r"скачайте\s+(?:наше\s+)?приложение|жүктеп\s+алыңыз|\bsign\s+up\s+for\b|"
     r"\bsubscribe\s+to\b|share\s+it\s+with|^follow\s+(?:us\b|[\w.@ ]{1,40}\s+on\s+)|"
     r"^also\s+on\s+\S+\.\w+|следите\s+за\s+(?:нашими\s+)?новостями|"
-    r"подписывайтесь|подпишитесь|жазылыңыз",
+    r"подписывайтесь|подпишитесь|жазылыңыз|"
+    r"\bif\s+you\s+(?:buy|purchase)\s+something\b|"
+    r"\b(?:may|might|will)\s+(?:earn|get|receive)\s+(?:a\s+)?(?:small\s+)?(?:commission|share\s+of\s+the\s+sale)",
     re.IGNORECASE,
 )
 _PROMO_WORDS = 30
 _PROMO_HINTS = (
     "newsletter", "inbox", "рассылк", "click", "нажмите", "app", "приложени", "жүктеп", "sign up", "subscribe", "share it",
-    "follow", "also on", "следите", "подпис", "жазылыңыз",
+    "follow", "also on", "следите", "подпис", "жазылыңыз", "something", "commission", "share of",
 )  # fmt: skip
 _SOCIAL_WORDS = 12
 # Short lines of credits: "Updated at 1:23 p.m.", "Фото: пресс-служба акимата",
 # "Reporting by ...; Editing by ...".
 _UPDATED_LINE = re.compile(
     r"^\(?(?:(?:updated|обновлено|жаңартылды)(?:\s+(?:at|on|в))?\s*:?\s*\d|"
-    r"(?:фото|photo|image|picture)s?\s*(?::\s*\S|by\b))",
+    r"(?:фото|photo|image|picture)s?\s*(?::\s*\S|by\b)|"
+    r"(?:additional\s+)?(?:reporting|writing|editing)\s+by\b)",
     re.IGNORECASE,
 )
 _UPDATED_WORDS = 25
+# A dateline on its own line ("sexta-feira, 22 de outubro de 2010 às 20:13",
+# "Опубликовано: 12.03.2024, 14:00"): a year and a time, a few words, no sentence.
+_DATELINE = re.compile(r"\b(?:19|20)\d\d\b.*\b\d{1,2}:\d\d\b|\b\d{1,2}:\d\d\b.*\b(?:19|20)\d\d\b")
+_DATELINE_WORDS = 10
+
+
+# The author's note under the text: how to reach or follow them, who they are.
+AUTHOR_NOTE = re.compile(
+    r"\b(?:can|may)\s+be\s+(?:reached|contacted)\s+at\b|\bfollow\s+(?:him|her|them|me)\s+on\b|"
+    r"^have\s+a\s+(?:news\s+)?tip\b|\bcontributed\s+(?:reporting|research|to\s+this\s+(?:report|article|story))\b|"
+    r"^(?:(?-i:[A-Z])[\w.'’-]+\s+){1,3}is\s+(?:a|an|the|(?:[\w.]+\s+){0,2}[\w.]+['’]s)\s+(?:[\w-]+\s+){0,3}"
+    r"(?:writer|reporter|editor|correspondent|curator|contributor|columnist)\b",
+    re.IGNORECASE,
+)
+_AUTHOR_NOTE_LINES = 3
+_AUTHOR_NOTE_WORDS = 60
+# A headline in capitals between paragraphs is a teaser link ("SEAN SPICER ELIMINATED
+# FROM ..."), not text.
+_CAPS_MIN_WORDS = 8
+_CAPS_SHARE = 0.9
+_CAPS_HEAD_CHARS = 24
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -106,6 +137,7 @@ def is_furniture(line: str) -> bool:
         (any(word in lowered for word in _PROMO_HINTS) and PROMO.search(line))
         or (words <= _SOCIAL_WORDS and SOCIAL_LINE.match(line))
         or (words <= _UPDATED_WORDS and _UPDATED_LINE.match(line))
+        or (words <= _DATELINE_WORDS and not line.endswith(".") and _DATELINE.search(line))
     )
 
 
@@ -116,9 +148,15 @@ def _only_link_titles(lines: list[str]) -> bool:
 
 
 def strip_furniture(
-    lines: list[str], title: str | None, footer_lines: set[str], lead: str | None = None
+    lines: list[str],
+    title: str | None,
+    footer_lines: set[str],
+    lead: str | None = None,
+    headlines: Collection[str] = (),
 ) -> list[str]:
-    """The body's paragraphs without page furniture, in order."""
+    """The body's paragraphs without page furniture, in order. `headlines` are the other
+    forms of the title the page prints (its <h1>, its <title>), any of which can stand
+    first in the text."""
     kept: list[str] = []
     after_related = False
     for line in (line.strip() for line in lines):
@@ -135,11 +173,12 @@ def strip_furniture(
         after_related = False
         if not is_furniture(line):
             kept.append(line)
-    if kept and title and _same_text(kept[0], title):
+    if kept and any(h and _same_text(kept[0], h) for h in (title, *headlines)):
         kept = kept[1:]
     # A standfirst printed above the text and given as the page's description is the
     # lead field, not body (the description can also be the first sentence: only an
-    # exact copy of a short paragraph is taken out).
+    # exact copy of a short paragraph is taken out). The caller passes `lead` only when
+    # the page prints it apart from the text (extract.lead_printed_apart).
     if len(kept) > 1 and lead and _same_text(kept[0], lead):
         kept = kept[1:]
     for index, line in enumerate(kept):
@@ -149,7 +188,29 @@ def strip_furniture(
         if index >= len(kept) * _TAIL_START_SHARE or (index > 0 and _only_link_titles(rest)):
             kept = kept[:index]
             break
-    return _drop_inline_related(kept)
+    return _drop_tail_furniture(_drop_inline_related(kept))
+
+
+def _is_caps_headline(line: str) -> bool:
+    # The opening words first: most lines fail there, before any count over the line.
+    head = line[:_CAPS_HEAD_CHARS]
+    if head.upper() != head or len(line.split()) < _CAPS_MIN_WORDS or "|" in line:
+        return False  # text, a subhead, or a table row
+    upper = sum(map(str.isupper, line))
+    return upper > 0 and upper >= _CAPS_SHARE * sum(map(str.isalpha, line))
+
+
+def _drop_tail_furniture(kept: list[str]) -> list[str]:
+    """Without teaser headlines in capitals and the author's note at the end."""
+    caps = [_is_caps_headline(line) for line in kept]
+    if sum(caps) < len(kept) / 2:
+        kept = [line for line, is_caps in zip(kept, caps, strict=True) if not is_caps]
+    start = max(0, len(kept) - _AUTHOR_NOTE_LINES)
+    kept = kept[:start] + [
+        line for line in kept[start:]
+        if len(line.split()) > _AUTHOR_NOTE_WORDS or not AUTHOR_NOTE.search(line)
+    ]  # fmt: skip
+    return kept
 
 
 def _drop_inline_related(kept: list[str]) -> list[str]:

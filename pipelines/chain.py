@@ -24,6 +24,7 @@ from pipelines.extract import (
     block_text,
     choose_body,
     extract_body,
+    lead_printed_apart,
     load_tree,
     read_fields,
     visible_dates,
@@ -44,12 +45,13 @@ _DATE_RANK = {"selector": 0, "json-ld": 1, "meta": 2, "time": 3, "hint": 4, "vis
 
 
 def _body_paragraphs(
-    raw_body: str | None, fields: PageFields, footer_lines: set[str]
+    raw_body: str | None, fields: PageFields, footer_lines: set[str], standfirst: str | None
 ) -> str | None:
     if not raw_body:
         return None
     lines = normalize_characters(raw_body).split("\n")
-    lines = strip_furniture(lines, fields.title, footer_lines, fields.lead)
+    headlines = [normalize_characters(h) for h in fields.headlines if h]
+    lines = strip_furniture(lines, fields.title, footer_lines, standfirst, headlines)
     body = tidy_paragraphs("\n\n".join(lines))
     # A few words ("Home", "Главная") are what extraction finds on a page with no text.
     if body is not None and len(body.split()) < MIN_BODY_WORDS:
@@ -148,8 +150,12 @@ def read_page(
             line for line in map(str.strip, fields.footer_text.split("\n")) if len(line) > 15
         }
     raw_body = extract_body(tree, url, options.selectors.get("body"))
+    # Where the description is printed is looked up only when the text has it.
+    lead_start = " ".join((fields.lead or "").split())[:40]
+    in_text = bool(lead_start and raw_body and lead_start in " ".join(raw_body[:5000].split()))
+    standfirst = fields.lead if in_text and lead_printed_apart(tree, fields.lead) else None
     body, body_warning = choose_body(
-        _body_paragraphs(raw_body, fields, footer_lines), fields.body_from_jsonld
+        _body_paragraphs(raw_body, fields, footer_lines, standfirst), fields.body_from_jsonld
     )
     warnings.extend([body_warning] if body_warning else [])
 
