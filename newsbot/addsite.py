@@ -27,8 +27,7 @@ from lxml import etree, html
 from newsbot.discovery import listing_links, next_page_url, parse_feed, parse_sitemap
 from newsbot.settings import USER_AGENT
 from newsbot.siteconfig import article_address, parse_config
-from pipelines.chain import process_page
-from pipelines.classify import markup_of, not_an_article
+from pipelines.chain import read_page
 from pipelines.language import detect_language
 from pipelines.options import ChainOptions
 from pipelines.page import Page
@@ -338,9 +337,10 @@ def _classify(prober: Prober, url: str, language: str) -> tuple[str | None, str 
         return f"HTTP {fetched.status}", None, None
     page = Page(url=url, final_url=fetched.url, fetched_at=datetime.now(UTC),
                 body=fetched.body, charset=fetched.charset)  # fmt: skip
-    article = process_page(page, ChainOptions(language=language, timezone="Asia/Almaty"))
-    reason = not_an_article(article, markup_of(fetched.body, fetched.charset))
-    return reason, article.title, article.published_at
+    # The crawl's own verdict, from the crawl's own chain: what add-site keeps, the
+    # crawl stores.
+    read = read_page(page, ChainOptions(language=language, timezone="Asia/Almaty"))
+    return read.not_article, read.article.title, read.article.published_at
 
 
 def probe_site(home: str, max_requests: int = 60) -> Probe:

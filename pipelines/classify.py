@@ -38,6 +38,8 @@ HEADLINE_WORDS = 3
 HEADLINE_CHARS = 20
 # This many other pages' headlines inside the extracted text make it a listing.
 LISTING_HEADLINES = 3
+# Headline links on a page with no prose: a listing's last page may hold two.
+LISTING_PAGE_HEADLINES = 2
 # A paragraph this long is prose, not a teaser's snippet; or this many words in shorter
 # paragraphs (a brief news item of short paragraphs).
 PROSE_PARAGRAPH_WORDS = 25
@@ -142,7 +144,7 @@ def not_an_article(
     shaped_like_listing = (
         len(in_body) >= LISTING_HEADLINES
         or (len(in_body) == 2 and words - linked < 3 * linked)
-        or len(markup.headlines) >= LISTING_HEADLINES
+        or len(markup.headlines) >= LISTING_PAGE_HEADLINES
     )
     # ...and not one paragraph of prose: an article with a block of related links keeps
     # its paragraphs, a listing has titles and cut snippets (on the 181 real article
