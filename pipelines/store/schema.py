@@ -106,6 +106,29 @@ def _stems_health_reprocess(db: sqlite_utils.Database) -> None:
     db.table("pages").add_column("hints", str)
 
 
+@migrations(name="m003_reprints")
+def _reprints(db: sqlite_utils.Database) -> None:
+    """Who reprints whom (pipelines/reprints.py): each copy's original, and the index that
+    finds them (each article's shingle hashes and MinHash signature, and its LSH bands).
+    Articles stored before it are indexed by `newsbot reprints --rebuild`."""
+    db.table("reprints").create(
+        {"copy_id": str, "original_id": str, "similarity": float, "containment": float,
+         "same_site": int, "credited": int, "delay_seconds": int, "found_at": str},
+        pk="copy_id",
+        foreign_keys=[("copy_id", "articles", "id"), ("original_id", "articles", "id")],
+    )  # fmt: skip
+    db.table("reprints").create_index(["original_id"])
+    db.table("reprint_index").create(
+        {"article_rowid": int, "words": int, "shingles": bytes, "signature": bytes,
+         "figures": str},
+        pk="article_rowid",
+    )  # fmt: skip
+    db.execute(
+        "CREATE TABLE reprint_bands (band INTEGER NOT NULL, article_rowid INTEGER NOT NULL, "
+        "PRIMARY KEY (band, article_rowid)) WITHOUT ROWID"
+    )
+
+
 def _carry_over_legacy(db: sqlite_utils.Database) -> None:
     """Record the versions a pre-sqlite-utils database applied under their new names."""
     done = {row[0] for row in db.execute(f"SELECT version FROM {LEGACY_TABLE}")}

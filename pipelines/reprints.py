@@ -1,0 +1,239 @@
+"""Who reprints whom: which stored articles largely repeat the body of an earlier one.
+
+A body becomes word shingles (five words in a row, lower case, ё as е). Its MinHash
+signature (rensa's R-MinHash, 128 slots: 22 times faster than datasketch's here, see
+bench/reprints_bench.py) is cut into 64 bands of two slots; articles that share a band are
+candidates. A candidate is confirmed by containment: the share of the shorter body's
+shingles found in the longer one. Jaccard alone misses the reprints outlets make (a lead
+added, a paragraph dropped, a sentence reworded), containment does not.
+
+What must not link, and the rule that keeps it apart:
+- independent stories of the same event with the same figures: other words, so their
+  containment stays far below MIN_CONTAINMENT;
+- a daily template series (exchange rates, weather): the same words with other numbers,
+  so the figures of the shorter text must be found in the longer one (NUMBERS_AGREE);
+- short items: bodies under MIN_WORDS words are not indexed at all.
+
+The original of a copy is the earliest publication among the texts it repeats
+(published_at_utc, falling back to first_seen_at); a copy that credits one of them
+(its attribution names that article's outlet) takes that one, whatever the clocks say.
+
+Pure functions: the store (pipelines/store/reprints.py) keeps the signatures, the bands
+and the links, and calls these.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import rensa
+
+SHINGLE_WORDS = 5
+NUM_PERM = 128
+BAND_ROWS = 2
+BANDS = NUM_PERM // BAND_ROWS
+SEED = 1207
+# Fewer words than this is a short item (a rate, a one-line notice): never linked.
+MIN_WORDS = 60
+# A copy repeats at least this share of the shorter text's shingles.
+MIN_CONTAINMENT = 0.5
+# And at least this share of the shorter text's figures, when it has MIN_FIGURES or more:
+# a template series repeats the words with other numbers.
+NUMBERS_AGREE = 0.7
+MIN_FIGURES = 2
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+# Dates and times printed in a body (a dateline, "в 10:00") say when, not what: a reprint
+# carries its own dateline, so they are no figures.
+_DATE_OR_TIME = re.compile(
+    r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}(?::\d{2})?\b"
+)
+_NAME_KEY = re.compile(r"[^\w]", re.UNICODE)
+# Band keys: two 32-bit slots make one exact 64-bit key; the band's number is folded in
+# so that equal slot values in different bands are different keys.
+_BAND_SALT = 0x9E3779B97F4A7C15
+_MASK = (1 << 64) - 1
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What the index keeps of one body: its shingle hashes, signature and figures."""
+
+    shingles: frozenset[int]
+    signature: tuple[int, ...]
+    figures: frozenset[str]
+    words: int
+
+    def shingle_bytes(self) -> bytes:
+        return array("Q", sorted(self.shingles)).tobytes()
+
+    def signature_bytes(self) -> bytes:
+        return array("I", self.signature).tobytes()
+
+    def figures_text(self) -> str:
+        return " ".join(sorted(self.figures))
+
+    @classmethod
+    def from_stored(cls, shingles: bytes, signature: bytes, figures: str | None,
+                    words: int) -> Fingerprint:  # fmt: skip
+        return cls(
+            shingles=frozenset(array("Q", shingles)),
+            signature=tuple(array("I", signature)),
+            figures=frozenset((figures or "").split()),
+            words=words,
+        )
+
+
+def words_of(text: str | None) -> list[str]:
+    return _WORD.findall((text or "").lower().replace("ё", "е"))
+
+
+def shingle_texts(words: Sequence[str]) -> list[str]:
+    last = len(words) - SHINGLE_WORDS + 1
+    return [" ".join(words[i : i + SHINGLE_WORDS]) for i in range(max(last, 0))]
+
+
+def figures_of(text: str | None) -> frozenset[str]:
+    return frozenset(_FIGURE.findall(_DATE_OR_TIME.sub(" ", text or "")))
+
+
+def fingerprints(bodies: Iterable[str | None]) -> list[Fingerprint | None]:
+    """Fingerprints of many bodies at once (rensa hashes and signs them in one call);
+    None for a body under MIN_WORDS words."""
+    bodies = list(bodies)
+    word_lists = [words_of(body) for body in bodies]
+    long_enough = [i for i, words in enumerate(word_lists) if len(words) >= MIN_WORDS]
+    results: list[Fingerprint | None] = [None] * len(bodies)
+    if not long_enough:
+        return results
+    hashes = rensa.RMinHash.hash_token_sets([shingle_texts(word_lists[i]) for i in long_enough])
+    signatures = rensa.RMinHash.digest_matrix_from_token_hash_sets(hashes, NUM_PERM, SEED)
+    for i, shingles, signature in zip(long_enough, hashes, signatures.to_rows(), strict=True):
+        results[i] = Fingerprint(
+            shingles=frozenset(shingles),
+            signature=tuple(signature),
+            figures=figures_of(bodies[i]),
+            words=len(word_lists[i]),
+        )
+    return results
+
+
+def fingerprint(body: str | None) -> Fingerprint | None:
+    return fingerprints([body])[0]
+
+
+def band_keys(signature: Sequence[int]) -> list[int]:
+    """The LSH band keys of a signature, as signed 64-bit integers (SQLite's INTEGER)."""
+    keys = []
+    for band in range(BANDS):
+        first, second = signature[band * BAND_ROWS : band * BAND_ROWS + 2]
+        key = (((first << 32) | second) ^ ((band + 1) * _BAND_SALT)) & _MASK
+        keys.append(struct.unpack("<q", struct.pack("<Q", key))[0])
+    return keys
+
+
+@dataclass(frozen=True)
+class Overlap:
+    similarity: float  # Jaccard of the shingle sets
+    containment: float  # share of the shorter text's shingles found in the longer
+
+
+def overlap(a: Fingerprint, b: Fingerprint) -> Overlap:
+    shared = len(a.shingles & b.shingles)
+    smaller = min(len(a.shingles), len(b.shingles)) or 1
+    union = len(a.shingles) + len(b.shingles) - shared or 1
+    return Overlap(similarity=shared / union, containment=shared / smaller)
+
+
+def figures_agree(a: Fingerprint, b: Fingerprint) -> bool:
+    """Whether the shorter text's figures are (mostly) the longer one's: a template
+    series (today's rate, tomorrow's weather) repeats the words with other numbers."""
+    shorter, longer = (a, b) if a.words <= b.words else (b, a)
+    if len(shorter.figures) < MIN_FIGURES:
+        return True
+    found = len(shorter.figures & longer.figures)
+    return found / len(shorter.figures) >= NUMBERS_AGREE
+
+
+def confirmed(a: Fingerprint, b: Fingerprint) -> Overlap | None:
+    """The overlap of a candidate pair that is a reprint, or None."""
+    measured = overlap(a, b)
+    if measured.containment < MIN_CONTAINMENT or not figures_agree(a, b):
+        return None
+    return measured
+
+
+@dataclass(frozen=True)
+class Publication:
+    """An article as the choice of the original sees it."""
+
+    id: str
+    site: str
+    url: str
+    published_at_utc: str | None
+    first_seen_at: str | None
+    source_name: str | None  # whom its text credits
+    outlet_names: tuple[str, ...]  # the names its outlet goes by (publisher, host, slug)
+
+    @property
+    def order(self) -> tuple[str, str, str]:
+        """Earliest first: publication, then first sighting, then id (a total order, so
+        of two texts exactly one can be the other's original)."""
+        return (self.published_at_utc or self.first_seen_at or "", self.first_seen_at or "",
+                self.id)  # fmt: skip
+
+    @property
+    def moment(self) -> str | None:
+        return self.published_at_utc or self.first_seen_at
+
+
+def name_key(name: str) -> str:
+    return _NAME_KEY.sub("", name.casefold().removeprefix("www."))
+
+
+def credits(copy: Publication, original: Publication) -> bool:
+    """Whether the copy's attribution names the original's outlet ("сообщает
+    Primeminister.kz" and primeminister.kz's article)."""
+    if not copy.source_name:
+        return False
+    source = name_key(copy.source_name)
+    if not source:
+        return False
+    for name in original.outlet_names:
+        key = name_key(name)
+        if len(key) >= 4 and (key == source or key in source or source in key):
+            return True
+    return False
+
+
+def precedes(original: Publication, copy: Publication) -> bool:
+    """Whether `original` can be `copy`'s original: the copy credits it, or it came
+    first and does not itself credit the copy."""
+    credited, credited_back = credits(copy, original), credits(original, copy)
+    if credited != credited_back:
+        return credited
+    return original.order < copy.order
+
+
+def rank(copy: Publication, original: Publication) -> tuple[bool, tuple[str, str, str]]:
+    """The better original of a copy sorts first: credited, then earliest."""
+    return (not credits(copy, original), original.order)
+
+
+def choose_original(copy: Publication, matches: Iterable[Publication]) -> Publication | None:
+    """The original of `copy` among the texts it repeats, or None when it is first."""
+    earlier = [m for m in matches if m.id != copy.id and precedes(m, copy)]
+    return min(earlier, key=lambda m: rank(copy, m)) if earlier else None
+
+
+def delay_seconds(copy: Publication, original: Publication) -> int | None:
+    if not copy.moment or not original.moment:
+        return None
+    parse = datetime.fromisoformat
+    return int((parse(copy.moment) - parse(original.moment)).total_seconds())
