@@ -587,7 +587,7 @@ def command_browse(args: argparse.Namespace) -> int:
     from newsbot.browse import BrowseError, serve
 
     try:
-        return serve(args.db, host=args.host, port=args.port, writable=args.writable)
+        return serve(args.db, host=args.host, port=args.port)
     except BrowseError as error:
         raise UsageError(str(error)) from error
 
@@ -735,13 +735,12 @@ def build_parser() -> argparse.ArgumentParser:
                           help="index every stored article again first")  # fmt: skip
     reprints.set_defaults(handler=command_reprints)
 
-    browse = commands.add_parser("browse", help="search and filter the database in Datasette")
+    browse = commands.add_parser("browse", help="search and filter the database in Datasette "
+                                 "(read-only)")  # fmt: skip
     browse.add_argument("--db", default=DEFAULT_DB)
     browse.add_argument("--host", default="127.0.0.1", help="address to listen on "
                         "(default 127.0.0.1: this machine only)")  # fmt: skip
     browse.add_argument("--port", type=_whole(1, 65535), default=8001)
-    browse.add_argument("--writable", action="store_true",
-                        help="let Datasette write (read-only by default)")  # fmt: skip
     browse.set_defaults(handler=command_browse)
     return parser
 

@@ -242,6 +242,12 @@ for _day, _usd, _eur, _rub in RATES:
 
 GOV_NAME = "Primeminister.kz"
 OUTLET_NAME = "Новости Приречья"
+# A press office's footer: contacts, no media registration (the site is the source).
+GOV_FOOTER = (
+    "<footer><p>Пресс-служба Премьер-министра Республики Казахстан</p>"
+    "<p>Тел.: +7 (7172) 74-50-07, e-mail: press@primeminister.kz</p>"
+    "<p>Адрес: 010000, г. Астана, Дом Правительства</p></footer>"
+)
 OUTLET_FOOTER = (
     "<footer><p>Главный редактор: Айгерим Сапарова</p>"
     "<p>Свидетельство о постановке на учет №KZ42VPY00012345 выдано 05.03.2021</p></footer>"
@@ -282,7 +288,7 @@ def gov_pages() -> dict[str, Page | list[Page]]:
         "/press/": _listing(list(RELEASES)),
     }
     for path, (title, date, paragraphs) in RELEASES.items():
-        pages[path] = article_page(GOV_NAME, title, date, paragraphs)
+        pages[path] = article_page(GOV_NAME, title, date, paragraphs, GOV_FOOTER)
     return pages
 
 

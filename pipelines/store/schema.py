@@ -127,6 +127,16 @@ def _reprints(db: sqlite_utils.Database) -> None:
         "CREATE TABLE reprint_bands (band INTEGER NOT NULL, article_rowid INTEGER NOT NULL, "
         "PRIMARY KEY (band, article_rowid)) WITHOUT ROWID"
     )
+    # The articles as people read them (`newsbot browse` facets and searches it): the
+    # publisher's name out of its JSON, and the original a reprint repeats.
+    db.create_view(
+        "article_list",
+        "SELECT a.rowid AS article_rowid, a.id, a.published_at, a.site, a.title, a.lead, "
+        "a.section, a.language, a.author, json_extract(a.publisher, '$.name') AS "
+        "publisher_name, a.source_name, a.url, (SELECT o.url FROM reprints r JOIN articles o "
+        "ON o.id = r.original_id WHERE r.copy_id = a.id) AS reprint_of, a.published_at_utc "
+        "FROM articles a",
+    )
 
 
 def _carry_over_legacy(db: sqlite_utils.Database) -> None:
