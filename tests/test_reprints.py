@@ -165,3 +165,18 @@ def test_the_export_names_each_reprints_original_in_its_last_column(crawled: Pat
     assert {(r["copy_site"], r["credited"]) for r in links} == {
         ("outlet_ru", "1"), ("outlet_ru", "0"), ("gov_ru", "0")
     }  # fmt: skip
+
+
+def test_the_report_shows_who_reprints_whom(crawled: Path):
+    from newsbot.report import render_report
+    from pipelines.store import Store
+
+    with Store.open_existing(crawled) as store:
+        html = render_report(store)
+    section = html.split("<h2>Who reprints whom</h2>", 1)[1].split("<h2>Publishers", 1)[0]
+    # Copies on other sites only: the press office's re-post is not reach.
+    assert "<title>gov_ru: 2 copies, credited</title>" in section
+    assert "<title>gov_ru: 1 copy, uncredited</title>" in section
+    assert "3 copies of 3 originals" in section
+    uncredited = section.split('<table id="uncredited">', 1)[1]
+    assert uncredited.count("<tr><td>") == 1 and "/news/203-zerno.html" in uncredited

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pipelines.reprints import (
+    MIN_SHARED_BANDS,
     Fingerprint,
     Overlap,
     Publication,
@@ -175,9 +176,10 @@ class Reprints(Connection):
         rows = self.db.execute(
             f"SELECT {_PUBLICATION}, i.shingles, i.signature, i.figures, i.words "
             "FROM reprint_index i JOIN articles a ON a.rowid = i.article_rowid "
-            "WHERE i.article_rowid IN (SELECT DISTINCT article_rowid FROM reprint_bands "
-            f"WHERE band IN ({placeholders})) AND i.article_rowid != ?",
-            [*keys, rowid],
+            "WHERE i.article_rowid IN (SELECT article_rowid FROM reprint_bands "
+            f"WHERE band IN ({placeholders}) GROUP BY article_rowid HAVING count(*) >= ?) "
+            "AND i.article_rowid != ?",
+            [*keys, MIN_SHARED_BANDS, rowid],
         ).fetchall()
         matches = {}
         for row in rows:
