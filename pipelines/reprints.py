@@ -73,7 +73,7 @@ class Fingerprint:
     """What the index keeps of one body: its shingle hashes (sorted, unique), its
     signature and its figures."""
 
-    shingles: np.ndarray  # uint64
+    shingles: np.ndarray  # uint32: the low half of each shingle hash, for containment
     signature: tuple[int, ...]
     figures: frozenset[str]
     words: int
@@ -91,7 +91,7 @@ class Fingerprint:
     def from_stored(cls, shingles: bytes, signature: bytes, figures: str | None,
                     words: int) -> Fingerprint:  # fmt: skip
         return cls(
-            shingles=np.frombuffer(shingles, dtype=np.uint64),
+            shingles=np.frombuffer(shingles, dtype=np.uint32),
             signature=tuple(array("I", signature)),
             figures=frozenset((figures or "").split()),
             words=words,
@@ -144,7 +144,9 @@ def fingerprints(bodies: Iterable[str | None]) -> list[Fingerprint | None]:
     ).to_rows()
     for i, hashes, signature in zip(long_enough, shingles, signatures, strict=True):
         results[i] = Fingerprint(
-            shingles=hashes,
+            # 32 bits are plenty to count the shingles two bodies share (a chance
+            # collision among a few hundred is one in ten million) and halve the index.
+            shingles=np.unique(hashes.astype(np.uint32)),
             signature=tuple(signature),
             figures=figures_of(bodies[i]),
             words=len(word_lists[i]),
@@ -156,11 +158,41 @@ def fingerprint(body: str | None) -> Fingerprint | None:
     return fingerprints([body])[0]
 
 
+def band_key_array(signatures: np.ndarray) -> np.ndarray:
+    """The LSH band keys of signatures (rows of NUM_PERM slots), as signed 64-bit
+    integers (SQLite's INTEGER): one row of BANDS keys per signature."""
+    slots = np.asarray(signatures, dtype=np.uint64).reshape(-1, BANDS, BAND_ROWS)
+    keys = ((slots[:, :, 0] << np.uint64(32)) | slots[:, :, 1]) ^ _BAND_SALTS
+    return keys.view(np.int64)
+
+
 def band_keys(signature: Sequence[int]) -> list[int]:
-    """The LSH band keys of a signature, as signed 64-bit integers (SQLite's INTEGER)."""
-    slots = np.asarray(signature, dtype=np.uint64).reshape(BANDS, BAND_ROWS)
-    keys = ((slots[:, 0] << np.uint64(32)) | slots[:, 1]) ^ _BAND_SALTS
-    return keys.view(np.int64).tolist()
+    return list(band_key_array(np.asarray([signature]))[0].tolist())
+
+
+def candidate_pairs(keys: np.ndarray) -> np.ndarray:
+    """Pairs of rows of `keys` (band keys, one row per text) that share at least
+    MIN_SHARED_BANDS bands, as an array of (lower row, higher row): the LSH index of a
+    whole database at once, for a rebuild."""
+    count = len(keys)
+    flat = keys.ravel()
+    owners = np.repeat(np.arange(count, dtype=np.int64), keys.shape[1])
+    order = np.argsort(flat, kind="stable")
+    flat, owners = flat[order], owners[order]
+    starts = np.flatnonzero(np.r_[True, flat[1:] != flat[:-1]])
+    lengths = np.diff(np.r_[starts, len(flat)])
+    twos = starts[lengths == 2]
+    firsts, seconds = [owners[twos]], [owners[twos + 1]]
+    # A key shared by more than two texts (a series, a much reprinted release): every pair.
+    for start, length in zip(starts[lengths > 2], lengths[lengths > 2], strict=True):
+        left, right = np.triu_indices(int(length), 1)
+        firsts.append(owners[start + left])
+        seconds.append(owners[start + right])
+    first, second = np.concatenate(firsts), np.concatenate(seconds)
+    low, high = np.minimum(first, second), np.maximum(first, second)
+    codes, shared = np.unique(low * count + high, return_counts=True)
+    codes = codes[shared >= MIN_SHARED_BANDS]
+    return np.stack([codes // max(count, 1), codes % max(count, 1)], axis=1)
 
 
 @dataclass(frozen=True)

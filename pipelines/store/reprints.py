@@ -16,12 +16,16 @@ from statistics import median
 from typing import Any
 from urllib.parse import urlsplit
 
+import numpy as np
+
 from pipelines.reprints import (
     MIN_SHARED_BANDS,
     Fingerprint,
     Overlap,
     Publication,
+    band_key_array,
     band_keys,
+    candidate_pairs,
     choose_original,
     confirmed,
     credits,
@@ -38,6 +42,10 @@ _PUBLICATION = (
 )
 _ORDER = "coalesce(a.published_at_utc, a.first_seen_at), a.first_seen_at, a.id"
 REBUILD_CHUNK = 2000
+_INDEX_ROW = (
+    "INSERT OR REPLACE INTO reprint_index (article_rowid, words, shingles, signature, figures) "
+    "VALUES (?, ?, ?, ?, ?)"
+)
 
 
 def _publication(row: tuple[Any, ...]) -> tuple[int, Publication]:
@@ -108,25 +116,79 @@ class Reprints(Connection):
     def rebuild_reprints(
         self, on_article: Callable[[int], None] | None = None, now: datetime | None = None
     ) -> tuple[int, int]:
-        """Index every stored article again, earliest first; returns (articles, links)."""
+        """Index every stored article again; returns (articles, links). The same links as
+        indexing them one by one, earliest first, found at once: the band keys of the
+        whole database sorted together (pipelines.reprints.candidate_pairs)."""
         self._begin()
         for table in ("reprints", "reprint_index", "reprint_bands"):
             self.db.execute(f"DELETE FROM {table}")
         cursor = self.db.conn.cursor()
         cursor.execute(f"SELECT {_PUBLICATION}, a.body FROM articles a ORDER BY {_ORDER}")
-        count = links = 0
+        publications: list[tuple[int, Publication]] = []
+        indexed: list[int] = []  # positions in `publications` of the articles with keys
+        signatures: list[np.ndarray] = []
         while chunk := cursor.fetchmany(REBUILD_CHUNK):
-            prints = fingerprints(row[-1] for row in chunk)
-            for row, found in zip(chunk, prints, strict=True):
+            rows: list[tuple[Any, ...]] = []
+            for row, found in zip(chunk, fingerprints(row[-1] for row in chunk), strict=True):
                 rowid, publication = _publication(row[:-1])
-                links += self._index(rowid, publication, found, now)
-                count += 1
-                if on_article:
-                    on_article(count)
-            self.flush()
-            self._begin()
+                if found is None:
+                    rows.append((rowid, 0, None, None, None))
+                else:
+                    rows.append((rowid, found.words, found.shingle_bytes(),
+                                 found.signature_bytes(), found.figures_text()))  # fmt: skip
+                    indexed.append(len(publications))
+                    signatures.append(np.asarray(found.signature, dtype=np.uint32))
+                publications.append((rowid, publication))
+            self.db.conn.executemany(_INDEX_ROW, rows)
+            if on_article:
+                on_article(len(publications))
+        keys = band_key_array(np.stack(signatures)) if signatures else np.zeros((0, 1), np.int64)
+        self._write_bands(keys, [publications[i][0] for i in indexed])
+        earlier: dict[int, list[int]] = {}
+        for low, high in candidate_pairs(keys).tolist():
+            earlier.setdefault(indexed[high], []).append(indexed[low])
+        links = 0
+        found_at = utc_iso(now or datetime.now(UTC))
+        for position in sorted(earlier):
+            rowid, publication = publications[position]
+            partners = [publications[i][0] for i in earlier[position]]
+            links += self._relink(publication, self._confirm(rowid, partners), found_at)
         self.flush()
-        return count, links
+        return len(publications), links
+
+    def _write_bands(self, keys: np.ndarray, rowids: list[int]) -> None:
+        """Every band key with its article, in key order (the table's own order)."""
+        owners = np.repeat(np.asarray(rowids, dtype=np.int64), keys.shape[1])
+        order = np.argsort(keys.ravel(), kind="stable")
+        bands, owners = keys.ravel()[order], owners[order]
+        step = 200_000  # Python ints for a slice at a time: 6.4 million at once take 500 MB
+        for start in range(0, len(bands), step):
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO reprint_bands (band, article_rowid) VALUES (?, ?)",
+                zip(bands[start : start + step].tolist(), owners[start : start + step].tolist(),
+                    strict=True),
+            )  # fmt: skip
+
+    def _confirm(self, rowid: int, partners: list[int]) -> dict[str, tuple[Publication, Overlap]]:
+        """The partners (candidates of the LSH index) whose text this article repeats or
+        that repeat it."""
+        placeholders = ", ".join("?" for _ in partners)
+        rows = self.db.execute(
+            f"SELECT {_PUBLICATION}, i.shingles, i.signature, i.figures, i.words "
+            "FROM reprint_index i JOIN articles a ON a.rowid = i.article_rowid "
+            f"WHERE i.article_rowid IN (?, {placeholders})",
+            [rowid, *partners],
+        ).fetchall()
+        prints = {row[0]: Fingerprint.from_stored(*row[8:]) for row in rows}
+        matches = {}
+        for row in rows:
+            if row[0] == rowid:
+                continue
+            _, publication = _publication(row[:8])
+            measured = confirmed(prints[rowid], prints[row[0]])
+            if measured is not None:
+                matches[publication.id] = (publication, measured)
+        return matches
 
     def _forget(self, rowid: int, identifier: str) -> None:
         """An article indexed before (its body changed): out of the index and the links,
@@ -158,8 +220,7 @@ class Reprints(Connection):
         keys = band_keys(found.signature)
         matches = self._matches(rowid, keys, found)
         self.db.execute(
-            "INSERT OR REPLACE INTO reprint_index (article_rowid, words, shingles, signature, "
-            "figures) VALUES (?, ?, ?, ?, ?)",
+            _INDEX_ROW,
             [rowid, found.words, found.shingle_bytes(), found.signature_bytes(),
              found.figures_text()],
         )  # fmt: skip
