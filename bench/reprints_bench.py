@@ -387,6 +387,22 @@ def labelled_pairs() -> list[dict[str, object]]:
     return pairs
 
 
+def write_pairs(pairs: list[dict[str, object]]) -> None:
+    """Each text once, the pairs by number: {"texts": [...], "pairs": [{"a": 0, "b": 1,
+    "reprint": true, "kind": "reprint: lead"}, ...]}."""
+    texts: dict[object, int] = {}
+    numbered = [{**pair, "a": texts.setdefault(pair["a"], len(texts)),
+                 "b": texts.setdefault(pair["b"], len(texts))} for pair in pairs]  # fmt: skip
+    document = {"texts": list(texts), "pairs": numbered}
+    PAIRS.write_text(json.dumps(document, ensure_ascii=False, indent=0), "utf-8")
+
+
+def read_pairs() -> list[dict[str, object]]:
+    document = json.loads(PAIRS.read_text("utf-8"))
+    texts = document["texts"]
+    return [{**pair, "a": texts[pair["a"]], "b": texts[pair["b"]]} for pair in document["pairs"]]
+
+
 def detected(a: str, b: str) -> bool:
     first, second = fingerprint(a), fingerprint(b)
     if first is None or second is None:
@@ -428,8 +444,8 @@ def main() -> None:
                         help=f"write the labelled pairs to {PAIRS.name} first")  # fmt: skip
     args = parser.parse_args()
     if args.write_labelled or not PAIRS.exists():
-        PAIRS.write_text(json.dumps(labelled_pairs(), ensure_ascii=False, indent=1), "utf-8")
-    pairs = json.loads(PAIRS.read_text("utf-8"))
+        write_pairs(labelled_pairs())
+    pairs = read_pairs()
     print("labelled pairs:", json.dumps(score_pairs(pairs), ensure_ascii=False, indent=1))
     if not args.skip_libraries:
         print("libraries:", json.dumps(compare_libraries(real_texts()), indent=1))

@@ -1,7 +1,7 @@
 """Who reprints whom: which stored articles largely repeat the body of an earlier one.
 
 A body becomes word shingles (five words in a row, lower case, ё as е). Its MinHash
-signature (rensa's R-MinHash, 128 slots: 26 times faster than datasketch's here, see
+signature (rensa's R-MinHash, 128 slots: 14 to 100 times faster than datasketch's here, see
 bench/reprints_bench.py) is cut into 64 bands of two slots; articles that share two bands
 are candidates. A candidate is confirmed by containment: the share of the shorter body's
 shingles found in the longer one. Jaccard alone misses the reprints outlets make (a lead
