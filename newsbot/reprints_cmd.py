@@ -39,12 +39,13 @@ def format_original(original: Original, out: TextIO) -> None:
         f"{spoken_delay(original.first_delay)}, median {spoken_delay(original.median_delay)}\n"
     )
     for copy in original.copies:
-        marks = ["credited" if copy["credited"] else "UNCREDITED"]
         if copy["same_site"]:
-            marks.append("same site")
+            mark = "same site"  # a re-post: no credit to give
+        else:
+            mark = "credited" if copy["credited"] else "UNCREDITED"
         out.write(
             f"  {spoken_delay(copy['delay_seconds']):>9}  {copy['site']:<16} "
-            f"{', '.join(marks):<20} containment {copy['containment']:.2f}  {copy['url']}\n"
+            f"{mark:<11} containment {copy['containment']:.2f}  {copy['url']}\n"
         )
 
 
@@ -72,7 +73,7 @@ def run_reprints(
         format_original(original, out)
         out.write("\n")
     copies = sum(len(o.copies) for o in originals)
-    uncredited = sum(not c["credited"] for o in originals for c in o.copies)
+    uncredited = sum(not (c["credited"] or c["same_site"]) for o in originals for c in o.copies)
     out.write(
         f"{_plural(len(originals), 'original', 'originals')}, "
         f"{_plural(copies, 'copy', 'copies')} ({uncredited} uncredited)\n"

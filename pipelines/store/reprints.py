@@ -67,7 +67,7 @@ def _publication(row: tuple[Any, ...]) -> tuple[int, Publication]:
 class ReprintFilter:
     site: str | None = None  # the original's site or a copy's
     since: str | None = None  # UTC ISO: originals published at or after
-    uncredited: bool = False  # only copies that do not name the original's outlet
+    uncredited: bool = False  # only other sites' copies that do not name the original's outlet
 
 
 @dataclass
@@ -307,7 +307,7 @@ class Reprints(Connection):
             where.append("coalesce(o.published_at_utc, o.first_seen_at) >= ?")
             params.append(selection.since)
         if selection.uncredited:
-            where.append("r.credited = 0")
+            where.append("r.credited = 0 AND r.same_site = 0")
         return dicts(
             self.db,
             "SELECT r.original_id, o.site AS original_site, o.url AS original_url, "
