@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 
 from newsbot.demo.server import LocalSite
+from pipelines.article import Article
+from pipelines.attribution import Source
+from pipelines.imprint import Publisher
 from pipelines.reprints import (
     MIN_WORDS,
     Publication,
@@ -20,6 +23,8 @@ from pipelines.reprints import (
     credits,
     fingerprint,
 )
+from pipelines.store import Store
+from tests.conftest import FETCHED_AT
 from tests.crawlsite import query, run_crawl
 from tests.reprintsites import (
     EXPECTED_LINKS,
@@ -169,7 +174,6 @@ def test_the_export_names_each_reprints_original_in_its_last_column(crawled: Pat
 
 def test_the_report_shows_who_reprints_whom(crawled: Path):
     from newsbot.report import render_report
-    from pipelines.store import Store
 
     with Store.open_existing(crawled) as store:
         html = render_report(store)
@@ -180,3 +184,30 @@ def test_the_report_shows_who_reprints_whom(crawled: Path):
     assert "3 copies of 3 originals" in section
     uncredited = section.split('<table id="uncredited">', 1)[1]
     assert uncredited.count("<tr><td>") == 1 and "/news/203-zerno.html" in uncredited
+
+
+def _stored(store: Store, path: str, site: str, published_utc: str,
+            source: str | None = None) -> str:  # fmt: skip
+    title, _, paragraphs = {**RELEASES, **STORIES}[path]
+    article = Article(
+        url=f"https://{site}.kz{path}", site=site, title=title, body=_body(paragraphs),
+        published_at_utc=published_utc, source=Source(source, f"сообщает {source}") if source else None,
+        publisher=Publisher(name="Primeminister.kz" if site == "gov_ru" else "Новости Приречья"),
+    )  # fmt: skip
+    identifier, _ = store.save_article(article, FETCHED_AT, None)
+    store.link_reprints(identifier)
+    return identifier
+
+
+def test_an_original_stored_after_its_copies_becomes_their_original():
+    with Store.open(":memory:") as store:
+        # The outlet read first; its uncredited copy of the release, then a later outlet
+        # copying the first outlet's text.
+        copy = _stored(store, "/news/203-zerno.html", "outlet_ru", "2026-11-16T12:45:00Z")
+        later = _stored(store, "/news/203-zerno.html", "other_ru", "2026-11-16T15:00:00Z")
+        assert store.db.execute("SELECT copy_id, original_id FROM reprints").fetchall() == [
+            (later, copy)
+        ]
+        release = _stored(store, "/press/103-eksport-zerna.html", "gov_ru", "2026-11-16T06:15:00Z")
+        links = dict(store.db.execute("SELECT copy_id, original_id FROM reprints").fetchall())
+        assert links == {copy: release, later: release}
