@@ -3,7 +3,7 @@ NEWSBOT := .venv/bin/newsbot
 STAMP := .venv/.installed-stamp
 DB ?= data/news.db
 
-.PHONY: install test lint demo crawl export bench bench-extract bench-crawl bench-pipeline cron clean
+.PHONY: install test lint demo crawl export bench bench-extract bench-crawl bench-pipeline bench-reprints cron clean
 
 install: $(STAMP)
 
@@ -42,7 +42,12 @@ bench-crawl: $(STAMP)
 bench-pipeline: $(STAMP)
 	$(PY) bench/pipeline_bench.py
 
-bench: bench-extract bench-pipeline
+# Reprints: MinHash libraries, a rebuild over 100,000 articles, the incremental check,
+# precision and recall on bench/reprints_pairs.json.
+bench-reprints: $(STAMP)
+	$(PY) bench/reprints_bench.py
+
+bench: bench-extract bench-pipeline bench-reprints
 
 # Installs the crontab line for this checkout: an hourly crawl of every enabled site into
 # $(DB), then data/news.csv for Excel (`newsbot cron show` prints it; `remove` takes it out).

@@ -556,6 +556,38 @@ def command_reprocess(args: argparse.Namespace) -> int:
     return 0 if not result.failed else 1
 
 
+def command_reprints(args: argparse.Namespace) -> int:
+    from newsbot.lock import CrawlLocked, crawl_lock
+    from newsbot.reprints_cmd import run_reprints
+    from pipelines.store import ReprintFilter
+
+    since = _since(args.since)
+    with Store.open_existing(args.db) as store:
+        if args.site:
+            require_site(args.site, store.known_sites())
+        selection = ReprintFilter(site=args.site, since=utc_iso(since) if since else None,
+                                  uncredited=args.uncredited)  # fmt: skip
+        if not args.rebuild:
+            return run_reprints(store, selection, rebuild=False)
+    progress = Counter("articles indexed", every=1000)
+    try:
+        with crawl_lock(args.db), Store.open(args.db) as store:
+            return run_reprints(store, selection, rebuild=True, progress=progress)
+    except CrawlLocked as locked:
+        raise UsageError(f"{locked}; rebuild after it ends") from locked
+    finally:
+        progress.done()
+
+
+def command_browse(args: argparse.Namespace) -> int:
+    from newsbot.browse import BrowseError, serve
+
+    try:
+        return serve(args.db, host=args.host, port=args.port)
+    except BrowseError as error:
+        raise UsageError(str(error)) from error
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="newsbot",
@@ -609,7 +641,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help="articles (or imprints) as CSV or JSON lines")
     export.add_argument("--db", default=DEFAULT_DB)
-    export.add_argument("--table", choices=("articles", "publishers", "registrations"),
+    export.add_argument("--table", choices=("articles", "publishers", "registrations", "reprints"),
                         default="articles")  # fmt: skip
     export.add_argument("--site", metavar="SLUG")
     export.add_argument("--since", metavar="DATE", help="published at or after (Asia/Almaty "
@@ -706,6 +738,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=_whole(1, MAX_WORKERS), metavar="N", help="processes (default: cores)"
     )
     reprocess.set_defaults(handler=command_reprocess)
+
+    reprints = commands.add_parser("reprints", help="who reprints whom: originals, their "
+                                   "reach and their copies")  # fmt: skip
+    reprints.add_argument("--db", default=DEFAULT_DB)
+    reprints.add_argument("--site", metavar="SLUG", help="originals or copies of this site")
+    reprints.add_argument("--since", metavar="DATE", help="originals published at or after")
+    reprints.add_argument("--uncredited", action="store_true",
+                          help="only copies that do not name the original's outlet")  # fmt: skip
+    reprints.add_argument("--rebuild", action="store_true",
+                          help="index every stored article again first")  # fmt: skip
+    reprints.set_defaults(handler=command_reprints)
+
+    browse = commands.add_parser("browse", help="search and filter the database in Datasette "
+                                 "(read-only)")  # fmt: skip
+    browse.add_argument("--db", default=DEFAULT_DB)
+    browse.add_argument("--host", default="127.0.0.1", help="address to listen on "
+                        "(default 127.0.0.1: this machine only)")  # fmt: skip
+    browse.add_argument("--port", type=_whole(1, 65535), default=8001)
+    browse.set_defaults(handler=command_browse)
     return parser
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from pipelines.store import SiteSummary, Store
+from pipelines.store import ReprintFilter, SiteSummary, Store
 from pipelines.store.stats import COVERAGE_FIELDS
 
 # Colour-blind-safe (Okabe-Ito), then greys for the rest.
@@ -146,6 +146,74 @@ def _runs_table(store: Store, last: int) -> str:
     )
 
 
+def _copies(count: int) -> str:
+    return f"{count} cop{'y' if count == 1 else 'ies'}"
+
+
+def reach_svg(reach: dict[str, dict[str, int]]) -> str:
+    """Horizontal bars: per site of originals, the copies on other sites, credited and
+    not."""
+    if not reach:
+        return "<p>No reprints found yet.</p>"
+    label_w, bar_w, row_h = 160, CHART_WIDTH - 160 - 120, 22
+    peak = max(row["copies"] for row in reach.values())
+    height = row_h * len(reach) + 10
+    parts = [
+        f'<svg id="reach" xmlns="http://www.w3.org/2000/svg" width="{CHART_WIDTH}" '
+        f'height="{height}" role="img" aria-label="Reach of originals per site">'
+    ]
+    for i, (site, row) in enumerate(reach.items()):
+        y = 5 + i * row_h
+        credited = row["copies"] - row["uncredited"]
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end" font-size="12">'
+            f"{_e(site)}</text>"
+        )
+        x = float(label_w)
+        for count, colour, what in ((credited, PALETTE[0], "credited"),
+                                    (row["uncredited"], PALETTE[5], "uncredited")):  # fmt: skip
+            if not count:
+                continue
+            width = count / peak * bar_w
+            parts.append(
+                f'<rect class="reach" x="{x:.1f}" y="{y}" width="{width:.1f}" height="16" '
+                f'fill="{colour}"><title>{_e(site)}: {_copies(count)}, {what}</title></rect>'
+            )
+            x += width
+        parts.append(
+            f'<text x="{x + 6:.1f}" y="{y + 14}" font-size="12">{_copies(row["copies"])} of '
+            f"{row['originals']} original{'s' if row['originals'] != 1 else ''}</text>"
+        )
+    parts.append("</svg>")
+    legend = (
+        f'<p class="legend"><span><i class="swatch" style="background:{PALETTE[0]}"></i>'
+        f'credited</span><span><i class="swatch" style="background:{PALETTE[5]}"></i>'
+        "uncredited</span> (copies on other sites)</p>"
+    )
+    return "".join(parts) + legend
+
+
+def _uncredited_table(store: Store, last: int = 100) -> str:
+    rows = []
+    for link in store.reprint_links(ReprintFilter(uncredited=True)):
+        if link["same_site"]:
+            continue
+        rows.append(
+            f'<tr><td>{_e(link["copy_site"])}</td><td><a href="{_e(link["copy_url"])}">'
+            f"{_e(link['copy_title'])}</a></td><td>{_e(link['original_site'])}</td>"
+            f'<td><a href="{_e(link["original_url"])}">{_e(link["original_title"])}</a></td>'
+            f"<td class='n'>{link['containment']:.2f}</td></tr>"
+        )
+        if len(rows) == last:
+            break
+    if not rows:
+        return "<p>No uncredited reprints.</p>"
+    return (
+        '<table id="uncredited"><tr><th>copy site</th><th>copy</th><th>original site</th>'
+        f"<th>original</th><th>containment</th></tr>{''.join(rows)}</table>"
+    )
+
+
 def render_report(store: Store, *, days: int = 30, runs: int = 20) -> str:
     span, counts = store.articles_per_day(days)
     summaries = store.site_summaries()
@@ -157,6 +225,8 @@ def render_report(store: Store, *, days: int = 30, runs: int = 20) -> str:
         f"<h1>newsbot report</h1><p>{total} articles from {len(summaries)} sites.</p>"
         f"<h2>Articles per day ({period})</h2>{chart_svg(span, counts)}"
         f"<h2>Field coverage per site</h2>{_coverage_table(summaries)}"
+        f"<h2>Who reprints whom</h2>{reach_svg(store.reach_per_site())}"
+        f"<h3>Uncredited reprints</h3>{_uncredited_table(store)}"
         f"<h2>Publishers</h2>{_publishers_table(store)}"
         f"<h2>Media registrations</h2>{_registrations_table(store)}"
         f"<h2>Last runs</h2>{_runs_table(store, runs)}"

@@ -70,6 +70,7 @@ def reprocess(
                 if imprint is not None:
                     fill_from_imprint_page(article, imprint)
                 if store.reprocess_article(identifier, article, now):
+                    store.link_reprints(identifier)  # its text may repeat others now
                     report.changed += 1
                 else:
                     report.unchanged += 1

@@ -26,6 +26,8 @@ from typing import Any, TextIO
 from pipelines.article import ARTICLE_FIELDS, JSON_FIELDS, Article
 from pipelines.search import QueryError
 from pipelines.store import ArticleFilter, Store, is_disk_full
+from pipelines.store.exports import JOINED_COLUMNS
+from pipelines.store.reprints import ReprintFilter
 
 # The store's own columns an export carries beside the article's fields.
 BOOKKEEPING = ("id", "fetched_at", "first_seen_at")
@@ -85,6 +87,8 @@ def flat_article(row: dict[str, Any]) -> dict[str, Any]:
         else:
             flat[name] = value
     flat["published_local"] = local_time(article.published_at)
+    for key in JOINED_COLUMNS:
+        flat[key] = row.get(key)
     return flat
 
 
@@ -101,13 +105,22 @@ PUBLISHER_COLUMNS = (
 REGISTRATION_COLUMNS = (
     "site", "number", "country", "kind", "issued_on", "issuer", "text", "first_seen_at",
 )  # fmt: skip
+REPRINT_COLUMNS = (
+    "original_id", "original_site", "original_url", "original_title",
+    "original_published_at_utc", "copy_id", "copy_site", "copy_url", "copy_title",
+    "copy_published_at_utc", "copy_source_name", "similarity", "containment", "same_site",
+    "credited", "delay_seconds",
+)  # fmt: skip
 TABLE_COLUMNS = {
     "articles": ARTICLE_COLUMNS,
     "publishers": PUBLISHER_COLUMNS,
     "registrations": REGISTRATION_COLUMNS,
+    "reprints": REPRINT_COLUMNS,
 }
 # JSON lines carry the article as `newsbot extract` prints it, plus the store's columns.
-JSONL_ARTICLE_FIELDS = (*BOOKKEEPING, *ARTICLE_FIELDS, "run_id", "published_local")
+JSONL_ARTICLE_FIELDS = (
+    *BOOKKEEPING, *ARTICLE_FIELDS, "run_id", "published_local", *JOINED_COLUMNS,
+)  # fmt: skip
 _JSON_COLUMNS = {"articles": JSON_FIELDS, "publishers": ("phones", "emails")}
 
 
@@ -123,6 +136,7 @@ FLATTENERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "articles": flat_article,
     "publishers": flat_publisher,
     "registrations": dict,
+    "reprints": dict,
 }
 
 
@@ -212,7 +226,7 @@ def write_jsonl(
 
 @dataclass(frozen=True)
 class ExportRequest:
-    table: str = "articles"  # articles | publishers | registrations
+    table: str = "articles"  # articles | publishers | registrations | reprints
     format: str = "csv"  # csv | jsonl
     excel: bool = False
     columns: tuple[str, ...] | None = None
@@ -261,6 +275,8 @@ def _rows(store: Store, request: ExportRequest) -> Iterator[dict[str, Any]]:
         return store.select_publishers(request.selection.site)
     if request.table == "registrations":
         return store.select_registrations(request.selection.site)
+    if request.table == "reprints":
+        return store.reprint_links(ReprintFilter(site=request.selection.site))
     with _query_errors(request):
         return store.select_articles(request.selection)
 

@@ -6,6 +6,7 @@
     runs.py         runs, per-site runs, where each site carries on
     stats.py        what `stats` and `report` show
     exports.py      what `export` streams
+    reprints.py     who reprints whom: the LSH index and the copy -> original links
 
 One file holds everything (DESIGN.md, SQLite contract). WAL lets `newsbot export` read
 while a crawl writes; writes are committed in batches (rows.Connection).
@@ -20,6 +21,7 @@ from pathlib import Path
 from pipelines.store.articles import ArticleWrites, article_id
 from pipelines.store.exports import ArticleFilter, Exports
 from pipelines.store.pages import FetchHistory, PageLog, PastFetch, normalize_url, stored_page
+from pipelines.store.reprints import Original, ReprintFilter, Reprints
 from pipelines.store.rows import utc_iso
 from pipelines.store.runs import RunLog, SiteRun
 from pipelines.store.schema import (
@@ -35,7 +37,9 @@ __all__ = [
     "ArticleFilter",
     "DiskFull",
     "FetchHistory",
+    "Original",
     "PastFetch",
+    "ReprintFilter",
     "SiteRun",
     "SiteSummary",
     "Store",
@@ -53,7 +57,7 @@ __all__ = [
 _SHARED: dict[str, Store] = {}
 
 
-class Store(ArticleWrites, PageLog, RunLog, Stats, Exports):
+class Store(ArticleWrites, PageLog, RunLog, Stats, Exports, Reprints):
     """A newsbot database: open it for a crawl (`open`) or to read (`open_existing`)."""
 
     users = 0

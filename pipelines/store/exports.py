@@ -38,6 +38,15 @@ def _where(selection: ArticleFilter) -> tuple[str, list[Any]]:
     return (" WHERE " + " AND ".join(where)) if where else "", params
 
 
+# Columns the store adds to each article row beside its own (`export` puts them last):
+# the URL of the original an article reprints (pipelines/store/reprints.py).
+JOINED_COLUMNS = ("reprint_of",)
+_JOINED = (
+    "(SELECT o.url FROM reprints r JOIN articles o ON o.id = r.original_id "
+    "WHERE r.copy_id = articles.id) AS reprint_of"
+)
+
+
 class Exports(Connection):
     def count_articles(self, selection: ArticleFilter) -> int:
         where, params = _where(selection)
@@ -48,7 +57,9 @@ class Exports(Connection):
         where, params = _where(selection)
         return dicts(
             self.db,
-            "SELECT * FROM articles" + where + " ORDER BY articles.published_at_utc IS NULL, "
+            f"SELECT articles.*, {_JOINED} FROM articles"
+            + where
+            + " ORDER BY articles.published_at_utc IS NULL, "
             "articles.published_at_utc DESC, articles.id",
             params,
         )

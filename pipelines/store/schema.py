@@ -173,6 +173,39 @@ def _url_keys_without_tracking(db: sqlite_utils.Database) -> None:
             db.execute(f"UPDATE {table} SET article_id = ? WHERE article_id = ?", [new_id, old_id])
 
 
+@migrations(name="m004_reprints")
+def _reprints(db: sqlite_utils.Database) -> None:
+    """Who reprints whom (pipelines/reprints.py): each copy's original, and the index that
+    finds them (each article's shingle hashes and MinHash signature, and its LSH bands).
+    Articles stored before it are indexed by `newsbot reprints --rebuild`."""
+    db.table("reprints").create(
+        {"copy_id": str, "original_id": str, "similarity": float, "containment": float,
+         "same_site": int, "credited": int, "delay_seconds": int, "found_at": str},
+        pk="copy_id",
+        foreign_keys=[("copy_id", "articles", "id"), ("original_id", "articles", "id")],
+    )  # fmt: skip
+    db.table("reprints").create_index(["original_id"])
+    db.table("reprint_index").create(
+        {"article_rowid": int, "words": int, "shingles": bytes, "signature": bytes,
+         "figures": str},
+        pk="article_rowid",
+    )  # fmt: skip
+    db.execute(
+        "CREATE TABLE reprint_bands (band INTEGER NOT NULL, article_rowid INTEGER NOT NULL, "
+        "PRIMARY KEY (band, article_rowid)) WITHOUT ROWID"
+    )
+    # The articles as people read them (`newsbot browse` facets and searches it): the
+    # publisher's name out of its JSON, and the original a reprint repeats.
+    db.create_view(
+        "article_list",
+        "SELECT a.rowid AS article_rowid, a.id, a.published_at, a.site, a.title, a.lead, "
+        "a.section, a.language, a.author, json_extract(a.publisher, '$.name') AS "
+        "publisher_name, a.source_name, a.url, (SELECT o.url FROM reprints r JOIN articles o "
+        "ON o.id = r.original_id WHERE r.copy_id = a.id) AS reprint_of, a.published_at_utc "
+        "FROM articles a",
+    )
+
+
 def _carry_over_legacy(db: sqlite_utils.Database) -> None:
     """Record the versions a pre-sqlite-utils database applied under their new names."""
     done = {row[0] for row in db.execute(f"SELECT version FROM {LEGACY_TABLE}")}

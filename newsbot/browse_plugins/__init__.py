@@ -1,0 +1,1 @@
+"""Datasette plugins `newsbot browse` loads with --plugins-dir (one module per file)."""
