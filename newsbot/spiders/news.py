@@ -31,6 +31,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
+from newsbot import render
+from newsbot.api_listing import ApiListing
 from newsbot.discovery import Discovered, listing_links, next_page_url, parse_feed, parse_sitemap
 from newsbot.siteconfig import SiteConfig
 from pipelines.dates import parse_date
@@ -64,6 +66,7 @@ def site_settings(config: SiteConfig) -> dict[str, Any]:
         settings["USER_AGENT"] = config.user_agent
     if config.headers:
         settings["DEFAULT_REQUEST_HEADERS"] = dict(config.headers)
+    settings.update(render.site_settings(config))
     return settings
 
 
@@ -132,6 +135,7 @@ class NewsSpider(scrapy.Spider):
         self.limited = False
         self.articles_requested = 0
         self.scheduled: set[str] = set()
+        self.api_listing = ApiListing(self, config.api) if config.api else None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -152,7 +156,7 @@ class NewsSpider(scrapy.Spider):
             callback=callback,
             errback=self.on_error,
             priority=PRIORITY[kind],
-            meta={"kind": kind, **meta},
+            meta={"kind": kind, **render.request_meta(self.config, kind), **meta},
         )
 
     async def start(self) -> AsyncIterator[Any]:
@@ -167,6 +171,9 @@ class NewsSpider(scrapy.Spider):
             yield self._request(url, "sitemap", self.parse_sitemap)
         for url in self.config.start_urls:
             yield self._request(url, "listing", self.parse_listing, depth=1)
+        if self.api_listing:
+            for request in self.api_listing.start():
+                yield request
         if self.resume_url and self.resume_url not in self.config.start_urls:
             # The last run stopped early: carry on from the deepest listing page it reached.
             logger.info("%s: resuming listing pages at %s", self.config.slug, self.resume_url)

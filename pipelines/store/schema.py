@@ -106,6 +106,12 @@ def _stems_health_reprocess(db: sqlite_utils.Database) -> None:
     db.table("pages").add_column("hints", str)
 
 
+@migrations(name="m003_browser_memory")
+def _browser_memory(db: sqlite_utils.Database) -> None:
+    """The peak memory (MB) of the browser a run started for pages drawn by JavaScript."""
+    db.table("runs").add_column("browser_mb", float)
+
+
 def _carry_over_legacy(db: sqlite_utils.Database) -> None:
     """Record the versions a pre-sqlite-utils database applied under their new names."""
     done = {row[0] for row in db.execute(f"SELECT version FROM {LEGACY_TABLE}")}

@@ -87,7 +87,7 @@ class Stats(Connection):
             dicts(
                 self.db,
                 "SELECT id, started_at, finished_at, status, requests, new, updated, unchanged, "
-                "dropped, errors, sites, health, note FROM runs ORDER BY id DESC LIMIT ?",
+                "dropped, errors, sites, health, note, browser_mb FROM runs ORDER BY id DESC LIMIT ?",
                 [last],
             )
         )
