@@ -276,7 +276,9 @@ class ApiListing:
 
         assert self.api.session_page
         request = self.spider._request(self.api.session_page, "listing", self.parse_session)
-        request.meta.update(capture_meta(self.api.url.split("{", 1)[0], self.api.session_headers))
+        # The app's own API request may order its query differently: match the path only.
+        prefix = self.api.url.split("?", 1)[0].split("{", 1)[0]
+        request.meta.update(capture_meta(prefix, self.api.session_headers))
         return request.replace(dont_filter=True)
 
     def _first_pages(self) -> Iterator[scrapy.Request]:
