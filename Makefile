@@ -3,7 +3,7 @@ NEWSBOT := .venv/bin/newsbot
 STAMP := .venv/.installed-stamp
 DB ?= data/news.db
 
-.PHONY: install test lint demo crawl export bench bench-extract bench-crawl bench-pipeline cron clean
+.PHONY: install test lint demo crawl export bench bench-extract bench-crawl bench-pipeline bench-render cron clean
 
 install: $(STAMP)
 
@@ -41,6 +41,10 @@ bench-crawl: $(STAMP)
 # Crawl efficiency against bare Scrapy and the chain, incremental, memory, export, store.
 bench-pipeline: $(STAMP)
 	$(PY) bench/pipeline_bench.py
+
+# Pages/s and peak memory with and without the browser on one local site (needs chromium).
+bench-render: $(STAMP)
+	$(PY) bench/render_bench.py
 
 bench: bench-extract bench-pipeline
 

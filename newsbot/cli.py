@@ -334,8 +334,10 @@ def command_sites(args: argparse.Namespace) -> int:
     print(f"{'slug':<22}{'lang':<6}{'on':<4}{'checked':<9}{'discovery':<26}name")
     for config in bundled_configs().values():
         ways = [w for w, urls in (("listing", config.start_urls), ("sitemap", config.sitemaps),
-                                  ("feed", config.feeds)) if urls]  # fmt: skip
+                                  ("feed", config.feeds), ("api", config.api)) if urls]  # fmt: skip
         discovery = "UNSUPPORTED" if config.unsupported else "+".join(ways)
+        if config.needs_browser:
+            discovery += " (browser)"
         print(
             f"{config.slug:<22}{config.language:<6}{'yes' if config.enabled else 'no':<4}"
             f"{'yes' if config.verified else 'no':<9}{discovery:<26}{config.name}"

@@ -40,6 +40,9 @@ BROWSER_PAGES = 4
 # click to add some: past it the page is read as it stands.
 SETTLE_SECONDS = 10.0
 _POLL = 0.1
+# A rendered article is read when its text length has not changed for this long.
+_STEADY_INTERVAL = 0.25
+_STEADY_POLLS = 4
 # As root Chromium refuses to start without --no-sandbox; the rest keep an unattended
 # browser from phoning home, updating itself or needing a GPU.
 LAUNCH_ARGS = ["--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -153,11 +156,18 @@ async def click_more(
 
 
 async def settle_article(page: Page, wait: float) -> None:
-    """An article drawn by a script: wait until the network is quiet, or `wait`."""
-    from playwright.async_api import Error as BrowserError
-
-    with contextlib.suppress(BrowserError):
-        await page.wait_for_load_state("networkidle", timeout=wait * 1000)
+    """An article drawn by a script: read it once its text has stopped growing for a
+    second, or after `wait`. Waiting for the network to go quiet cost the whole `wait`
+    on most pages (analytics, polling, resources that never answer)."""
+    deadline = time.monotonic() + wait
+    last, steady = -1, 0
+    while time.monotonic() < deadline:
+        length = await page.evaluate("() => document.body ? document.body.innerText.length : 0")
+        steady = steady + 1 if length == last and length > 0 else 0
+        if steady >= _STEADY_POLLS:
+            return
+        last = length
+        await asyncio.sleep(_STEADY_INTERVAL)
 
 
 def request_meta(config: SiteConfig, kind: str) -> dict[str, Any]:
