@@ -81,6 +81,11 @@ class BrowserHandler(ScrapyPlaywrightDownloadHandler):
         page.once("close", lambda _: POOL.pages.release() if POOL.pages else None)
         return page
 
+    async def _browser_disconnected_callback(self) -> None:
+        if not hasattr(self, "browser"):
+            return  # this site's handler closed first; the pool closed the browser after it
+        await super()._browser_disconnected_callback()
+
     async def _close(self) -> None:
         # The pool owns the browser: this site closes only its own context.
         if hasattr(self, "browser"):

@@ -114,6 +114,9 @@ def test_javascript_site_is_crawled_whole_through_chromium(tmp_path: Path):
     assert len(pids) == 1
     assert not Path(f"/proc/{pids[0]}").exists()
     assert browser_mb and browser_mb > 10
+    errors = [line for line in (tmp_path / "logs" / "newsbot.log").read_text().splitlines()
+              if "] ERROR:" in line]  # fmt: skip
+    assert errors == []
     runs = subprocess.run([sys.executable, "-m", "newsbot.cli", "runs", "--db", str(db)],
                           capture_output=True, text=True, check=True)  # fmt: skip
     assert f"{browser_mb:.0f} MB" in runs.stdout
