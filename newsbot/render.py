@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -121,11 +122,28 @@ async def _more_links(page: Page, takes: Callable[[str], bool], before: int, wai
         await asyncio.sleep(_POLL)
 
 
+def _as_it_stands(method: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    """A page that navigates away or dies during a wait is read as it stands, not lost."""
+
+    @functools.wraps(method)
+    async def wrapped(page: Page, *args: Any) -> None:
+        from playwright.async_api import Error as BrowserError
+
+        try:
+            await method(page, *args)
+        except BrowserError as error:
+            logger.info("%s: %s stopped: %s", page.url, method.__name__, error.message[:200])
+
+    return wrapped
+
+
+@_as_it_stands
 async def settle_listing(page: Page, takes: Callable[[str], bool], wait: float) -> None:
     """Wait for the page's script to draw its first article links."""
     await _more_links(page, takes, 0, wait)
 
 
+@_as_it_stands
 async def scroll_down(page: Page, takes: Callable[[str], bool], times: int, wait: float) -> None:
     """An endless list: scroll to the bottom until no new links come, at most `times`."""
     for _ in range(times):
@@ -135,6 +153,7 @@ async def scroll_down(page: Page, takes: Callable[[str], bool], times: int, wait
             return
 
 
+@_as_it_stands
 async def click_more(
     page: Page, takes: Callable[[str], bool], selector: str, times: int, wait: float
 ) -> None:
@@ -155,6 +174,7 @@ async def click_more(
             return
 
 
+@_as_it_stands
 async def settle_article(page: Page, wait: float) -> None:
     """An article drawn by a script: read it once its text has stopped growing for a
     second, or after `wait`. Waiting for the network to go quiet cost the whole `wait`
