@@ -379,6 +379,15 @@ class ApiListing:
             if self.spider.crawler.stats:
                 self.spider.crawler.stats.inc_value("newsbot/errors")
             return
+        name = self.api.session_headers[0]
+        sent = (request.headers.get(name) or b"").decode("latin-1")
+        if self.session and not self.waiting and sent != self.session.get(name):
+            # Sent with a pair that has been replaced since: the fresh one may serve it.
+            again = request.replace()
+            for header, value in self.session.items():
+                again.headers[header] = value
+            yield again
+            return
         logger.info("%s: the API answered HTTP %s: taking new session headers",
                     self.slug, response.status)  # fmt: skip
         self.waiting.append(request)
