@@ -27,11 +27,13 @@ class SharedBrowser:
 
     async def start(self) -> None:
         POOL.users += 1
-        if POOL.manager is None:
+        if POOL.starting is None:
             POOL.lock = asyncio.Lock()
             POOL.pages = asyncio.Semaphore(BROWSER_PAGES)
-            POOL.manager = async_playwright()
-            POOL.playwright = await POOL.manager.start()
+            POOL.starting = asyncio.ensure_future(_start_driver())
+        # Every handler waits for the one driver: the second site's handler starts while
+        # the first one's driver is still coming up.
+        await POOL.starting
 
     async def launch_browser(self) -> Browser:
         assert POOL.lock is not None
@@ -60,6 +62,12 @@ class SharedBrowser:
         if POOL.manager is not None:
             await POOL.manager.__aexit__(None, None, None)
             POOL.manager = POOL.playwright = None
+        POOL.starting = None
+
+
+async def _start_driver() -> None:
+    POOL.manager = async_playwright()
+    POOL.playwright = await POOL.manager.start()
 
 
 class BrowserHandler(ScrapyPlaywrightDownloadHandler):

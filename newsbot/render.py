@@ -254,6 +254,7 @@ class _Pool:
         self.lock: asyncio.Lock | None = None
         self.pages: asyncio.Semaphore | None = None
         self.sampler: asyncio.Task[None] | None = None
+        self.starting: asyncio.Future[None] | None = None
         self.peak_bytes = 0
 
     async def sample(self) -> None:

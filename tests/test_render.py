@@ -74,13 +74,23 @@ def test_javascript_site_is_crawled_whole_through_chromium(tmp_path: Path):
     with JsSite() as site:
         js = tmp_path / "jssite.toml"
         js.write_text(site_file_text(site.base_url))
+        # A second rendering site, every page of it in the browser: one browser for both.
         nx = tmp_path / "nextsite.toml"
-        nx.write_text(next_site_file_text(site.base_url))
+        nx.write_text(next_site_file_text(site.base_url, render="all"))
         db = tmp_path / "news.db"
         result = _crawl(db, js, nx, chromium=chromium)
         requested = list(site.requests)
+        browser_requests = list(site.browser_requests)
     assert result.returncode == 0, result.stderr
     expected = expected_articles()
+    # Only what needs the browser went through it: listings, the session page and the
+    # second site's pages; never the first site's articles, the Next.js data routes,
+    # nor the API beyond the calls the session page's own script made.
+    in_browser = set(browser_requests)
+    assert {"/app/list", "/app/scroll", "/app/more", "/app/gov"} <= in_browser
+    assert expected["next"] <= in_browser
+    assert not [p for p in in_browser if p.startswith(("/_next/", "/news/", "/gov/"))]
+    assert sum(p.startswith("/api/") for p in browser_requests) == requested.count("/session")
     articles = _articles(db, "jssite")
     # Every list: drawn from JSON, scrolled to its end, clicked through, and the API.
     for part in ("list", "scroll", "more", "gov"):
@@ -99,7 +109,7 @@ def test_javascript_site_is_crawled_whole_through_chromium(tmp_path: Path):
     akimat = [v for k, v in articles.items() if k.startswith("gov/akimat/")]
     assert len(akimat) == 4 and all("Акимат сообщает" in row[2] for row in akimat)
     assert not [path for path in requested if path.startswith("/gov/akimat/")]
-    # The Next.js-like data routes, read in the same crawl without the browser.
+    # The Next.js-like data routes as JSON (never rendered), their article pages rendered.
     assert _paths(_articles(db, "nextsite")) == expected["next"]
     with sqlite3.connect(db) as connection:
         hang = connection.execute("SELECT error FROM pages WHERE url LIKE '%/app/hang'").fetchone()

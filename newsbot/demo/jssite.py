@@ -148,6 +148,8 @@ class JsSite:
     token_uses: int = TOKEN_USES
     hang_seconds: float = HANG_SECONDS
     requests: list[str] = field(default_factory=list)
+    # Paths a browser asked for (it sends Sec-Fetch-Mode; Scrapy's own HTTP client does not).
+    browser_requests: list[str] = field(default_factory=list)
     sessions: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -157,6 +159,8 @@ class JsSite:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 site.requests.append(self.path)
+                if self.headers.get("Sec-Fetch-Mode"):
+                    site.browser_requests.append(self.path)
                 status, content_type, body = site.answer(self.path, dict(self.headers.items()))
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.send_response(status)
@@ -301,9 +305,11 @@ def site_file_text(base_url: str, slug: str = "jssite", render: bool = True) -> 
     return "\n".join(lines) + "\n"
 
 
-def next_site_file_text(base_url: str, slug: str = "nextsite") -> str:
-    """A config for the Next.js-like data routes: an API listing with no browser."""
+def next_site_file_text(base_url: str, slug: str = "nextsite", render: str | None = None) -> str:
+    """A config for the Next.js-like data routes: an API listing with no browser (unless
+    `render` sends its pages through one)."""
     return "\n".join([
+        *([f'render = "{render}"'] if render else []),
         f'slug = "{slug}"', 'name = "Next Site"', 'domains = ["127.0.0.1"]', 'language = "ru"',
         "article_url = '/(?:economic|finance)/\\d+/[a-z0-9-]+\\.html$'",
         "download_timeout = 4", "", "[api]",
