@@ -3,7 +3,7 @@ NEWSBOT := .venv/bin/newsbot
 STAMP := .venv/.installed-stamp
 DB ?= data/news.db
 
-.PHONY: install test lint demo crawl export bench bench-extract bench-crawl bench-pipeline bench-reprints cron clean
+.PHONY: install test lint demo crawl export bench bench-extract bench-crawl bench-pipeline bench-reprints bench-render cron clean
 
 install: $(STAMP)
 
@@ -46,6 +46,11 @@ bench-pipeline: $(STAMP)
 # precision and recall on bench/reprints_pairs.json.
 bench-reprints: $(STAMP)
 	$(PY) bench/reprints_bench.py
+
+
+# Pages/s and peak memory with and without the browser on one local site (needs chromium).
+bench-render: $(STAMP)
+	$(PY) bench/render_bench.py
 
 bench: bench-extract bench-pipeline bench-reprints
 

@@ -343,8 +343,10 @@ def command_sites(args: argparse.Namespace) -> int:
     print(f"{'slug':<22}{'lang':<6}{'on':<4}{'checked':<9}{'discovery':<26}name")
     for config in bundled_configs().values():
         ways = [w for w, urls in (("listing", config.start_urls), ("sitemap", config.sitemaps),
-                                  ("feed", config.feeds)) if urls]  # fmt: skip
+                                  ("feed", config.feeds), ("api", config.api)) if urls]  # fmt: skip
         discovery = "UNSUPPORTED" if config.unsupported else "+".join(ways)
+        if config.needs_browser:
+            discovery += " (browser)"
         print(
             f"{config.slug:<22}{config.language:<6}{'yes' if config.enabled else 'no':<4}"
             f"{'yes' if config.verified else 'no':<9}{discovery:<26}{config.name}"
@@ -382,14 +384,16 @@ def command_runs(args: argparse.Namespace) -> int:
         runs = store.recent_runs(args.last)
     print(
         f"{'id':>5}  {'started (UTC)':<21}{'status':<13}{'req':>6}{'new':>6}{'upd':>6}"
-        f"{'drop':>6}{'err':>6}  {'sites':<24}health"
+        f"{'drop':>6}{'err':>6}{'browser':>9}  {'sites':<24}health"
     )
     for run in runs:
         counts = "".join(f"{run[k] or 0:>6}" for k in ("requests", "new", "updated", "dropped",
                                                        "errors"))  # fmt: skip
         health = "; ".join(run["health"]) or ("ok" if run["status"] == "finished" else "-")
+        # The peak memory of the browser the run started, if it needed one.
+        browser = f"{run['browser_mb']:.0f} MB" if run["browser_mb"] else "-"
         print(
-            f"{run['id']:>5}  {run['started_at']:<21}{run['status']:<13}{counts}  "
+            f"{run['id']:>5}  {run['started_at']:<21}{run['status']:<13}{counts}{browser:>9}  "
             f"{', '.join(run['sites']):<24}{health}"
         )
     return 0

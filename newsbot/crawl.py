@@ -20,6 +20,7 @@ from twisted.internet import task
 from newsbot.health import HealthLimits, blocked_reason, judge_site, killed_runs
 from newsbot.lock import crawl_lock
 from newsbot.progress import TerminalLine
+from newsbot.render import browser_problem, peak_memory_mb
 from newsbot.siteconfig import SiteConfig
 from newsbot.spiderloader import spider_for
 from pipelines.store import DiskFull, SiteRun, Store, disk_full_as_store_error, is_disk_full
@@ -229,10 +230,12 @@ def _run_crawl(
         crawlers: dict[str, Crawler] = {}
         results: list[SiteRun] = []
         for config in configs:
-            if config.unsupported:
-                results.append(
-                    SiteRun(run_id, config.slug, status="unsupported", reason=config.unsupported)
-                )
+            # A site that needs a browser where there is none is skipped; the others crawl.
+            problem = config.unsupported or browser_problem(
+                config, settings.get("NEWSBOT_CHROMIUM")
+            )
+            if problem:
+                results.append(SiteRun(run_id, config.slug, status="unsupported", reason=problem))
                 continue
             crawler = process.create_crawler(spider_for(config))
             crawlers[config.slug] = crawler
@@ -273,7 +276,8 @@ def _run_crawl(
         timed_out = [slug for slug, crawler in crawlers.items() if crawler.stats and
                      crawler.stats.get_value("finish_reason") == "closespider_timeout"]  # fmt: skip
         note = f"stopped at the maximum run time: {', '.join(timed_out)}" if timed_out else None
-        store.finish_run(run_id, status, results, datetime.now(UTC), note=note)
+        store.finish_run(run_id, status, results, datetime.now(UTC), note=note,
+                         browser_mb=peak_memory_mb())  # fmt: skip
         for line in (line for r in results for line in r.problems):
             logger.warning("health: %s", line)
         logger.info("run %s summary:\n%s", run_id, format_summary(report))

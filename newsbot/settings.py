@@ -18,6 +18,9 @@ COOKIES_ENABLED = False
 # (akorda.kz serves no intermediate) sets accept_broken_tls in its config.
 DOWNLOAD_VERIFY_CERTIFICATES = True
 TELNETCONSOLE_ENABLED = False
+# Scrapy's default since 2.13, named here because scrapy-playwright (newsbot.render) needs
+# it: every site runs on it, and only a site that renders starts a browser.
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # Scrapy 2.19's HTTP server that runs Python for whoever holds its token (left in
 # ~/.local/state/scrapy/job_files/ by a killed crawl): an unattended crawl needs no remote control.
 REMOTE_CONTROL_ENABLED = False

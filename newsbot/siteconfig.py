@@ -23,6 +23,7 @@ import re2
 from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
+from newsbot.api_listing import ApiConfig, ApiConfigError, parse_api, sample_urls
 from pipelines.options import ChainOptions
 from pipelines.urls import REMOVED_PARAMS_NOTE, is_removed_param
 
@@ -34,7 +35,8 @@ _HOST = re.compile(
 )
 
 _STRING_KEYS = {"slug", "name", "language", "timezone", "article_url", "user_agent",
-                "next_page", "page_param", "page_path", "unsupported", "notes"}  # fmt: skip
+                "next_page", "page_param", "page_path", "unsupported", "notes", "render",
+                "load_more"}  # fmt: skip
 _LIST_KEYS = {"domains", "start_urls", "sitemaps", "feeds", "imprint_urls", "keep_params"}
 _BOOL_KEYS = {"enabled", "verified", "accept_broken_tls"}
 # Every number a config may set: (whole numbers only, least, most). Beyond these a crawl
@@ -45,10 +47,13 @@ _NUMBER_RANGES: dict[str, tuple[bool, float, float]] = {
     "download_timeout": (False, 0.1, 600),
     "concurrency": (True, 1, 64),
     "max_pages": (True, 1, 100_000),
+    "scroll": (True, 0, 1000),
 }
 _NUMBER_KEYS = set(_NUMBER_RANGES)
 _TABLE_KEYS = {"headers", "selectors"}
-KNOWN_KEYS = _STRING_KEYS | _LIST_KEYS | _BOOL_KEYS | _NUMBER_KEYS | _TABLE_KEYS
+KNOWN_KEYS = _STRING_KEYS | _LIST_KEYS | _BOOL_KEYS | _NUMBER_KEYS | _TABLE_KEYS | {"api"}
+# Which requests go through the browser (newsbot.render): listing pages, or every page.
+RENDER_MODES = ("listing", "all")
 REQUIRED_KEYS = ("slug", "name", "domains", "language")
 # A config is a page of text; anything larger is not one (or is /dev/zero under a name).
 MAX_CONFIG_BYTES = 256 * 1024
@@ -93,6 +98,10 @@ class SiteConfig:
     # other parameter is dropped from article links before they are scheduled.
     keep_params: tuple[str, ...] | None = None
     unsupported: str | None = None  # why the site cannot be crawled, if it cannot
+    render: str | None = None  # "listing" | "all": pages drawn by JavaScript (newsbot.render)
+    scroll: int = 0  # rendered listings: scroll this many times, waiting for new links
+    load_more: str | None = None  # rendered listings: CSS of a "show more" button
+    api: ApiConfig | None = None  # a JSON API as the listing (newsbot.api_listing)
     notes: str | None = None
     path: str | None = None
 
@@ -100,6 +109,10 @@ class SiteConfig:
     def is_local(self) -> bool:
         """Served from this machine (demo, tests, benchmarks): no politeness delays."""
         return all(d in ("127.0.0.1", "localhost") for d in self.domains)
+
+    @property
+    def needs_browser(self) -> bool:
+        return bool(self.render) or (self.api is not None and self.api.needs_browser)
 
     @property
     def own_names(self) -> tuple[str, ...]:
@@ -310,10 +323,12 @@ def parse_config(data: dict[str, Any], path: str) -> SiteConfig:
         for url in data.get(key, []):
             _check_url(path, key, url)
     if not data.get("unsupported") and not (
-        data.get("start_urls") or data.get("sitemaps") or data.get("feeds")
+        data.get("start_urls") or data.get("sitemaps") or data.get("feeds") or data.get("api")
     ):
         raise _fail(
-            path, "start_urls", "no way to discover articles: give start_urls, sitemaps or feeds"
+            path,
+            "start_urls",
+            "no way to discover articles: give start_urls, sitemaps, feeds or [api]",
         )
     selectors = data.get("selectors", {})
     for key, selector in selectors.items():
@@ -339,6 +354,25 @@ def parse_config(data: dict[str, Any], path: str) -> SiteConfig:
         raise _fail(
             path, "page_path", f"{page_path!r}: a relative path with one {{n}}, like 'page/{{n}}/'"
         )
+    if data.get("render") is not None and data["render"] not in RENDER_MODES:
+        raise _fail(path, "render", f"{data['render']!r} is not one of {', '.join(RENDER_MODES)}")
+    for key in ("scroll", "load_more"):
+        if data.get(key) and not data.get("render"):
+            raise _fail(path, key, 'only works in a rendered listing: add render = "listing"')
+    if data.get("load_more"):
+        try:
+            CSSSelector(data["load_more"])
+        except SelectorError as error:
+            raise _fail(path, "load_more", f"bad CSS selector: {error}") from error
+    api = None
+    if "api" in data:
+        try:
+            api = parse_api(data["api"])
+        except ApiConfigError as error:
+            key, _, problem = str(error).partition(": ")
+            raise _fail(path, key, problem) from None
+        for url in sample_urls(api):
+            _check_url(path, "api", url)
     if data.get("timezone"):
         from pipelines.dates import site_zone
 
@@ -371,6 +405,10 @@ def parse_config(data: dict[str, Any], path: str) -> SiteConfig:
         max_pages=int(data.get("max_pages", 50)),
         keep_params=tuple(data["keep_params"]) if "keep_params" in data else None,
         unsupported=data.get("unsupported"),
+        render=data.get("render"),
+        scroll=int(data.get("scroll", 0)),
+        load_more=data.get("load_more"),
+        api=api,
         notes=data.get("notes"),
         path=path,
     )

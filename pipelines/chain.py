@@ -40,7 +40,7 @@ from pipelines.registrations import extract_registrations
 MAX_HTML_CHARS = 8_000_000
 
 MIN_BODY_WORDS = 5
-PUBLICATION_HINTS = ("news_publication_date", "feed_date")
+PUBLICATION_HINTS = ("news_publication_date", "feed_date", "api_date")
 _DATE_RANK = {"selector": 0, "json-ld": 1, "meta": 2, "time": 3, "hint": 4, "visible": 5}
 
 
@@ -163,13 +163,14 @@ def read_page(
     article.lead = clean_line(fields.lead)
     article.body = body
     article.author = clean_line(fields.author)
-    article.section = clean_line(fields.section)
+    # An API listing names the entity (a ministry, an akimat) that published the article.
+    article.section = clean_line(fields.section) or clean_line(page.hints.get("section"))
     article.tags = [tag for tag in (clean_line(t) for t in fields.tags) if tag]
     article.image_url = fields.image_url
     article.canonical_url = fields.canonical_url
 
     # A sitemap's lastmod says when the page changed, not when it was published: only the
-    # news sitemap's publication date and the feed's date stand for publication.
+    # news sitemap's publication date and the feed's or API's date stand for publication.
     hints = [("hint", page.hints[key]) for key in PUBLICATION_HINTS if page.hints.get(key)]
     published, published_utc = _pick_date(fields.published + hints, page, options, warnings)
     if published is None:

@@ -190,6 +190,7 @@ def test_runs_and_stats(demo):
         "upd",
         "drop",
         "err",
+        "browser",
         "sites",
         "health",
     ]

@@ -152,7 +152,7 @@ def test_bundled_configs_are_valid():
                  "inform_ru", "tengrinews_ru", "zakon_ru", "nur_ru", "kursiv_ru", "kapital_ru",
                  "informburo_ru", "vlast_ru", "kazpravda_ru", "egemen_kk"):  # fmt: skip
         assert slug in configs
-    assert configs["gov_kz"].unsupported and not configs["gov_kz"].enabled
+    assert configs["gov_kz"].enabled and configs["gov_kz"].needs_browser
 
 
 def test_bundled_article_patterns_match_known_urls():

@@ -35,6 +35,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
+from newsbot import render
+from newsbot.api_listing import ApiListing
 from newsbot.discovery import (
     MAX_LISTING_LINKS,
     Discovered,
@@ -138,6 +140,7 @@ def site_settings(config: SiteConfig) -> dict[str, Any]:
     if config.accept_broken_tls:
         # Scrapy 2.19's switch, read per crawler by its context factory and httpx handler.
         settings["DOWNLOAD_VERIFY_CERTIFICATES"] = False
+    settings.update(render.site_settings(config))
     return settings
 
 
@@ -210,6 +213,7 @@ class NewsSpider(scrapy.Spider):
         self.sitemap_documents = len(config.sitemaps)
         self.sitemap_urls_taken = 0
         self.date_warnings = 0
+        self.api_listing = ApiListing(self, config.api) if config.api else None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -231,7 +235,7 @@ class NewsSpider(scrapy.Spider):
             callback=callback,
             errback=self.on_error,
             priority=PRIORITY[kind],
-            meta={"kind": kind, **meta},
+            meta={"kind": kind, **render.request_meta(self.config, kind), **meta},
         )
 
     async def start(self) -> AsyncIterator[Any]:
@@ -246,6 +250,9 @@ class NewsSpider(scrapy.Spider):
             yield self._request(url, "sitemap", self.parse_sitemap)
         for url in self.config.start_urls:
             yield self._request(url, "listing", self.parse_listing, depth=1, start=url)
+        if self.api_listing:
+            for request in self.api_listing.start():
+                yield request
         if self.resume_url and self.resume_url not in self.config.start_urls:
             # The last run stopped early: carry on from the deepest listing page it reached.
             logger.info("%s: resuming listing pages at %s", self.config.slug, self.resume_url)

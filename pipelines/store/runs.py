@@ -119,8 +119,10 @@ class RunLog(Connection):
         site_runs: Iterable[SiteRun],
         finished_at: datetime,
         note: str | None = None,
+        browser_mb: float | None = None,
     ) -> None:
-        """The run's row: its status, the totals of its sites, and their problems."""
+        """The run's row: its status, the totals of its sites, their problems, and the
+        peak memory of the browser that rendered pages (None: no browser ran)."""
         site_runs = list(site_runs)
         totals = {key: sum(getattr(run, key) for run in site_runs) for key in RUN_COUNTS}
         per_site = {
@@ -131,11 +133,12 @@ class RunLog(Connection):
         self._begin()
         self.db.execute(
             "UPDATE runs SET finished_at = ?, status = ?, requests = ?, new = ?, updated = ?, "
-            "unchanged = ?, dropped = ?, errors = ?, site_counts = ?, note = ?, health = ? "
-            "WHERE id = ?",
+            "unchanged = ?, dropped = ?, errors = ?, site_counts = ?, note = ?, health = ?, "
+            "browser_mb = ? WHERE id = ?",
             [utc_iso(finished_at), status, *(totals[key] for key in RUN_COUNTS),
              as_json(per_site), note,
-             as_json([line for run in site_runs for line in run.problems]), run_id],
+             as_json([line for run in site_runs for line in run.problems]), browser_mb,
+             run_id],
         )  # fmt: skip
         self.flush()
 

@@ -206,6 +206,12 @@ def _reprints(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="m005_browser_memory")
+def _browser_memory(db: sqlite_utils.Database) -> None:
+    """The peak memory (MB) of the browser a run started for pages drawn by JavaScript."""
+    db.table("runs").add_column("browser_mb", float)
+
+
 def _carry_over_legacy(db: sqlite_utils.Database) -> None:
     """Record the versions a pre-sqlite-utils database applied under their new names."""
     done = {row[0] for row in db.execute(f"SELECT version FROM {LEGACY_TABLE}")}

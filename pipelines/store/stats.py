@@ -86,7 +86,7 @@ class Stats(Connection):
         runs = list(
             self.db.query(
                 "SELECT id, started_at, finished_at, status, requests, new, updated, unchanged, "
-                "dropped, errors, sites, health, note FROM runs ORDER BY id DESC LIMIT ?",
+                "dropped, errors, sites, health, note, browser_mb FROM runs ORDER BY id DESC LIMIT ?",
                 [last],
             )
         )
