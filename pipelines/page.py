@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from pipelines.article import Article
     from pipelines.chain import SiteImprint
+    from pipelines.reprints import Fingerprint
 
 
 @dataclass
@@ -42,6 +43,9 @@ class Page:
     found_in: str | None = None
     # Why the chain's record is not an article (pipelines/classify.py), or None.
     not_article: str | None = None
+    # The body's reprint fingerprint (pipelines/reprints.py), made in the worker; "unknown"
+    # until then (None: a body too short to compare).
+    fingerprint: Fingerprint | Literal["unknown"] | None = "unknown"
 
     @property
     def address(self) -> str:

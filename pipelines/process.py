@@ -24,6 +24,7 @@ from pipelines.article import Article, SiteImprint, fill_from_imprint_page
 from pipelines.chain import read_imprint_page, read_page
 from pipelines.options import ChainOptions
 from pipelines.page import Page
+from pipelines.reprints import Fingerprint, fingerprint
 from pipelines.search import stems_row
 from pipelines.store.compression import pack
 
@@ -39,6 +40,8 @@ class Extracted:
     packed_body: bytes | None
     stems: dict[str, str]
     not_article: str | None = None
+    # The body's reprint fingerprint (None: too short to compare).
+    fingerprint: Fingerprint | None = None
 
 
 def extract_for_store(
@@ -51,6 +54,7 @@ def extract_for_store(
         packed_body=pack(page.body),
         stems=stems_row(article.title, article.lead, article.body),
         not_article=read.not_article,
+        fingerprint=fingerprint(article.body),
     )
 
 
@@ -155,4 +159,5 @@ class ProcessPipeline:
             item.packed_body = extracted.packed_body
             item.stems = extracted.stems
             item.not_article = extracted.not_article
+            item.fingerprint = extracted.fingerprint
         return item

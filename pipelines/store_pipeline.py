@@ -103,7 +103,7 @@ class StorePipeline:
             )
             self._count(outcome)
             if outcome != "unchanged":  # its text is new: compare it with the stored ones
-                store.link_reprints(article_id)
+                store.link_reprints(article_id, found=item.fingerprint)
             store.log_page(item, run_id=self.run_id, article_id=article_id, keep_html=True)
         elif item.kind == "imprint" and item.imprint is not None:
             store.save_imprint(item.site or "", item.imprint, item.address, item.fetched_at)

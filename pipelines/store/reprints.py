@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from statistics import median
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -100,9 +100,15 @@ class Original:
 
 
 class Reprints(Connection):
-    def link_reprints(self, article_id: str, now: datetime | None = None) -> int:
+    def link_reprints(
+        self,
+        article_id: str,
+        now: datetime | None = None,
+        found: Fingerprint | Literal["unknown"] | None = "unknown",
+    ) -> int:
         """Index one stored (new or changed) article and link it to the texts it repeats,
-        in both directions; returns how many links it made. Part of the current batch."""
+        in both directions; returns how many links it made. Part of the current batch.
+        `found` is the body's fingerprint when an extraction worker made it already."""
         self._begin()
         row = self.db.execute(
             f"SELECT {_PUBLICATION}, a.body FROM articles a WHERE a.id = ?", [article_id]
@@ -111,7 +117,8 @@ class Reprints(Connection):
             return 0
         rowid, publication = _publication(row[:-1])
         self._forget(rowid, publication.id)
-        return self._index(rowid, publication, fingerprints([row[-1]])[0], now)
+        fingerprint = fingerprints([row[-1]])[0] if found == "unknown" else found
+        return self._index(rowid, publication, fingerprint, now)
 
     def rebuild_reprints(
         self, on_article: Callable[[int], None] | None = None, now: datetime | None = None
