@@ -24,9 +24,10 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Self
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+from newsbot.demo.server import ServedInThread
 
 BATCH = 4
 LIST_ARTICLES = range(1, 7)
@@ -142,7 +143,7 @@ button.addEventListener('click', async () => {
 
 
 @dataclass
-class JsSite:
+class JsSite(ServedInThread):
     """The site in a thread on 127.0.0.1; `requests` lists every path asked for."""
 
     token_uses: int = TOKEN_USES
@@ -172,9 +173,7 @@ class JsSite:
             def log_message(self, format: str, *args: object) -> None:
                 return
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.serve(Handler)
 
     @property
     def base_url(self) -> str:
@@ -265,20 +264,6 @@ class JsSite:
         ]  # fmt: skip
         query = {"queryKey": ["articles"], "state": {"data": {"rows": rows}}}
         return {"pageProps": {"dehydratedState": {"queries": [query]}}}
-
-    def start(self) -> Self:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 def site_file_text(base_url: str, slug: str = "jssite", render: bool = True) -> str:

@@ -24,7 +24,34 @@ class Page:
     drop_after: int | None = None
 
 
-class LocalSite:
+class ServedInThread:
+    """An HTTP server on 127.0.0.1 in a daemon thread: started, stopped, or used in a
+    `with` block."""
+
+    server: ThreadingHTTPServer
+    thread: threading.Thread
+
+    def serve(self, handler: type[BaseHTTPRequestHandler], port: int = 0) -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> Self:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class LocalSite(ServedInThread):
     """Serves `pages` (path with query -> Page) on 127.0.0.1 at a free port, in a thread.
 
     A path may map to a list of pages: each request takes the next, the last one stays
@@ -71,9 +98,7 @@ class LocalSite:
             def log_message(self, format: str, *args: object) -> None:
                 return  # the crawl's own log records every request
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.serve(Handler, port)
 
     @property
     def port(self) -> int:
@@ -82,17 +107,3 @@ class LocalSite:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> Self:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

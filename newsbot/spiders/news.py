@@ -540,21 +540,13 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         kind = request.meta.get("kind", "article")
-        first_url = (request.meta.get("redirect_urls") or [request.url])[0]
         if failure.check(OffsiteRedirect):
             # Logged with the site's answer (a 3xx, or 200 with a meta refresh), so the
             # next run does not ask again unless a sitemap or feed says it changed.
             redirect = failure.value
             assert isinstance(redirect, OffsiteRedirect)
-            yield Page(
-                url=first_url,
-                final_url=request.url if first_url != request.url else None,
-                site=self.config.slug,
-                kind=kind,
-                fetched_at=datetime.now(UTC),
-                status=redirect.status if isinstance(redirect.status, int) else 200,
-                error=str(redirect),
-            )
+            answered = redirect.status if isinstance(redirect.status, int) else 200
+            yield self._failed_page(request, kind, answered, str(redirect))
             return
         if (
             failure.check(IgnoreRequest)
@@ -572,13 +564,21 @@ class NewsSpider(scrapy.Spider):
         logger.warning(
             "%s: %s failed: %s", self.config.slug, request.url, failure.getErrorMessage()
         )
-        # Logged under the URL the spider asked for, not where redirects led it.
-        yield Page(
+        error = f"HTTP {status}" if status else describe_failure(failure)
+        yield self._failed_page(request, kind, status, error)
+
+    def _failed_page(
+        self, request: scrapy.Request, kind: str, status: int | None, error: str
+    ) -> Page:
+        """The pages-log line of a request that gave no page: under the URL the spider
+        asked for, not where redirects led it."""
+        first_url = (request.meta.get("redirect_urls") or [request.url])[0]
+        return Page(
             url=first_url,
             final_url=request.url if first_url != request.url else None,
             site=self.config.slug,
             kind=kind,
             fetched_at=datetime.now(UTC),
             status=status,
-            error=f"HTTP {status}" if status else describe_failure(failure),
+            error=error,
         )
