@@ -8,8 +8,10 @@ store's Connection), flushed every second and when the spider closes.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, Self
 
@@ -65,16 +67,22 @@ class StorePipeline:
 
     def _flush_if_due(self) -> None:
         if self.store is not None and self.store.flush_due() and not self.disk_full:
-            try:
+            with self._stopping_when_disk_full():
                 self.store.flush()
-            except (OSError, sqlite3.OperationalError) as error:
-                if not is_disk_full(error):
-                    raise
-                self._disk_full(error)
 
     def _count(self, key: str) -> None:
         if self.crawler.stats:
             self.crawler.stats.inc_value(f"newsbot/articles/{key}")
+
+    @contextlib.contextmanager
+    def _stopping_when_disk_full(self) -> Iterator[None]:
+        """A write that finds the filesystem full stops the crawl; other errors pass."""
+        try:
+            yield
+        except (OSError, sqlite3.OperationalError) as error:
+            if not is_disk_full(error):
+                raise
+            self._disk_full(error)
 
     def _disk_full(self, error: BaseException) -> None:
         """The filesystem is full: stop the crawl once, with one line in the log, instead
@@ -88,12 +96,8 @@ class StorePipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Page) or self.store is None or self.disk_full:
             return item
-        try:
+        with self._stopping_when_disk_full():
             self._store(item, self.store)
-        except (OSError, sqlite3.OperationalError) as error:
-            if not is_disk_full(error):
-                raise
-            self._disk_full(error)
         return item
 
     def _store(self, item: Page, store: Store) -> None:
@@ -120,13 +124,9 @@ class StorePipeline:
     ) -> None:
         if isinstance(item, Page) and self.store is not None and not self.disk_full:
             reason = getattr(exception, "reason", str(exception))
-            try:
+            with self._stopping_when_disk_full():
                 self.store.log_page(item, run_id=self.run_id, drop_reason=reason, keep_html=True)
                 self.store.end_item()
-            except (OSError, sqlite3.OperationalError) as error:
-                if not is_disk_full(error):
-                    raise
-                self._disk_full(error)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.store is None:

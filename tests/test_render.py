@@ -177,9 +177,9 @@ def test_a_site_that_needs_a_browser_is_skipped_in_one_line_without_one(tmp_path
 
 # --- config and JSON reading ----------------------------------------------------------
 
-GOOD = {"slug": "x", "name": "X", "domains": ["x.kz"], "language": "ru",
-        "start_urls": ["https://x.kz/news"], "article_url": "/news/\\d+"}  # fmt: skip
-API = {"url": "https://x.kz/api?page={page}", "items": "data.items", "item_url": "url"}
+GOOD = {"slug": "x", "name": "X", "domains": ["x.example"], "language": "ru",
+        "start_urls": ["https://x.example/news"], "article_url": "/news/\\d+"}  # fmt: skip
+API = {"url": "https://x.example/api?page={page}", "items": "data.items", "item_url": "url"}
 
 
 @pytest.mark.parametrize(
@@ -191,22 +191,22 @@ API = {"url": "https://x.kz/api?page={page}", "items": "data.items", "item_url":
         ({"scroll": 3}, "key 'scroll': only works in a rendered listing"),
         ({"load_more": "button.more"}, "key 'load_more': only works in a rendered listing"),
         ({"render": "listing", "load_more": "button[["}, "key 'load_more': bad CSS selector"),
-        ({"api": "https://x.kz/api"}, "key 'api': must be a table"),
+        ({"api": "https://x.example/api"}, "key 'api': must be a table"),
         ({"api": {**API, "colour": 1}}, "key 'api.colour': unknown key"),
         ({"api": {"url": API["url"], "items": "x"}}, "key 'api.item_url': missing"),
-        ({"api": {**API, "url": "https://x.kz/api"}}, "key 'api.url': needs a {page}"),
-        ({"api": {**API, "url": "https://x.kz/{page}/{lang}"}},
+        ({"api": {**API, "url": "https://x.example/api"}}, "key 'api.url': needs a {page}"),
+        ({"api": {**API, "url": "https://x.example/{page}/{lang}"}},
          "key 'api.url': unknown placeholder 'lang'"),
-        ({"api": {**API, "url": "https://x.kz/{entity}/{page}"}},
+        ({"api": {**API, "url": "https://x.example/{entity}/{page}"}},
          "key 'api.entities': api.url has {entity}"),
-        ({"api": {**API, "url": "https://x.kz/{build_id}/{page}"}},
+        ({"api": {**API, "url": "https://x.example/{build_id}/{page}"}},
          "key 'api.build_id_page': api.url has {build_id}"),
         ({"api": {**API, "session_headers": ["token"]}},
          "key 'api.session_headers': give it together with api.session_page"),
-        ({"api": {**API, "session_page": "https://x.kz/", "session_headers": ["a b"]}},
+        ({"api": {**API, "session_page": "https://x.example/", "session_headers": ["a b"]}},
          "key 'api.session_headers': must be a list of header names"),
         ({"api": {**API, "first_page": 7}}, "key 'api.first_page': 7: give 0 or 1"),
-        ({"api": {**API, "url": "ftp://x.kz/{page}"}}, "key 'api': 'ftp://x.kz/1' is not an http"),
+        ({"api": {**API, "url": "ftp://x.example/{page}"}}, "key 'api': 'ftp://x.example/1' is not an http"),
         ({"api": {**API, "headers": {"referer": "{lang}"}}},
          "key 'api.headers': '{lang}': only {entity}"),
     ],
@@ -220,7 +220,7 @@ def test_bad_render_and_api_keys_are_refused_in_one_line(change, message):
 def test_an_api_alone_is_a_way_to_discover_and_a_session_needs_the_browser():
     config = parse_config({**GOOD, "start_urls": [], "api": API}, "x.toml")
     assert config.api is not None and not config.needs_browser
-    session = {**API, "session_page": "https://x.kz/news", "session_headers": ["Token"]}
+    session = {**API, "session_page": "https://x.example/news", "session_headers": ["Token"]}
     config = parse_config({**GOOD, "api": session}, "x.toml")
     assert config.needs_browser and config.api and config.api.session_headers == ("token",)
 
