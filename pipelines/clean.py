@@ -110,6 +110,9 @@ def normalize_characters(text: str) -> str:
     # Line breaks first: ftfy judges mojibake line by line, and a lone \r is no line
     # break to it, so a later pass over the same text would see other lines.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Invisible characters (a soft hyphen inside "Ã€") hide mojibake from ftfy; they go
+    # before it too, or a second pass, finding them gone, repairs what the first did not.
+    text = _INVISIBLE.sub("", text)
     if _MOJIBAKE_HINT.search(text):
         text = ftfy.fix_text(
             text,
