@@ -17,8 +17,8 @@ import scrapy
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from newsbot.siteconfig import load_config
-from newsbot.spiders.news import site_settings
+from newsbot.crawling.spider import site_settings
+from newsbot.sites.config import load_config
 
 _LOC = re.compile(rb"<loc>([^<]+)</loc>")
 
@@ -51,7 +51,7 @@ def main() -> None:
     site_path = sys.argv[1]
     config = load_config(site_path)
     settings = Settings()
-    settings.setmodule("newsbot.settings", priority="project")
+    settings.setmodule("newsbot.crawling.settings", priority="project")
     settings.setdict(site_settings(config), priority="spider")
     settings.set("ITEM_PIPELINES", {}, priority="cmdline")
     settings.set("LOG_LEVEL", "WARNING", priority="cmdline")

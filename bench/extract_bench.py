@@ -17,9 +17,9 @@ from pathlib import Path
 import trafilatura
 from extraction_score import DEFAULT_DIR, corpus_f1, load_pages, page_scores
 
-from pipelines.chain import process_page
-from pipelines.dates import parse_date
 from pipelines.page import Page
+from pipelines.stages.chain import process_page
+from pipelines.stages.dates import parse_date
 
 FETCHED_AT = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 

@@ -37,8 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from mirror import site_file, source_pages, write_mirror
 from proctree import Usage, run_measured
 
-from pipelines.chain import process_page
 from pipelines.page import Page
+from pipelines.stages.chain import process_page
 from pipelines.store import Store
 
 PYTHON = sys.executable

@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipelines.reprints import (  # noqa: E402
+from pipelines.stages.reprints import (  # noqa: E402
     MIN_SHARED_BANDS,
     MIN_WORDS,
     band_keys,

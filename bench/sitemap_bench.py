@@ -21,8 +21,8 @@ from newsbot.demo.server import LocalSite, Page
 
 CRAWL = """
 import json, sys
-from newsbot.crawl import run_crawl
-from newsbot.siteconfig import load_config
+from newsbot.run.runner import run_crawl
+from newsbot.sites.config import load_config
 db, site_file, log_file, overrides = sys.argv[1:5]
 report = run_crawl([load_config(site_file)], db, log_file=log_file,
                    settings_overrides=json.loads(overrides))

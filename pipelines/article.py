@@ -12,9 +12,9 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from pipelines.attribution import Source
-from pipelines.imprint import Publisher
-from pipelines.registrations import Registration
+from pipelines.stages.attribution import Source
+from pipelines.stages.imprint import Publisher
+from pipelines.stages.registrations import Registration
 
 # Metadata key of fields stored as JSON text (lists and nested records).
 STORED_AS_JSON = "json"

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from pipelines.article import ARTICLE_FIELDS, JSON_FIELDS, Article
-from pipelines.search import QueryError
+from pipelines.stages.search import QueryError
 from pipelines.store import ArticleFilter, Store, is_disk_full
 from pipelines.store.exports import JOINED_COLUMNS
 from pipelines.store.reprints import ReprintFilter

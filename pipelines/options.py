@@ -1,6 +1,6 @@
 """What the stage chain needs to know of a site: its names, clock, languages and selectors.
 
-A site config (newsbot/siteconfig.py) makes one with `chain_options()`; `newsbot extract`
+A site config (newsbot/sites/config.py) makes one with `chain_options()`; `newsbot extract`
 without a config uses the defaults. Small and picklable: it travels to extraction workers.
 """
 

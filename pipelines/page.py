@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from pipelines.article import Article
-    from pipelines.chain import SiteImprint
-    from pipelines.reprints import Fingerprint
+    from pipelines.stages.chain import SiteImprint
+    from pipelines.stages.reprints import Fingerprint
 
 
 @dataclass
@@ -41,9 +41,9 @@ class Page:
     # Where discovery found the URL: "feed" and "sitemap" entries are candidates even
     # when the config's article_url does not match them.
     found_in: str | None = None
-    # Why the chain's record is not an article (pipelines/classify.py), or None.
+    # Why the chain's record is not an article (pipelines/stages/classify.py), or None.
     not_article: str | None = None
-    # The body's reprint fingerprint (pipelines/reprints.py), made in the worker; "unknown"
+    # The body's reprint fingerprint (pipelines/stages/reprints.py), made in the worker; "unknown"
     # until then (None: a body too short to compare).
     fingerprint: Fingerprint | Literal["unknown"] | None = "unknown"
 

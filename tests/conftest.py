@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from newsbot.siteconfig import SiteConfig, bundled_configs
-from pipelines.chain import process_page
+from newsbot.sites.config import SiteConfig, bundled_configs
 from pipelines.page import Page
+from pipelines.stages.chain import process_page
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

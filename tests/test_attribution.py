@@ -1,6 +1,6 @@
 import pytest
 
-from pipelines.attribution import find_source
+from pipelines.stages.attribution import find_source
 
 
 def test_seed_article_credits_primeminister(seed_text):

@@ -3,7 +3,7 @@ outlet's own name in any case; Kazakh sources both ways round; quoted people."""
 
 import pytest
 
-from pipelines.attribution import find_source
+from pipelines.stages.attribution import find_source
 
 
 @pytest.mark.parametrize(

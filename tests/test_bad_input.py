@@ -14,7 +14,7 @@ import pytest
 
 from newsbot.cli import main
 from newsbot.demo.server import LocalSite
-from newsbot.lock import CrawlLocked, crawl_lock
+from newsbot.run.lock import CrawlLocked, crawl_lock
 from tests.crawlsite import crawl_command, paged_site_pages, write_site_file
 
 GOOD_CONFIG = """\
@@ -80,7 +80,7 @@ def test_numbers_out_of_type_or_range(tmp_path: Path, capsys, line: str, message
 
 
 def test_numbers_at_the_ends_of_their_ranges_are_accepted(tmp_path: Path):
-    from newsbot.siteconfig import load_config
+    from newsbot.sites.config import load_config
 
     site_file = tmp_path / "x.toml"
     site_file.write_text(
@@ -126,7 +126,7 @@ def test_bad_urls_are_refused_at_load_time(tmp_path: Path, capsys, key: str, url
 
 
 def test_good_urls_of_every_kind_load(tmp_path: Path):
-    from newsbot.siteconfig import load_config
+    from newsbot.sites.config import load_config
 
     site_file = tmp_path / "x.toml"
     urls = ["https://x.kz:8443/news", "http://127.0.0.1:8080/", "http://[::1]:8080/",
@@ -254,7 +254,7 @@ def test_numeric_arguments_have_a_type_and_a_range(tmp_path: Path, monkeypatch, 
 
 def test_extract_reads_at_most_one_page_from_stdin(tmp_path: Path):
     """`/dev/zero` on stdin: refused after DOWNLOAD_MAXSIZE + 1 bytes (it grew to 3 GB)."""
-    from newsbot.settings import DOWNLOAD_MAXSIZE
+    from newsbot.crawling.settings import DOWNLOAD_MAXSIZE
 
     err = tmp_path / "stderr"
     with open("/dev/zero", "rb") as zero, open(err, "wb") as err_file:

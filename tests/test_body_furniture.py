@@ -6,8 +6,8 @@ its other printed forms. Pages and texts written for these tests, Russian and En
 import lxml.html
 import pytest
 
-from pipelines.boilerplate import strip_furniture
-from pipelines.extract import TEASER_LINK_XPATH
+from pipelines.stages.boilerplate import strip_furniture
+from pipelines.stages.extract import TEASER_LINK_XPATH
 from tests.conftest import run_chain
 
 RU = [

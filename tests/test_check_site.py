@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from newsbot.demo.server import LocalSite, Page
-from newsbot.siteconfig import load_config
+from newsbot.sites.config import load_config
 from tests.conftest import ROOT, run_chain
 from tests.crawlsite import (
     article_html,

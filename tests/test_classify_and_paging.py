@@ -11,12 +11,12 @@ from collections import defaultdict
 import pytest
 from lxml import html
 
-from newsbot.addsite import Shape, article_regex, shape_of
-from newsbot.discovery import numbered_next_url, pagination_links, path_page_url
-from newsbot.siteconfig import ConfigError, article_address, parse_config
-from newsbot.spiders.news import site_settings
+from newsbot.crawling.discovery import numbered_next_url, pagination_links, path_page_url
+from newsbot.crawling.spider import site_settings
+from newsbot.sites.addsite import Shape, article_regex, shape_of
+from newsbot.sites.config import ConfigError, article_address, parse_config
 from pipelines.article import Article
-from pipelines.classify import markup_of, not_an_article
+from pipelines.stages.classify import markup_of, not_an_article
 from tests.conftest import FETCHED_AT, ROOT, SHARED
 
 PROSE = (
@@ -97,7 +97,7 @@ def test_page_path_names_listing_page_n_under_its_start_url():
 
 
 def test_broken_certificate_chains_are_accepted_only_where_a_site_says_so():
-    from newsbot import settings
+    from newsbot.crawling import settings
 
     good = {"slug": "x", "name": "X", "domains": ["x.kz"], "language": "ru",
             "start_urls": ["https://x.kz/news"]}  # fmt: skip
@@ -139,8 +139,8 @@ def test_real_article_pages_are_taken_for_articles():
     5 are refused today (4 print no date and no article markup; 1 short item under a
     block of related headlines)."""
     from bench.extraction_score import load_pages
-    from pipelines.chain import read_page
     from pipelines.page import Page
+    from pipelines.stages.chain import read_page
 
     pages = load_pages(SHARED / "benchmarks" / "article-extraction")
     refused = [

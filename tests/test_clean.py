@@ -1,7 +1,7 @@
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from pipelines.clean import (
+from pipelines.stages.clean import (
     clean_line,
     clean_paragraphs,
     normalize_characters,
@@ -71,6 +71,7 @@ def test_empty_text_is_none():
 
 @given(st.text())
 @example("\xadÀ\x86")  # a soft hyphen hid this mojibake from ftfy on the first pass
+@example("\xa0À\x86")  # so did a no-break space (Hypothesis, on a fresh clone)
 def test_cleaning_never_raises_and_is_idempotent(text):
     once = clean_paragraphs(text)
     assert clean_paragraphs(once) == once if once is not None else True

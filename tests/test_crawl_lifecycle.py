@@ -187,7 +187,7 @@ def sitemap(entries: list[tuple[str, str, str | None]]) -> Page:
 
 def test_sitemap_news_date_and_lastmod_driven_refetch(tmp_path: Path):
     # No date on the page, so only the sitemap dates it; og:type says it is an article
-    # (a page with neither is not stored as one: pipelines/classify.py).
+    # (a page with neither is not stored as one: pipelines/stages/classify.py).
     undated = article_html(1).replace(b'<div class="date">2.11.2024 10:01</div>', b"")
     undated = undated.replace(b"<title>", b'<meta property="og:type" content="article"><title>')
     assert undated != article_html(1)

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipelines.dates import parse_calendar_day, parse_date
+from pipelines.stages.dates import parse_calendar_day, parse_date
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # 17:00 in Astana
 

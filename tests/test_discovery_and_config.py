@@ -3,10 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from newsbot.discovery import listing_links, next_page_url, parse_feed, parse_sitemap
-from newsbot.retry import retry_after_seconds
-from newsbot.siteconfig import ConfigError, bundled_configs, load_config, parse_config
-from newsbot.spiderloader import SiteSpiderLoader
+from newsbot.crawling.discovery import listing_links, next_page_url, parse_feed, parse_sitemap
+from newsbot.crawling.retry import retry_after_seconds
+from newsbot.crawling.spiderloader import SiteSpiderLoader
+from newsbot.sites.config import ConfigError, bundled_configs, load_config, parse_config
 from tests.conftest import FETCHED_AT
 
 NEWS_SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -199,7 +199,7 @@ def test_scrapy_knows_the_bundled_sites():
 
 
 def test_spider_arguments_from_the_scrapy_command_line():
-    from newsbot.spiders.news import NewsSpider
+    from newsbot.crawling.spider import NewsSpider
 
     config = bundled_configs()["nur_ru"]
     spider = NewsSpider(config=config, since="2026-11-01", limit="20", refresh="true")

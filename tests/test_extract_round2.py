@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from pipelines.boilerplate import strip_furniture
-from pipelines.extract import choose_body
-from pipelines.registrations import extract_registrations
+from pipelines.stages.boilerplate import strip_furniture
+from pipelines.stages.extract import choose_body
+from pipelines.stages.registrations import extract_registrations
 from tests.conftest import run_chain
 
 RU_PARAGRAPHS = [

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from newsbot.demo.server import LocalSite, Page
-from pipelines.chain import process_page
 from pipelines.page import Page as FetchedPage
+from pipelines.stages.chain import process_page
 from tests.conftest import FETCHED_AT
 from tests.crawlsite import (
     article_html,

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from newsbot.siteconfig import bundled_configs
+from newsbot.sites.config import bundled_configs
 from tests.conftest import FIXTURES, UNCONFIGURED, extract_with_config
 
 PAGES = sorted(path.relative_to(FIXTURES).as_posix() for path in FIXTURES.rglob("*.html"))

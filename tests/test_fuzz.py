@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines.article import ARTICLE_FIELDS, Article
-from pipelines.attribution import find_source
-from pipelines.chain import process_page
 from pipelines.export import write_csv
-from pipelines.imprint import extract_imprint
 from pipelines.page import Page
+from pipelines.stages.attribution import find_source
+from pipelines.stages.chain import process_page
+from pipelines.stages.imprint import extract_imprint
 from pipelines.store import ArticleFilter, Store, open_database
 from tests.conftest import FETCHED_AT, FIXTURES
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from newsbot.health import HealthLimits, judge_site, killed_runs
+from newsbot.run.health import HealthLimits, judge_site, killed_runs
 from pipelines.store import SiteRun, Store, open_database
 from tests.conftest import FETCHED_AT
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from newsbot.demo.server import LocalSite, Page
-from pipelines.dates import parse_date
+from pipelines.stages.dates import parse_date
 from tests.crawlsite import article_html, query, run_crawl
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)

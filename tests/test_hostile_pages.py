@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from newsbot.discovery import MAX_LISTING_LINKS, listing_links
-from pipelines.bounds import MAX_ELEMENTS, bound_tree
-from pipelines.chain import process_page
-from pipelines.extract import load_tree
+from newsbot.crawling.discovery import MAX_LISTING_LINKS, listing_links
 from pipelines.page import Page
+from pipelines.stages.bounds import MAX_ELEMENTS, bound_tree
+from pipelines.stages.chain import process_page
+from pipelines.stages.extract import load_tree
 from tests.conftest import FIXTURES
 from tests.crawlsite import article_html
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from newsbot.demo.server import LocalSite, Page
-from newsbot.siteconfig import ConfigError, bundled_configs, parse_config
+from newsbot.sites.config import ConfigError, bundled_configs, parse_config
 from tests.crawlsite import article_html, crawl_command, listing, query, run_crawl
 
 BASE = {

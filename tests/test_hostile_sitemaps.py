@@ -21,8 +21,8 @@ NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 CRAWL = """
 import json, sys
 from pathlib import Path
-from newsbot.crawl import run_crawl
-from newsbot.siteconfig import load_config
+from newsbot.run.runner import run_crawl
+from newsbot.sites.config import load_config
 db, site_file, log_file, overrides = sys.argv[1:5]
 report = run_crawl([load_config(site_file)], db, log_file=log_file,
                    settings_overrides=json.loads(overrides))
@@ -168,7 +168,7 @@ READ = """
 import gzip, sys
 from pathlib import Path
 from lxml import etree
-from newsbot.discovery import SitemapReader
+from newsbot.crawling.discovery import SitemapReader
 PEAK_MB = lambda: int(Path("/proc/self/status").read_text().split("VmHWM:")[1].split()[0]) // 1024
 body = Path(sys.argv[1]).read_bytes()
 if sys.argv[2] == "stream":

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from newsbot.demo.server import LocalSite, Page
-from newsbot.siteconfig import ConfigError, parse_config
+from newsbot.sites.config import ConfigError, parse_config
+from pipelines.stages.urls import clean_url, normalize_url
 from pipelines.store import article_id
 from pipelines.store import normalize_url as store_key
-from pipelines.urls import clean_url, normalize_url
 from tests.crawlsite import article_html, listing, query, run_crawl
 
 SPELLINGS = [

@@ -1,6 +1,6 @@
 import pytest
 
-from pipelines.imprint import decode_cfemail, extract_imprint, find_emails, find_phones
+from pipelines.stages.imprint import decode_cfemail, extract_imprint, find_emails, find_phones
 
 
 def test_seed_footer(seed_text):

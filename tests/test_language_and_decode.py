@@ -1,7 +1,7 @@
 import pytest
 
-from pipelines.decode import decode_page
-from pipelines.language import detect_language
+from pipelines.stages.decode import decode_page
+from pipelines.stages.language import detect_language
 
 RUSSIAN = "Правительство Казахстана обсудило вопросы развития транспортной отрасли и локализации."
 KAZAKH = "Елордада оқу жылының екінші тоқсанында үш жаңа мектеп пайдалануға берілді."

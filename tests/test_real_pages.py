@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from pipelines.chain import process_page
 from pipelines.page import Page
+from pipelines.stages.chain import process_page
 from tests.conftest import FETCHED_AT, SHARED
 
 BENCHMARK = SHARED / "benchmarks" / "article-extraction"

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from newsbot.addsite import add_site
 from newsbot.demo.server import LocalSite
-from newsbot.siteconfig import bundled_configs, load_config
+from newsbot.sites.addsite import add_site
+from newsbot.sites.config import bundled_configs, load_config
 from tests import realsites
 from tests.conftest import ROOT
 from tests.crawlsite import query, run_crawl

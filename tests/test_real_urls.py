@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from newsbot.siteconfig import bundled_configs, config_for_url
+from newsbot.sites.config import bundled_configs, config_for_url
 from tests.conftest import ROOT
 
 REAL = json.loads((ROOT / "tests" / "real_urls.json").read_text(encoding="utf-8"))

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipelines.registrations import extract_registrations
+from pipelines.stages.registrations import extract_registrations
 
 
 def numbers(text):

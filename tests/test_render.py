@@ -1,4 +1,4 @@
-"""Pages drawn by JavaScript: the local JavaScript site (newsbot/demo/jssite.py) crawled
+"""Pages drawn by JavaScript: the local JavaScript site (tests/support/jssite.py) crawled
 whole through Debian's Chromium, nothing from its lists without the browser, a JSON-API
 listing without one, sites that need no browser never starting one, and a site that
 needs one skipped in one line where there is none."""
@@ -17,15 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from newsbot.api_listing import build_id_of, fill, items_of, parse_api, values_at
-from newsbot.demo.jssite import (
+from newsbot.crawling.api_listing import build_id_of, fill, items_of, parse_api, values_at
+from newsbot.sites.config import ConfigError, parse_config
+from tests.support.jssite import (
     GOV_ENTITIES,
     JsSite,
     expected_articles,
     next_site_file_text,
     site_file_text,
 )
-from newsbot.siteconfig import ConfigError, parse_config
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(

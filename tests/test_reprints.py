@@ -13,9 +13,9 @@ import pytest
 
 from newsbot.demo.server import LocalSite
 from pipelines.article import Article
-from pipelines.attribution import Source
-from pipelines.imprint import Publisher
-from pipelines.reprints import (
+from pipelines.stages.attribution import Source
+from pipelines.stages.imprint import Publisher
+from pipelines.stages.reprints import (
     MIN_WORDS,
     Publication,
     choose_original,

@@ -16,8 +16,8 @@ from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 from twisted.internet.error import DNSLookupError
 
+from newsbot.crawling.retry import BackoffRetryMiddleware
 from newsbot.demo.server import LocalSite, Page
-from newsbot.retry import BackoffRetryMiddleware
 from tests.crawlsite import article_html, listing, query, run_crawl, write_site_file
 
 
@@ -152,7 +152,7 @@ def test_retry_is_off_when_scrapys_setting_says_so():
 
 
 def test_retry_after_an_http_date_is_read_against_now():
-    from newsbot.retry import retry_after_seconds
+    from newsbot.crawling.retry import retry_after_seconds
 
     now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
     assert retry_after_seconds(b"Thu, 26 Nov 2026 12:00:30 GMT", now) == 30

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from newsbot.demo.server import LocalSite
-from newsbot.lock import lock_path
+from newsbot.run.lock import lock_path
 from tests.crawlsite import paged_site_pages, query, run_crawl, write_site_file
 
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from newsbot.demo.articles import ARTICLES, DemoArticle
 from newsbot.demo.server import Page
-from newsbot.siteconfig import SiteConfig, parse_config
+from newsbot.sites.config import SiteConfig, parse_config
 
 ALMATY = ZoneInfo("Asia/Almaty")
 PER_PAGE = 8

@@ -15,9 +15,9 @@ from pipelines.article import (
     SiteImprint,
     fill_from_imprint_page,
 )
-from pipelines.imprint import Publisher
-from pipelines.registrations import Registration
-from pipelines.search import stems_row
+from pipelines.stages.imprint import Publisher
+from pipelines.stages.registrations import Registration
+from pipelines.stages.search import stems_row
 from pipelines.store.pages import normalize_url
 from pipelines.store.rows import Connection, as_json, utc_iso
 

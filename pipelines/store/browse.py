@@ -86,7 +86,7 @@ TABLES: dict[str, dict[str, Any]] = {
 }
 
 # The SQL function `newsbot browse` registers in Datasette: what a user typed, as the
-# stemmed FTS5 query of pipelines/search.py.
+# stemmed FTS5 query of pipelines/stages/search.py.
 STEMMED_QUERY_FUNCTION = "newsbot_stemmed_query"
 
 _REPRINT_PAIRS = (

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pipelines.search import stemmed_query
+from pipelines.stages.search import stemmed_query
 from pipelines.store.rows import Connection, dicts
 
 
@@ -16,7 +16,7 @@ class ArticleFilter:
     site: str | None = None
     since: str | None = None  # UTC ISO instants, compared with published_at_utc
     until: str | None = None
-    query: str | None = None  # what a user typed; stemmed (pipelines/search.py)
+    query: str | None = None  # what a user typed; stemmed (pipelines/stages/search.py)
 
 
 def _where(selection: ArticleFilter) -> tuple[str, list[Any]]:

@@ -11,8 +11,8 @@ from typing import Any
 
 import sqlite_utils
 
-from pipelines import urls
 from pipelines.page import Page
+from pipelines.stages import urls
 from pipelines.store.compression import pack, unpack
 from pipelines.store.rows import Connection, dicts, utc_iso
 
@@ -27,7 +27,7 @@ _LOG_PAGE = (
 
 
 def normalize_url(url: str) -> str:
-    """The key a URL is known by (pipelines.urls: no tracking or session parameters)."""
+    """The key a URL is known by (pipelines.stages.urls: no tracking or session parameters)."""
     return urls.normalize_url(url)
 
 

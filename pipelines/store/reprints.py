@@ -1,5 +1,5 @@
 """Reprints: each stored article's fingerprint and LSH bands, and the copy -> original
-links found with them (the rules are pipelines/reprints.py's).
+links found with them (the rules are pipelines/stages/reprints.py's).
 
 The LSH index lives in the database (`reprint_bands`, one row per band of each indexed
 article), so a crawl compares its new articles against every stored one without loading
@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from pipelines.reprints import (
+from pipelines.stages.reprints import (
     MIN_SHARED_BANDS,
     Fingerprint,
     Overlap,
@@ -125,7 +125,7 @@ class Reprints(Connection):
     ) -> tuple[int, int]:
         """Index every stored article again; returns (articles, links). The same links as
         indexing them one by one, earliest first, found at once: the band keys of the
-        whole database sorted together (pipelines.reprints.candidate_pairs)."""
+        whole database sorted together (pipelines.stages.reprints.candidate_pairs)."""
         self._begin()
         for table in ("reprints", "reprint_index", "reprint_bands"):
             self.db.execute(f"DELETE FROM {table}")

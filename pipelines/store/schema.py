@@ -16,7 +16,7 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from pipelines.search import stems_row
+from pipelines.stages.search import stems_row
 
 migrations = Migrations("newsbot")
 LEGACY_TABLE = "schema_migrations"
@@ -108,7 +108,7 @@ def _initial(db: sqlite_utils.Database) -> None:
 
 @migrations(name="m002_stems_health_reprocess")
 def _stems_health_reprocess(db: sqlite_utils.Database) -> None:
-    """Stemmed full-text search (pipelines/search.py), per-site run records and the
+    """Stemmed full-text search (pipelines/stages/search.py), per-site run records and the
     health verdict of each run, and what `newsbot reprocess` needs to see a page as the
     crawl saw it."""
     db.execute(
@@ -138,11 +138,11 @@ def _stems_health_reprocess(db: sqlite_utils.Database) -> None:
 @migrations(name="m003_url_keys_without_tracking")
 def _url_keys_without_tracking(db: sqlite_utils.Database) -> None:
     """Keys now drop tracking and session parameters and a trailing slash
-    (pipelines/urls.py). Pages and articles stored under the old keys are re-keyed, so a
+    (pipelines/stages/urls.py). Pages and articles stored under the old keys are re-keyed, so a
     known article is neither fetched nor stored again; where both spellings were stored,
     the newer row stays."""
+    from pipelines.stages.urls import normalize_url
     from pipelines.store.articles import article_id
-    from pipelines.urls import normalize_url
 
     for rowid, url, fetched_at in db.execute("SELECT rowid, url, fetched_at FROM pages").fetchall():
         key = normalize_url(url)
@@ -175,7 +175,7 @@ def _url_keys_without_tracking(db: sqlite_utils.Database) -> None:
 
 @migrations(name="m004_reprints")
 def _reprints(db: sqlite_utils.Database) -> None:
-    """Who reprints whom (pipelines/reprints.py): each copy's original, and the index that
+    """Who reprints whom (pipelines/stages/reprints.py): each copy's original, and the index that
     finds them (each article's shingle hashes and MinHash signature, and its LSH bands).
     Articles stored before it are indexed by `newsbot reprints --rebuild`."""
     db.table("reprints").create(

@@ -1,4 +1,4 @@
-"""The browser side of newsbot.render, imported only by the crawlers of sites that
+"""The browser side of newsbot.crawling.render, imported only by the crawlers of sites that
 render (through their DOWNLOAD_HANDLERS): scrapy-playwright's download handler on one
 shared browser for the whole crawl, with a page limit for the whole crawl."""
 
@@ -13,7 +13,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotSupported
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
-from newsbot.render import BROWSER_PAGES, POOL, browser_rss, launch_options
+from newsbot.crawling.render import BROWSER_PAGES, POOL, browser_rss, launch_options
 
 logger = logging.getLogger(__name__)
 

@@ -23,9 +23,9 @@ import re2
 from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
-from newsbot.api_listing import ApiConfig, ApiConfigError, parse_api, sample_urls
+from newsbot.crawling.api_listing import ApiConfig, ApiConfigError, parse_api, sample_urls
 from pipelines.options import ChainOptions
-from pipelines.urls import REMOVED_PARAMS_NOTE, is_removed_param
+from pipelines.stages.urls import REMOVED_PARAMS_NOTE, is_removed_param
 
 SLUG = re.compile(r"^[a-z0-9_]+$")
 LANGUAGES = ("ru", "kk", "en")
@@ -52,7 +52,7 @@ _NUMBER_RANGES: dict[str, tuple[bool, float, float]] = {
 _NUMBER_KEYS = set(_NUMBER_RANGES)
 _TABLE_KEYS = {"headers", "selectors"}
 KNOWN_KEYS = _STRING_KEYS | _LIST_KEYS | _BOOL_KEYS | _NUMBER_KEYS | _TABLE_KEYS | {"api"}
-# Which requests go through the browser (newsbot.render): listing pages, or every page.
+# Which requests go through the browser (newsbot.crawling.render): listing pages, or every page.
 RENDER_MODES = ("listing", "all")
 REQUIRED_KEYS = ("slug", "name", "domains", "language")
 # A config is a page of text; anything larger is not one (or is /dev/zero under a name).
@@ -70,7 +70,7 @@ class SiteConfig:
     domains: tuple[str, ...]
     language: str
     # None: every page on the config's hosts is a candidate, and the classifier alone
-    # decides what is an article (pipelines/classify.py).
+    # decides what is an article (pipelines/stages/classify.py).
     article_url: Pattern | None
     timezone: str = "Asia/Almaty"
     start_urls: tuple[str, ...] = ()
@@ -98,10 +98,12 @@ class SiteConfig:
     # other parameter is dropped from article links before they are scheduled.
     keep_params: tuple[str, ...] | None = None
     unsupported: str | None = None  # why the site cannot be crawled, if it cannot
-    render: str | None = None  # "listing" | "all": pages drawn by JavaScript (newsbot.render)
+    render: str | None = (
+        None  # "listing" | "all": pages drawn by JavaScript (newsbot.crawling.render)
+    )
     scroll: int = 0  # rendered listings: scroll this many times, waiting for new links
     load_more: str | None = None  # rendered listings: CSS of a "show more" button
-    api: ApiConfig | None = None  # a JSON API as the listing (newsbot.api_listing)
+    api: ApiConfig | None = None  # a JSON API as the listing (newsbot.crawling.api_listing)
     notes: str | None = None
     path: str | None = None
 
@@ -374,7 +376,7 @@ def parse_config(data: dict[str, Any], path: str) -> SiteConfig:
         for url in sample_urls(api):
             _check_url(path, "api", url)
     if data.get("timezone"):
-        from pipelines.dates import site_zone
+        from pipelines.stages.dates import site_zone
 
         if site_zone(data["timezone"]).key != data["timezone"]:
             raise _fail(path, "timezone", f"{data['timezone']!r} is not a known time zone")

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import BinaryIO, NoReturn
 from zoneinfo import ZoneInfo
 
-from newsbot.progress import Counter
-from newsbot.siteconfig import ConfigError, SiteConfig, bundled_configs, config_for_url
+from newsbot.run.progress import Counter
+from newsbot.sites.config import ConfigError, SiteConfig, bundled_configs, config_for_url
 from pipelines.export import ExportError, ExportRequest, export
 from pipelines.store import ArticleFilter, DiskFull, Store, StoreError, is_disk_full, utc_iso
 
@@ -65,7 +65,7 @@ def _whole(least: int, most: int) -> Callable[[str], int]:
 def _crontab_safe(text: str) -> str:
     """An argparse type for what `cron` writes into the crontab line, refused before any
     folder is made for it."""
-    from newsbot.schedule import ScheduleError, refuse_control_characters
+    from newsbot.run.schedule import ScheduleError, refuse_control_characters
 
     try:
         refuse_control_characters("", text)
@@ -143,7 +143,7 @@ def require_site(slug: str, known: Iterable[str] | None = None) -> str:
 def _read_page(stream: BinaryIO, name: str) -> bytes:
     """A page from a stream, read up to the size the crawl fetches (DOWNLOAD_MAXSIZE) and
     refused beyond it: `/dev/zero` on stdin must not grow until memory runs out."""
-    from newsbot.settings import DOWNLOAD_MAXSIZE
+    from newsbot.crawling.settings import DOWNLOAD_MAXSIZE
 
     body = stream.read(DOWNLOAD_MAXSIZE + 1)
     if len(body) > DOWNLOAD_MAXSIZE:
@@ -155,8 +155,8 @@ def _read_page(stream: BinaryIO, name: str) -> bytes:
 
 
 def command_extract(args: argparse.Namespace) -> int:
-    from pipelines.chain import process_page
     from pipelines.page import Page
+    from pipelines.stages.chain import process_page
 
     if args.page == "-":
         body = _read_page(sys.stdin.buffer, "standard input")
@@ -191,7 +191,7 @@ def _since(text: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        from pipelines.dates import parse_date
+        from pipelines.stages.dates import parse_date
 
         outcome = parse_date(text, now=datetime.now(UTC), timezone="Asia/Almaty")
         if outcome.value is None:
@@ -201,7 +201,7 @@ def _since(text: str | None) -> datetime | None:
 
 
 def _selected_sites(args: argparse.Namespace) -> list[SiteConfig]:
-    from newsbot.siteconfig import load_config
+    from newsbot.sites.config import load_config
 
     configs = bundled_configs()
     chosen = [configs[require_site(slug)] for slug in args.slugs]
@@ -253,9 +253,9 @@ def _check_output_path(path: str) -> None:
 
 
 def command_crawl(args: argparse.Namespace) -> int:
-    from newsbot.crawl import format_summary, run_crawl
-    from newsbot.health import HealthLimits
-    from newsbot.lock import CrawlLocked
+    from newsbot.run.health import HealthLimits
+    from newsbot.run.lock import CrawlLocked
+    from newsbot.run.runner import format_summary, run_crawl
 
     configs = _selected_sites(args)
     if args.export:
@@ -305,9 +305,9 @@ def command_crawl(args: argparse.Namespace) -> int:
 
 
 def command_demo(args: argparse.Namespace) -> int:
-    from newsbot.crawl import format_summary, run_crawl
     from newsbot.demo.server import LocalSite
     from newsbot.demo.site import demo_config, demo_pages
+    from newsbot.run.runner import format_summary, run_crawl
 
     try:
         server = LocalSite(demo_pages(args.port), port=args.port).start()
@@ -355,7 +355,7 @@ def command_sites(args: argparse.Namespace) -> int:
 
 
 def command_add_site(args: argparse.Namespace) -> int:
-    from newsbot.addsite import ProbeError, add_site
+    from newsbot.sites.addsite import ProbeError, add_site
 
     try:
         written = add_site(args.url, Path(args.output), args.slug, args.max_requests)
@@ -366,8 +366,8 @@ def command_add_site(args: argparse.Namespace) -> int:
 
 def command_check_site(args: argparse.Namespace) -> int:
     """A verdict per part of one site's config, from the live site (needs internet)."""
-    from newsbot.checksite import check_site
-    from newsbot.siteconfig import load_config
+    from newsbot.sites.checksite import check_site
+    from newsbot.sites.config import load_config
 
     if not args.slug and not args.site_file:
         raise UsageError("check-site needs a SLUG or --site-file")
@@ -465,7 +465,7 @@ def command_export(args: argparse.Namespace) -> int:
 
 
 def command_cron(args: argparse.Namespace) -> int:
-    from newsbot import schedule
+    from newsbot.run import schedule
 
     for slug in args.slugs:
         require_site(slug)
@@ -518,9 +518,9 @@ def command_report(args: argparse.Namespace) -> int:
 
 
 def command_reprocess(args: argparse.Namespace) -> int:
-    from newsbot.lock import CrawlLocked, crawl_lock
-    from newsbot.reprocess import ReprocessReport, reprocess
-    from newsbot.siteconfig import load_config
+    from newsbot.run.lock import CrawlLocked, crawl_lock
+    from newsbot.run.reprocess import ReprocessReport, reprocess
+    from newsbot.sites.config import load_config
 
     configs = dict(bundled_configs())
     for path in args.site_file or []:
@@ -561,8 +561,8 @@ def command_reprocess(args: argparse.Namespace) -> int:
 
 
 def command_reprints(args: argparse.Namespace) -> int:
-    from newsbot.lock import CrawlLocked, crawl_lock
-    from newsbot.reprints_cmd import run_reprints
+    from newsbot.cli.reprints import run_reprints
+    from newsbot.run.lock import CrawlLocked, crawl_lock
     from pipelines.store import ReprintFilter
 
     since = _since(args.since)
@@ -584,7 +584,7 @@ def command_reprints(args: argparse.Namespace) -> int:
 
 
 def command_browse(args: argparse.Namespace) -> int:
-    from newsbot.browse import BrowseError, serve
+    from newsbot.browse.server import BrowseError, serve
 
     try:
         return serve(args.db, host=args.host, port=args.port)
@@ -794,6 +794,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"newsbot: no space left on {Path(where).resolve().parent}", file=sys.stderr)
         return 2
 
-
-if __name__ == "__main__":
-    sys.exit(main())

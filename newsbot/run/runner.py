@@ -17,14 +17,14 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from twisted.internet import task
 
-from newsbot.health import HealthLimits, blocked_reason, judge_site, killed_runs
-from newsbot.lock import crawl_lock
-from newsbot.progress import TerminalLine
-from newsbot.render import browser_problem, peak_memory_mb
-from newsbot.siteconfig import SiteConfig
-from newsbot.spiderloader import spider_for
+from newsbot.crawling.render import browser_problem, peak_memory_mb
+from newsbot.crawling.spiderloader import spider_for
+from newsbot.run.health import HealthLimits, blocked_reason, judge_site, killed_runs
+from newsbot.run.lock import crawl_lock
+from newsbot.run.progress import TerminalLine
+from newsbot.sites.config import SiteConfig
+from pipelines.scrapy.store import DISK_FULL
 from pipelines.store import DiskFull, SiteRun, Store, disk_full_as_store_error, is_disk_full
-from pipelines.store_pipeline import DISK_FULL
 
 logger = logging.getLogger(__name__)
 DEFAULT_LIMITS = HealthLimits()
@@ -44,7 +44,7 @@ class CrawlReport:
 
 def crawl_settings(db_path: str, run_id: int, overrides: dict[str, Any]) -> Settings:
     settings = Settings()
-    settings.setmodule("newsbot.settings", priority="project")
+    settings.setmodule("newsbot.crawling.settings", priority="project")
     settings.set("NEWSBOT_DB", db_path, priority="cmdline")
     settings.set("NEWSBOT_RUN_ID", run_id, priority="cmdline")
     for key, value in overrides.items():

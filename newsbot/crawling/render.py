@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from playwright.async_api import Browser, Page
     from playwright.async_api import Request as BrowserRequest
 
-    from newsbot.siteconfig import SiteConfig
+    from newsbot.sites.config import SiteConfig
 
 logger = logging.getLogger(__name__)
 
@@ -78,15 +78,15 @@ def site_settings(config: SiteConfig) -> dict[str, Any]:
     if not config.needs_browser:
         return {}
     timeout = config.download_timeout or 30.0
-    handler = "newsbot.browser.BrowserHandler"
+    handler = "newsbot.crawling.browser.BrowserHandler"
     return {
         "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",
-        "PLAYWRIGHT_BROWSER_PROVIDER": "newsbot.browser.SharedBrowser",
+        "PLAYWRIGHT_BROWSER_PROVIDER": "newsbot.crawling.browser.SharedBrowser",
         "PLAYWRIGHT_MAX_CONTEXTS": 1,
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": BROWSER_PAGES,
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": timeout * 1000,
-        "PLAYWRIGHT_ABORT_REQUEST": "newsbot.render.skip_heavy",
+        "PLAYWRIGHT_ABORT_REQUEST": "newsbot.crawling.render.skip_heavy",
     }
 
 

@@ -12,14 +12,16 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from pipelines.article import NO_IMPRINT_WARNING, Article, SiteImprint
-from pipelines.attribution import find_source
-from pipelines.boilerplate import strip_furniture
-from pipelines.bounds import bound_tree
-from pipelines.classify import not_an_article, read_markup
-from pipelines.clean import clean_line, normalize_characters, tidy_paragraphs
-from pipelines.dates import parse_date
-from pipelines.decode import decode_page
-from pipelines.extract import (
+from pipelines.options import ChainOptions
+from pipelines.page import Page
+from pipelines.stages.attribution import find_source
+from pipelines.stages.boilerplate import strip_furniture
+from pipelines.stages.bounds import bound_tree
+from pipelines.stages.classify import not_an_article, read_markup
+from pipelines.stages.clean import clean_line, normalize_characters, tidy_paragraphs
+from pipelines.stages.dates import parse_date
+from pipelines.stages.decode import decode_page
+from pipelines.stages.extract import (
     PageFields,
     block_text,
     choose_body,
@@ -29,11 +31,9 @@ from pipelines.extract import (
     read_fields,
     visible_dates,
 )
-from pipelines.imprint import Publisher, extract_imprint
-from pipelines.language import detect_language
-from pipelines.options import ChainOptions
-from pipelines.page import Page
-from pipelines.registrations import extract_registrations
+from pipelines.stages.imprint import Publisher, extract_imprint
+from pipelines.stages.language import detect_language
+from pipelines.stages.registrations import extract_registrations
 
 # Pages beyond this are cut before parsing: no article is 8 MB of HTML, and a 20 MB
 # page must still answer in seconds.
@@ -116,7 +116,7 @@ def read_page(
     options: ChainOptions | None = None,
     imprint_cache: dict[str, SiteImprint] | None = None,
 ) -> ReadPage:
-    """`process_page` and the classifier's verdict (pipelines/classify.py), from the one
+    """`process_page` and the classifier's verdict (pipelines/stages/classify.py), from the one
     parse of the page."""
     options = options or NO_OPTIONS
     url = page.address

@@ -1,5 +1,5 @@
 """A Datasette plugin: the SQL function that turns what a user typed into the stemmed FTS5
-query of `articles_stems` (pipelines/search.py), so the "Search with word forms" query
+query of `articles_stems` (pipelines/stages/search.py), so the "Search with word forms" query
 finds «налогов» for «налог» as `newsbot export --query` does."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 from datasette import hookimpl
 
-from pipelines.search import QueryError, stemmed_query
+from pipelines.stages.search import QueryError, stemmed_query
 from pipelines.store.browse import STEMMED_QUERY_FUNCTION
 
 

@@ -22,8 +22,8 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 
-from pipelines.clean import clean_paragraphs
-from pipelines.dates import month_number
+from pipelines.stages.clean import clean_paragraphs
+from pipelines.stages.dates import month_number
 
 ARTICLE_TYPES = {
     "NewsArticle",

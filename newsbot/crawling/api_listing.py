@@ -6,7 +6,7 @@ plain HTTP; the article links come from per-item paths, and the ids, dates and e
 names the API gives travel with each link as discovery hints. Two things an API may
 need first: a Next.js build id (read from a page's `__NEXT_DATA__`, plain HTTP), or
 session headers that only the site's own script obtains (captured once per run in the
-browser, newsbot.render, and again when the API answers 401 or 403).
+browser, newsbot.crawling.render, and again when the API answers 401 or 403).
 """
 
 from __future__ import annotations
@@ -25,12 +25,12 @@ from urllib.parse import urljoin
 import scrapy
 from scrapy.http import Response
 
-from newsbot.discovery import Discovered
-from pipelines.dates import parse_date
+from newsbot.crawling.discovery import Discovered
 from pipelines.page import Page
+from pipelines.stages.dates import parse_date
 
 if TYPE_CHECKING:
-    from newsbot.spiders.news import NewsSpider
+    from newsbot.crawling.spider import NewsSpider
 
 logger = logging.getLogger(__name__)
 
@@ -272,7 +272,7 @@ class ApiListing:
             yield from self._first_pages()
 
     def _session_request(self) -> scrapy.Request:
-        from newsbot.render import capture_meta
+        from newsbot.crawling.render import capture_meta
 
         assert self.api.session_page
         request = self.spider._request(self.api.session_page, "listing", self.parse_session)

@@ -18,8 +18,8 @@ from typing import Any
 from lxml.html import HtmlElement
 
 from pipelines.article import Article
-from pipelines.decode import decode_page
-from pipelines.extract import load_tree
+from pipelines.stages.decode import decode_page
+from pipelines.stages.extract import load_tree
 
 ARTICLE_TYPES = frozenset(
     t.lower()

@@ -19,9 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from newsbot.addsite import Prober
-from newsbot.crawl import run_crawl
-from newsbot.discovery import (
+from newsbot.crawling.discovery import (
     listing_links,
     next_page_url,
     pagination_links,
@@ -29,8 +27,10 @@ from newsbot.discovery import (
     parse_sitemap,
     path_page_url,
 )
-from newsbot.siteconfig import SiteConfig
-from pipelines.chain import process_page
+from newsbot.run.runner import run_crawl
+from newsbot.sites.addsite import Prober
+from newsbot.sites.config import SiteConfig
+from pipelines.stages.chain import process_page
 from pipelines.store import Store
 from pipelines.store.pages import stored_page
 from pipelines.store.stats import COVERAGE_FIELDS

@@ -4,7 +4,7 @@ The probe is polite and bounded: robots.txt is read and obeyed, a real site gets
 between requests, and no more than `max_requests` are made. It reads robots.txt's
 `Sitemap:` lines, the home page's feed links and the usual feed paths, the home page and
 a few listing pages; groups the links by URL shape, fetches samples of each shape, and
-keeps the shapes whose pages the classifier (pipelines/classify.py) calls articles.
+keeps the shapes whose pages the classifier (pipelines/stages/classify.py) calls articles.
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree, html
 
-from newsbot.discovery import listing_links, next_page_url, parse_feed, parse_sitemap
-from newsbot.settings import USER_AGENT
-from newsbot.siteconfig import article_address, parse_config
-from pipelines.chain import read_page
-from pipelines.language import detect_language
+from newsbot.crawling.discovery import listing_links, next_page_url, parse_feed, parse_sitemap
+from newsbot.crawling.settings import USER_AGENT
+from newsbot.sites.config import article_address, parse_config
 from pipelines.options import ChainOptions
 from pipelines.page import Page
+from pipelines.stages.chain import read_page
+from pipelines.stages.language import detect_language
 
 # Path prefixes and host prefixes that name a language edition.
 EDITION_LANGUAGES = {"ru": "ru", "rus": "ru", "kz": "kk", "kk": "kk", "kaz": "kk",

@@ -26,7 +26,7 @@ class OutsideArticleUrls(NotAnArticle):
 
 
 class DoesNotLookLikeAnArticle(NotAnArticle):
-    """The classifier's verdict (pipelines/classify.py): a listing, a hub, a document."""
+    """The classifier's verdict (pipelines/stages/classify.py): a listing, a hub, a document."""
 
     def __init__(self, why: str):
         super().__init__(f"not an article: {why}")

@@ -21,11 +21,11 @@ from typing import Any, Self
 from scrapy.crawler import Crawler
 
 from pipelines.article import Article, SiteImprint, fill_from_imprint_page
-from pipelines.chain import read_imprint_page, read_page
 from pipelines.options import ChainOptions
 from pipelines.page import Page
-from pipelines.reprints import Fingerprint, fingerprint
-from pipelines.search import stems_row
+from pipelines.stages.chain import read_imprint_page, read_page
+from pipelines.stages.reprints import Fingerprint, fingerprint
+from pipelines.stages.search import stems_row
 from pipelines.store.compression import pack
 
 # Per worker process: each worker reads a site's footer once, like the in-process path.
@@ -90,7 +90,7 @@ class SharedPool:
             context = multiprocessing.get_context("forkserver")
             # The fork server imports the chain once; each worker forked from it starts
             # with trafilatura, lxml and the rest loaded (about a second of CPU a worker).
-            context.set_forkserver_preload(["pipelines.process"])
+            context.set_forkserver_preload(["pipelines.scrapy.extract"])
             cls._pool = ProcessPoolExecutor(
                 workers,
                 mp_context=context,

@@ -9,8 +9,8 @@ from typing import Self
 from scrapy import Request
 from scrapy.settings import BaseSettings
 
-from newsbot.siteconfig import SiteConfig, bundled_configs
-from newsbot.spiders.news import NewsSpider, site_settings
+from newsbot.crawling.spider import NewsSpider, site_settings
+from newsbot.sites.config import SiteConfig, bundled_configs
 
 
 def spider_for(config: SiteConfig) -> type[NewsSpider]:

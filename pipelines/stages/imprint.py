@@ -13,7 +13,7 @@ from typing import Any
 
 import phonenumbers
 
-from pipelines.clean import clean_line, normalize_characters
+from pipelines.stages.clean import clean_line, normalize_characters
 
 EDITOR_ROLE = (
     r"(?:И\.\s?о\.\s+главного\s+редактора|Главный\s+редактор|Гл\.\s*ред(?:актор)?\.?|"

@@ -1,9 +1,9 @@
 """Scrapy settings for newsbot. Site-specific politeness comes from each site config
-(newsbot.spiders.news.site_settings); the local profile drops delays for 127.0.0.1."""
+(newsbot.crawling.spider.site_settings); the local profile drops delays for 127.0.0.1."""
 
 BOT_NAME = "newsbot"
 SPIDER_MODULES: list[str] = []
-SPIDER_LOADER_CLASS = "newsbot.spiderloader.SiteSpiderLoader"
+SPIDER_LOADER_CLASS = "newsbot.crawling.spiderloader.SiteSpiderLoader"
 
 # A User-Agent that names the bot and where to complain (override per site or with
 # NEWSBOT_USER_AGENT).
@@ -18,7 +18,7 @@ COOKIES_ENABLED = False
 # (akorda.kz serves no intermediate) sets accept_broken_tls in its config.
 DOWNLOAD_VERIFY_CERTIFICATES = True
 TELNETCONSOLE_ENABLED = False
-# Scrapy's default since 2.13, named here because scrapy-playwright (newsbot.render) needs
+# Scrapy's default since 2.13, named here because scrapy-playwright (newsbot.crawling.render) needs
 # it: every site runs on it, and only a site that renders starts a browser.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # Scrapy 2.19's HTTP server that runs Python for whoever holds its token (left in
@@ -35,7 +35,7 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.5
 
 # Scrapy's retry settings, stats and request meta, with a wait before each retry that
-# Scrapy's own middleware does not make (newsbot.retry): base * 2**n, or Retry-After.
+# Scrapy's own middleware does not make (newsbot.crawling.retry): base * 2**n, or Retry-After.
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
@@ -44,24 +44,24 @@ NEWSBOT_RETRY_BASE_DELAY = 2.0
 NEWSBOT_RETRY_MAX_DELAY = 120.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "newsbot.retry.BackoffRetryMiddleware": 550,
+    "newsbot.crawling.retry.BackoffRetryMiddleware": 550,
     # Scrapy's own, except that a redirect off the site is not followed
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "newsbot.middlewares.OnSiteRedirectMiddleware": 600,
-    "newsbot.middlewares.OnSiteMetaRefreshMiddleware": 580,
+    "newsbot.crawling.middlewares.OnSiteRedirectMiddleware": 600,
+    "newsbot.crawling.middlewares.OnSiteMetaRefreshMiddleware": 580,
     # Scrapy's own, except that every request waiting on a robots.txt gets its answer
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "newsbot.middlewares.EveryWaiterRobotsTxtMiddleware": 100,
+    "newsbot.crawling.middlewares.EveryWaiterRobotsTxtMiddleware": 100,
 }
 EXTENSIONS = {
     # SIGTERM ends a crawl within seconds even with downloads in flight
-    "newsbot.middlewares.StopPromptly": 0,
+    "newsbot.crawling.middlewares.StopPromptly": 0,
 }
 # Seconds a stopping crawl waits for downloads in flight before abandoning them.
 NEWSBOT_STOP_GRACE = 2.0
 
-# Sitemap limits, per site and run (newsbot.spiders.news.SitemapLimits). A hostile or
+# Sitemap limits, per site and run (newsbot.crawling.spider.SitemapLimits). A hostile or
 # broken sitemap can nest indexes without end, fan out into thousands of documents or
 # list a million URLs; these bound the work and the memory (sitemaps are read as a
 # stream: the memory is the compressed body and the URLs kept).
@@ -80,12 +80,12 @@ NEWSBOT_SITEMAP_MAX_BYTES = (
 CONCURRENT_ITEMS = 4
 
 ITEM_PIPELINES = {
-    # the whole stage chain (pipelines.chain.process_page) on each fetched article
-    "pipelines.process.ProcessPipeline": 100,
+    # the whole stage chain (pipelines.stages.chain.process_page) on each fetched article
+    "pipelines.scrapy.extract.ProcessPipeline": 100,
     # keeps partial records with warnings; drops only non-articles, by a named reason
-    "pipelines.validate.ValidatePipeline": 200,
+    "pipelines.scrapy.validate.ValidatePipeline": 200,
     # SQLite: articles, publishers, registrations, the pages log and run counts
-    "pipelines.store_pipeline.StorePipeline": 300,
+    "pipelines.scrapy.store.StorePipeline": 300,
 }
 
 NEWSBOT_DB = "data/news.db"

@@ -13,8 +13,8 @@ import re
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from pipelines.clean import normalize_characters
-from pipelines.dates import parse_calendar_day
+from pipelines.stages.clean import normalize_characters
+from pipelines.stages.dates import parse_calendar_day
 
 _DASH = r"[-\u2010\u2011\u2012\u2013\u2014\u2212]"
 _NUM_SIGN = r"(?:№|N[o°º]?\.?|#)"

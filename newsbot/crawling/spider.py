@@ -35,9 +35,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
-from newsbot import render
-from newsbot.api_listing import ApiListing
-from newsbot.discovery import (
+from newsbot.crawling import render
+from newsbot.crawling.api_listing import ApiListing
+from newsbot.crawling.discovery import (
     MAX_LISTING_LINKS,
     Discovered,
     SitemapReader,
@@ -47,12 +47,12 @@ from newsbot.discovery import (
     parse_feed,
     path_page_url,
 )
-from newsbot.middlewares import OffsiteRedirect
-from newsbot.siteconfig import SiteConfig, article_address
-from pipelines.dates import parse_date
+from newsbot.crawling.middlewares import OffsiteRedirect
+from newsbot.sites.config import SiteConfig, article_address
 from pipelines.page import Page
+from pipelines.stages.dates import parse_date
+from pipelines.stages.urls import clean_url, normalize_url
 from pipelines.store import FetchHistory, Store, open_database
-from pipelines.urls import clean_url, normalize_url
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ YIELD_EVERY = 1000
 
 @dataclass(frozen=True)
 class SitemapLimits:
-    """Per run and site; the defaults are newsbot.settings' NEWSBOT_SITEMAP_*."""
+    """Per run and site; the defaults are newsbot.crawling.settings' NEWSBOT_SITEMAP_*."""
 
     depth: int = 3  # index levels followed below a configured sitemap
     documents: int = 100  # sitemap documents fetched

@@ -16,7 +16,7 @@ from pathlib import Path
 from pipelines.store import Store, StoreError
 from pipelines.store.browse import datasette_metadata
 
-PLUGINS = Path(__file__).resolve().parent / "browse_plugins"
+PLUGINS = Path(__file__).resolve().parent / "plugins"
 
 
 class BrowseError(Exception):

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pipelines.search import stem
+from pipelines.stages.search import stem
 
 _UPPER = "A-ZА-ЯЁӘҒҚҢӨҰҮҺІ"
 _DOMAIN = r"[\w-]+(?:\.[\w-]+)*\.(?:kz|ru|com|net|org|uz|kg|by|info|media|news|tv)(?![\w])"

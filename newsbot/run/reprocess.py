@@ -10,10 +10,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from newsbot.siteconfig import SiteConfig
+from newsbot.sites.config import SiteConfig
 from pipelines.article import SiteImprint, fill_from_imprint_page
-from pipelines.chain import read_imprint_page
-from pipelines.process import Extracted, extract_in_worker
+from pipelines.scrapy.extract import Extracted, extract_in_worker
+from pipelines.stages.chain import read_imprint_page
 from pipelines.store import Store, stored_page
 
 
