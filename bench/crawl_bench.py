@@ -18,9 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from extraction_score import DEFAULT_DIR
+
 from newsbot.demo.server import LocalSite, Page
 
-BENCH_DIR = Path(__file__).resolve().parents[1].parent / "shared/benchmarks/article-extraction"
+BENCH_DIR = DEFAULT_DIR
 PER_LISTING = 20
 
 

@@ -11,7 +11,9 @@ import json
 import re
 from pathlib import Path
 
-BENCH_DIR = Path(__file__).resolve().parents[1].parent / "shared/benchmarks/article-extraction"
+from extraction_score import DEFAULT_DIR
+
+BENCH_DIR = DEFAULT_DIR
 PER_LISTING = 50
 _CANONICAL = re.compile(
     rb"<link[^>]+rel=[\"']canonical[\"'][^>]*>|<meta[^>]+property=[\"']og:url[\"'][^>]*>", re.I

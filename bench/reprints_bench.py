@@ -45,7 +45,7 @@ from pipelines.stages.reprints import (  # noqa: E402
 from pipelines.store import Store  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
-GROUND_TRUTH = SHARED / "benchmarks" / "article-extraction" / "ground-truth.json"
+GROUND_TRUTH = ROOT / "bench" / "article-extraction" / "ground-truth.json"
 SEED = SHARED / "corpus" / "seed-article.txt"
 PAIRS = ROOT / "bench" / "reprints_pairs.json"
 START = datetime(2025, 1, 1, tzinfo=UTC)

@@ -17,6 +17,8 @@ from pipelines.stages.chain import process_page
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = ROOT.parent / "shared"
+# The public article-extraction benchmark (181 real pages, MIT), vendored with its licence.
+BENCHMARK = ROOT / "bench" / "article-extraction"
 FETCHED_AT = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 # Pages of sites that have no config in newsbot/sites: they run with none.
 UNCONFIGURED = "_unconfigured"

@@ -8,16 +8,12 @@ scored 0.979 / 0.9705 (trafilatura.extract alone: 0.954 / 0.951). About 4 s.
 
 from __future__ import annotations
 
-import pytest
-
 from bench.extraction_score import corpus_f1, load_pages, page_scores
-from tests.conftest import SHARED, run_chain
+from tests.conftest import BENCHMARK, run_chain
 
-BENCHMARK = SHARED / "benchmarks" / "article-extraction"
 F1_FLOOR = 0.965
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="../shared is not beside the project")
 def test_body_f1_on_the_public_benchmark_stays_above_the_floor():
     pages = load_pages(BENCHMARK)
     assert len(pages) == 181

@@ -17,7 +17,7 @@ from newsbot.sites.addsite import Shape, article_regex, shape_of
 from newsbot.sites.config import ConfigError, article_address, parse_config
 from pipelines.article import Article
 from pipelines.stages.classify import markup_of, not_an_article
-from tests.conftest import FETCHED_AT, ROOT, SHARED
+from tests.conftest import BENCHMARK, FETCHED_AT, ROOT
 
 PROSE = (
     "<p>Премьер-министр провел совещание с членами правительства и акимами областей. "
@@ -132,7 +132,6 @@ def test_add_site_shapes_sum_up_the_real_urls():
         assert not [url for url in others if rule.search(url)], (slug, rule.pattern)
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="../shared is not beside the project")
 def test_real_article_pages_are_taken_for_articles():
     """The benchmark's 181 real pages are all articles, from sites nobody tuned for
     (related-link blocks, short items, no date): the classifier must keep nearly all.
@@ -142,7 +141,7 @@ def test_real_article_pages_are_taken_for_articles():
     from pipelines.page import Page
     from pipelines.stages.chain import read_page
 
-    pages = load_pages(SHARED / "benchmarks" / "article-extraction")
+    pages = load_pages(BENCHMARK)
     refused = [
         read_page(Page(url=url, body=html, charset="utf-8", fetched_at=FETCHED_AT)).not_article
         for _, html, url, _ in pages

@@ -6,18 +6,12 @@ from __future__ import annotations
 import gzip
 import json
 
-import pytest
-
 from pipelines.page import Page
 from pipelines.stages.chain import process_page
-from tests.conftest import FETCHED_AT, SHARED
-
-BENCHMARK = SHARED / "benchmarks" / "article-extraction"
+from tests.conftest import BENCHMARK, FETCHED_AT
 
 
 def benchmark_page(url_part: str) -> dict:
-    if not BENCHMARK.exists():
-        pytest.skip("../shared/benchmarks is not beside the project")
     truth = json.loads((BENCHMARK / "ground-truth.json").read_text(encoding="utf-8"))
     (page_id,) = [pid for pid, entry in truth.items() if url_part in entry["url"]]
     html = gzip.decompress((BENCHMARK / "html" / f"{page_id}.html.gz").read_bytes())
