@@ -94,7 +94,6 @@ NEWSBOT_DB = "data/news.db"
 NEWSBOT_WORKERS = 2
 
 LOG_LEVEL = "INFO"
-FEED_EXPORT_ENCODING = "utf-8"
 # The crawl log (data/logs/newsbot.log beside the database) rotates at this size.
 NEWSBOT_LOG_ROTATE_BYTES = 10 * 1024 * 1024
 NEWSBOT_LOG_BACKUPS = 5
