@@ -7,6 +7,7 @@
     stats.py        what `stats` and `report` show
     exports.py      what `export` streams
     reprints.py     who reprints whom: the LSH index and the copy -> original links
+    watches.py      saved searches and what each has delivered
 
 One file holds everything (DESIGN.md, SQLite contract). WAL lets `newsbot export` read
 while a crawl writes; writes are committed in batches (rows.Connection).
@@ -32,6 +33,7 @@ from pipelines.store.schema import (
     open_database,
 )
 from pipelines.store.stats import SiteSummary, Stats
+from pipelines.store.watches import Watch, Watches
 
 __all__ = [
     "ArticleFilter",
@@ -44,6 +46,7 @@ __all__ = [
     "SiteSummary",
     "Store",
     "StoreError",
+    "Watch",
     "article_id",
     "disk_full_as_store_error",
     "is_disk_full",
@@ -57,7 +60,7 @@ __all__ = [
 _SHARED: dict[str, Store] = {}
 
 
-class Store(ArticleWrites, PageLog, RunLog, Stats, Exports, Reprints):
+class Store(ArticleWrites, PageLog, RunLog, Stats, Exports, Reprints, Watches):
     """A newsbot database: open it for a crawl (`open`) or to read (`open_existing`)."""
 
     users = 0

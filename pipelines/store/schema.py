@@ -212,6 +212,21 @@ def _browser_memory(db: sqlite_utils.Database) -> None:
     db.table("runs").add_column("browser_mb", float)
 
 
+@migrations(name="m006_watches")
+def _watches(db: sqlite_utils.Database) -> None:
+    """Saved searches (`newsbot watch`) and what each has delivered, per channel: nothing
+    is delivered twice, and a failed delivery is tried again on the next run."""
+    db.table("watches").create(
+        {"name": str, "query": str, "sites": str, "sources": str, "email": str,
+         "webhook": str, "webhook_format": str, "created_at": str},
+        pk="name",
+    )  # fmt: skip
+    db.table("watch_deliveries").create(
+        {"watch": str, "channel": str, "article_id": str, "delivered_at": str},
+        pk=("watch", "channel", "article_id"),
+    )
+
+
 def _carry_over_legacy(db: sqlite_utils.Database) -> None:
     """Record the versions a pre-sqlite-utils database applied under their new names."""
     done = {row[0] for row in db.execute(f"SELECT version FROM {LEGACY_TABLE}")}
