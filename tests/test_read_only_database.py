@@ -22,7 +22,7 @@ import pytest
 import sqlite_utils
 
 from newsbot.browse.server import exposure_warning
-from newsbot.cli import build_parser, main
+from newsbot.cli import main
 from pipelines.article import Article
 from pipelines.store import SiteRun, Store
 from pipelines.store.schema import migrations
@@ -264,7 +264,16 @@ def test_browse_reachable_from_elsewhere_is_warned_about(host: str):
     assert exposure_warning("data/news.db", host, 8001, public=True) is None
 
 
-def test_public_is_an_option_of_browse():
-    args = build_parser().parse_args(["browse", "--host", "0.0.0.0", "--public"])
-    assert (args.host, args.public) == ("0.0.0.0", True)
-    assert build_parser().parse_args(["browse"]).public is False
+def test_browse_warns_before_it_listens_and_public_silences_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """192.0.2.1 (TEST-NET-1) is no address of this machine: browse gets as far as
+    listening, and no further, so no server starts."""
+    db = make_database(tmp_path / "news.db")
+    code, out, err = answer(capsys, "browse", "--db", str(db), "--host", "192.0.2.1")
+    assert (code, out) == (2, "")
+    warning, refusal = err.splitlines()
+    assert warning == exposure_warning(str(db), "192.0.2.1", 8001, public=False)
+    assert refusal.startswith("newsbot: cannot listen on 192.0.2.1:8001 (")
+    code, out, err = answer(capsys, "browse", "--db", str(db), "--host", "192.0.2.1", "--public")
+    assert (code, out, err.count("\n")) == (2, "", 1) and err.startswith("newsbot: cannot listen")

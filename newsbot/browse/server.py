@@ -79,10 +79,10 @@ def serve(db: str, *, host: str, port: int, public: bool = False) -> int:
         Store.open_existing(db).close()
     except StoreError as error:
         raise BrowseError(f"database: {error}") from error
-    _check_address(host, port)
     warning = exposure_warning(db, host, port, public=public)
     if warning:
         print(warning, file=sys.stderr, flush=True)
+    _check_address(host, port)
     immutable = read_only_mode(db) == "immutable"
     with tempfile.TemporaryDirectory(prefix="newsbot-browse-") as folder:
         metadata = Path(folder) / "metadata.json"
