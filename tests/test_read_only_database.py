@@ -277,3 +277,22 @@ def test_browse_warns_before_it_listens_and_public_silences_it(
     assert refusal.startswith("newsbot: cannot listen on 192.0.2.1:8001 (")
     code, out, err = answer(capsys, "browse", "--db", str(db), "--host", "192.0.2.1", "--public")
     assert (code, out, err.count("\n")) == (2, "", 1) and err.startswith("newsbot: cannot listen")
+
+
+@pytest.mark.parametrize(
+    ("command", "name"),
+    [(["reprocess"], "reprocess"), (["reprints", "--rebuild"], "reprints --rebuild")],
+)
+def test_a_writing_command_on_read_only_media_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str], name: str
+):
+    backup = tmp_path / "backup"
+    backup.mkdir()
+    db = make_database(backup / "news.db")
+    before = db.read_bytes()
+    with read_only(db, backup):
+        assert answer(capsys, *command, "--db", str(db)) == (
+            2, "", f"newsbot: {db}: is read-only, and {name} writes to it: copy it somewhere "
+            "writable\n",
+        )  # fmt: skip
+    assert (sorted(os.listdir(backup)), db.read_bytes()) == (["news.db"], before)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from newsbot.sites.config import bundled_configs
 from pipelines.export import ExportError, ExportRequest, export
-from pipelines.store import Store
+from pipelines.store import Store, read_only_mode
 
 DEFAULT_DB = "data/news.db"
 # Upper bounds of the numeric arguments: far above any real use, low enough that a typo
@@ -158,6 +158,14 @@ def parse_since(text: str | None) -> datetime | None:
             raise UsageError(f"--since/--until: {text!r} is not a date (try 2026-11-01)") from None
         return outcome.value.moment
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("Asia/Almaty"))
+
+
+def require_writable(db_path: str, command: str) -> None:
+    """A command that writes the database, refused on read-only media before it starts
+    (SQLite's own answer there is "unable to open database file")."""
+    if read_only_mode(db_path):
+        raise UsageError(f"{db_path}: is read-only, and {command} writes to it: copy it "
+                         "somewhere writable")  # fmt: skip
 
 
 def log_file(db_path: str) -> str:

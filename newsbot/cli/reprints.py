@@ -8,7 +8,13 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from newsbot.cli.common import UsageError, add_db_option, parse_since, require_site
+from newsbot.cli.common import (
+    UsageError,
+    add_db_option,
+    parse_since,
+    require_site,
+    require_writable,
+)
 from newsbot.run.progress import Counter
 from pipelines.store import Original, ReprintFilter, Store, utc_iso
 
@@ -37,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
                                   uncredited=args.uncredited)  # fmt: skip
         if not args.rebuild:
             return run_reprints(store, selection, rebuild=False)
+    require_writable(args.db, "reprints --rebuild")
     progress = Counter("articles indexed", every=1000)
     try:
         with crawl_lock(args.db), Store.open(args.db) as store:

@@ -6,7 +6,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from newsbot.cli.common import MAX_WORKERS, UsageError, add_db_option, require_site, whole
+from newsbot.cli.common import (
+    MAX_WORKERS,
+    UsageError,
+    add_db_option,
+    require_site,
+    require_writable,
+    whole,
+)
 from newsbot.run.progress import Counter
 from newsbot.sites.config import bundled_configs
 from pipelines.store import Store
@@ -34,8 +41,9 @@ def run(args: argparse.Namespace) -> int:
     for path in args.site_file or []:
         config = load_config(path)
         configs[config.slug] = config
-    Store.open_existing(args.db).close()  # a missing file: a clear error
-    store = Store.open(args.db)  # a read-only one too
+    Store.open_existing(args.db).close()  # a missing or empty file: a clear error
+    require_writable(args.db, "reprocess")
+    store = Store.open(args.db)
     if args.site:
         require_site(args.site, set(configs) | store.known_sites())
 
