@@ -39,6 +39,9 @@ from pipelines.store import StoreError, is_disk_full
 
 
 class Command(Protocol):
+    """What each command module defines: its name and one-line help, its options, and
+    `run`, which returns the exit code."""
+
     NAME: str
     HELP: str
 
