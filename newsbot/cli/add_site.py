@@ -1,0 +1,28 @@
+"""`newsbot add-site`: site configs written from a home page (newsbot/sites/addsite.py)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from newsbot.cli.common import UsageError, http_url, slug, whole
+
+NAME = "add-site"
+HELP = "write site configs from a home page"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("url", type=http_url, help="the site's home page")
+    parser.add_argument("-o", "--output", default=".", metavar="DIR", help="where to write")
+    parser.add_argument("--slug", type=slug, help="slug (an edition suffix is added)")
+    parser.add_argument("--max-requests", type=whole(5, 1000), default=60)
+
+
+def run(args: argparse.Namespace) -> int:
+    from newsbot.sites.addsite import ProbeError, add_site
+
+    try:
+        written = add_site(args.url, Path(args.output), args.slug, args.max_requests)
+    except ProbeError as error:
+        raise UsageError(str(error)) from None
+    return 0 if written else 1
