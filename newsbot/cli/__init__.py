@@ -32,6 +32,7 @@ from newsbot.cli import (
     runs,
     sites,
     stats,
+    watch,
 )
 from newsbot.cli.common import Parser, UsageError
 from newsbot.sites.config import ConfigError
@@ -66,6 +67,7 @@ COMMANDS: list[Command] = [
     reprocess,
     reprints,
     browse,
+    watch,
 ]
 
 
