@@ -20,6 +20,7 @@ from typing import Protocol
 from newsbot.cli import (
     add_site,
     browse,
+    changes,
     check_site,
     crawl,
     cron,
@@ -66,6 +67,7 @@ COMMANDS: list[Command] = [
     report,
     reprocess,
     reprints,
+    changes,
     browse,
     watch,
 ]

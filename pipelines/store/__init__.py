@@ -8,6 +8,7 @@
     exports.py      what `export` streams
     reprints.py     who reprints whom: the LSH index and the copy -> original links
     watches.py      saved searches and what each has delivered
+    changes.py      edits after publication: each earlier version beside its successor
 
 One file holds everything (DESIGN.md, SQLite contract). WAL lets `newsbot export` read
 while a crawl writes; writes are committed in batches (rows.Connection).
@@ -20,6 +21,7 @@ import sqlite3
 from pathlib import Path
 
 from pipelines.store.articles import ArticleWrites, article_id
+from pipelines.store.changes import ChangeFilter, Changes
 from pipelines.store.exports import ArticleFilter, Exports
 from pipelines.store.pages import FetchHistory, PageLog, PastFetch, normalize_url, stored_page
 from pipelines.store.reprints import Original, ReprintFilter, Reprints
@@ -38,6 +40,7 @@ from pipelines.store.watches import Watch, Watches
 
 __all__ = [
     "ArticleFilter",
+    "ChangeFilter",
     "DiskFull",
     "FetchHistory",
     "Original",
@@ -62,7 +65,7 @@ __all__ = [
 _SHARED: dict[str, Store] = {}
 
 
-class Store(ArticleWrites, PageLog, RunLog, Stats, Exports, Reprints, Watches):
+class Store(ArticleWrites, PageLog, RunLog, Stats, Exports, Reprints, Watches, Changes):
     """A newsbot database: open it for a crawl (`open`) or to read (`open_existing`)."""
 
     users = 0

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipelines.store.changes import CHANGES_SQL as _CHANGES_SQL
+
 # The search boxes of the articles' tables search the stemmed index (the plugin in
 # newsbot/browse/plugins stems what was typed); the exact forms are a canned query.
 _SEARCH_NOTE = (
@@ -76,7 +78,12 @@ TABLES: dict[str, dict[str, Any]] = {
         "description": "Media registration numbers per site (KZ…VPY…, №…-ИА).",
         "facets": ["site", "country", "kind"],
     },
-    "article_versions": {"description": "Earlier bodies of articles whose body changed."},
+    "article_versions": {
+        "description": "Earlier versions of articles whose title or body changed: cause "
+        "'edit' (the page changed) or 'reprocess' (newsbot read it again). The query "
+        '"Edits after publication" shows each beside the version that replaced it.',
+        "facets": ["cause"],
+    },
     "runs": {
         "description": "One row per crawl: counts, status and health verdict.",
         "sort_desc": "id",
@@ -156,6 +163,14 @@ QUERIES: dict[str, dict[str, Any]] = {
         "sql": "SELECT substr(published_at, 1, 10) AS day, site, count(*) AS articles "
         "FROM articles WHERE published_at IS NOT NULL GROUP BY day, site "
         "ORDER BY day DESC, site",
+    },
+    "edits_after_publication": {
+        "title": "Edits after publication",
+        "description": "Articles whose title or body changed between two fetches, each "
+        "earlier version beside the one that replaced it (newest first). `newsbot changes` "
+        "shows the same with the words that changed.",
+        "sql": _CHANGES_SQL + " WHERE (o.cause IS NULL OR o.cause = 'edit') "
+        "ORDER BY o.replaced_at DESC LIMIT 500",
     },
     "fetch_log": {
         "title": "Fetch log",

@@ -228,6 +228,13 @@ def _watches(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="m007_version_cause")
+def _version_cause(db: sqlite_utils.Database) -> None:
+    """Why a version was kept: "edit" (the page changed) or "reprocess" (newsbot read it
+    again). Versions kept before are of either kind and stay NULL."""
+    db.table("article_versions").add_column("cause", str)
+
+
 def _carry_over_legacy(db: sqlite_utils.Database) -> None:
     """Record the versions a pre-sqlite-utils database applied under their new names."""
     done = {row[0] for row in db.execute(f"SELECT version FROM {LEGACY_TABLE}")}
