@@ -8,8 +8,10 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from lxml import html
+
 from newsbot.demo.server import LocalSite
-from newsbot.sites.addsite import add_site
+from newsbot.sites.addsite import add_site, site_name
 from tests import realsites
 from tests.crawlsite import query, run_crawl
 
@@ -53,3 +55,16 @@ def test_every_edition_is_crawled_whole_from_add_sites_configs(tmp_path: Path):
             site.base_url + path for path, _, _ in realsites.primeminister_articles(edition)
         }
         assert stored == expected, slug
+
+
+def test_the_site_is_named_as_its_home_page_names_it():
+    def named(head: str, title: str = "Главная") -> str | None:
+        return site_name(html.fromstring(f"<html><head><title>{title}</title>{head}</head></html>"))
+
+    graph = '{"@graph": [{"@type": "WebPage"}, {"publisher": {"name": "Kazinform"}}]}'
+    assert named('<meta property="og:site_name" content=" Tengrinews.kz ">') == "Tengrinews.kz"
+    assert named(f'<script type="application/ld+json">{graph}</script>') == "Kazinform"
+    assert named('<script type="application/ld+json">{broken</script>', "Новости — Egemen") == (
+        "Egemen"
+    )
+    assert named("", "Главная страница") is None
