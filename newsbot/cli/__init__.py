@@ -358,7 +358,8 @@ def command_add_site(args: argparse.Namespace) -> int:
     from newsbot.sites.addsite import ProbeError, add_site
 
     try:
-        written = add_site(args.url, Path(args.output), args.slug, args.max_requests)
+        written = add_site(args.url, Path(args.output), args.slug, args.max_requests,
+                           max_time=args.max_time or float("inf"), force=args.force)  # fmt: skip
     except ProbeError as error:
         raise UsageError(str(error)) from None
     return 0 if written else 1
@@ -684,6 +685,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("-o", "--output", default=".", metavar="DIR", help="where to write")
     add.add_argument("--slug", type=_slug, help="slug (an edition suffix is added)")
     add.add_argument("--max-requests", type=_whole(5, 1000), default=60)
+    add.add_argument("--max-time", type=_duration, default=300.0, metavar="DURATION", help="give up after this long (default 5m; 0: no limit)")  # fmt: skip
+    add.add_argument("--force", action="store_true", help="replace configs of the same name")
     add.set_defaults(handler=command_add_site)
 
     check = commands.add_parser("check-site", help="live check of one site (needs internet)")
