@@ -3,11 +3,55 @@ delay) and their copies; `--rebuild` indexes the whole database again."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from pipelines.store import Original, ReprintFilter, Store
+from newsbot.cli.common import (
+    UsageError,
+    add_db_option,
+    parse_since,
+    require_site,
+    require_writable,
+)
+from newsbot.run.progress import Counter
+from pipelines.store import Original, ReprintFilter, Store, utc_iso
+
+NAME = "reprints"
+HELP = "who reprints whom: originals, their reach and their copies"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_db_option(parser)
+    parser.add_argument("--site", metavar="SLUG", help="originals or copies of this site")
+    parser.add_argument("--since", metavar="DATE", help="originals published at or after")
+    parser.add_argument("--uncredited", action="store_true",
+                        help="only copies that do not name the original's outlet")  # fmt: skip
+    parser.add_argument("--rebuild", action="store_true",
+                        help="index every stored article again first")  # fmt: skip
+
+
+def run(args: argparse.Namespace) -> int:
+    from newsbot.run.lock import CrawlLocked, crawl_lock
+
+    since = parse_since(args.since)
+    with Store.open_existing(args.db) as store:
+        if args.site:
+            require_site(args.site, store.known_sites())
+        selection = ReprintFilter(site=args.site, since=utc_iso(since) if since else None,
+                                  uncredited=args.uncredited)  # fmt: skip
+        if not args.rebuild:
+            return run_reprints(store, selection, rebuild=False)
+    require_writable(args.db, "reprints --rebuild")
+    progress = Counter("articles indexed", every=1000)
+    try:
+        with crawl_lock(args.db), Store.open(args.db) as store:
+            return run_reprints(store, selection, rebuild=True, progress=progress)
+    except CrawlLocked as locked:
+        raise UsageError(f"{locked}; rebuild after it ends") from locked
+    finally:
+        progress.done()
 
 
 def spoken_delay(seconds: float | None) -> str:

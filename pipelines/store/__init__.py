@@ -30,6 +30,7 @@ from pipelines.store.schema import (
     disk_full_as_store_error,
     is_disk_full,
     open_database,
+    read_only_mode,
 )
 from pipelines.store.stats import SiteSummary, Stats
 
@@ -49,6 +50,7 @@ __all__ = [
     "is_disk_full",
     "normalize_url",
     "open_database",
+    "read_only_mode",
     "stored_page",
     "utc_iso",
 ]
@@ -82,7 +84,9 @@ class Store(ArticleWrites, PageLog, RunLog, Stats, Exports, Reprints):
 
     @classmethod
     def open_existing(cls, path: str | Path) -> Store:
-        """Open a database that must exist already (export, stats, report...)."""
+        """Open a newsbot database that must exist already (export, stats, report...):
+        read-only where it cannot be written, refused if it is empty or another
+        program's."""
         return cls(open_database(path, create=False))
 
     @classmethod

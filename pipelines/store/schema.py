@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -225,14 +226,20 @@ def _carry_over_legacy(db: sqlite_utils.Database) -> None:
 
 
 def open_database(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
-    """Open and migrate a newsbot database; `create=False` refuses a missing file.
+    """Open and migrate a newsbot database.
 
-    A SQLite file of some other program is refused, not filled with newsbot's tables."""
+    `create=True` (a crawl, the demo) makes the file if there is none, or turns an empty
+    one into a newsbot database. `create=False` (every other command) opens a newsbot
+    database that exists: a missing file, an empty one or another program's is refused.
+    Such a database on read-only media (the file or its folder cannot be written) is
+    opened read-only, and refused if it needs a migration it cannot be given there."""
     path = Path(path)
     in_memory = str(path) == ":memory:"
     if not in_memory:
         if not create and not path.is_file():
             raise StoreError(f"{path}: no such database (run `newsbot crawl` first)")
+        if not create and read_only_mode(path):
+            return _open_read_only(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -240,10 +247,7 @@ def open_database(path: str | Path, *, create: bool = True) -> sqlite_utils.Data
     try:
         connection = sqlite3.connect(str(path), timeout=30)
         db = sqlite_utils.Database(connection)
-        tables = set(db.table_names())
-        if tables and not tables & {migrations.migrations_table, LEGACY_TABLE}:
-            connection.close()
-            raise StoreError(f"{path}: not a newsbot database (it has other tables)")
+        tables = _newsbot_tables(db, path, empty_is_newsbot=create)
         if not in_memory:
             db.enable_wal()
         db.execute("PRAGMA synchronous=NORMAL")
@@ -256,3 +260,64 @@ def open_database(path: str | Path, *, create: bool = True) -> sqlite_utils.Data
             raise DiskFull(path) from error
         raise StoreError(f"{path}: {error}") from error
     return db
+
+
+def read_only_mode(path: str | Path) -> str | None:
+    """How a database that cannot be written where it is (a mounted backup, `chattr +i`,
+    a read-only copy) is read: "ro" (SQLite `mode=ro`) when only the file is read-only;
+    "immutable" when its folder is too, so the -wal and -shm files SQLite reads beside
+    it cannot be made (unless they exist already); None when it can be written."""
+    path = Path(path)
+    folder_writable = os.access(path.resolve().parent, os.W_OK)
+    if os.access(path, os.W_OK) and folder_writable:
+        return None
+    beside = [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm")]
+    if folder_writable or all(p.exists() for p in beside):
+        return "ro"
+    return "immutable"
+
+
+def _newsbot_tables(db: sqlite_utils.Database, path: Path, *, empty_is_newsbot: bool) -> set[str]:
+    """The database's tables, if it is newsbot's; another program's database is refused,
+    and so is an empty file unless a newsbot database is to be made of it."""
+    tables = set(db.table_names())
+    if tables and not tables & {migrations.migrations_table, LEGACY_TABLE}:
+        db.conn.close()
+        raise StoreError(f"{path}: not a newsbot database (it has other tables)")
+    if not tables and not empty_is_newsbot:
+        db.conn.close()
+        empty = path.stat().st_size == 0
+        raise StoreError(
+            f"{path}: not a newsbot database ({'an empty file' if empty else 'no tables'}; "
+            "`newsbot crawl` makes one)"
+        )
+    return tables
+
+
+def _open_read_only(path: Path) -> sqlite_utils.Database:
+    """A newsbot database on read-only media, opened read-only (`read_only_mode`)."""
+    immutable = read_only_mode(path) == "immutable"
+    uri = path.resolve().as_uri() + "?mode=ro" + ("&immutable=1" if immutable else "")
+    try:
+        db = sqlite_utils.Database(sqlite3.connect(uri, uri=True, timeout=30))
+        tables = _newsbot_tables(db, path, empty_is_newsbot=False)
+        needed = _migrations_needed(db, legacy=LEGACY_TABLE in tables)
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"{path}: {error}") from error
+    if needed:
+        db.conn.close()
+        span = str(needed[0]) if len(needed) == 1 else f"{needed[0]}..{needed[-1]}"
+        raise StoreError(
+            f"{path}: needs migration {span} and is read-only: copy it somewhere writable"
+        )
+    return db
+
+
+def _migrations_needed(db: sqlite_utils.Database, *, legacy: bool) -> list[int]:
+    """The numbers (from 1) of the migrations a database has not had."""
+    names = [m.name for m in migrations._migrations]
+    if legacy:
+        done = {row[0] for row in db.execute(f"SELECT version FROM {LEGACY_TABLE}")}
+        return [number for number in range(1, len(names) + 1) if number not in done]
+    pending = {m.name for m in migrations.pending(db)}
+    return [number for number, name in enumerate(names, 1) if name in pending]

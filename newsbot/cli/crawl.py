@@ -1,0 +1,136 @@
+"""`newsbot crawl`: sites into the database, judged by their health checks (exit 1 when
+one fails), then optionally exported."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from newsbot.cli.common import (
+    MAX_COUNT,
+    MAX_WORKERS,
+    UsageError,
+    add_db_option,
+    check_output_path,
+    duration,
+    export_all,
+    log_file,
+    log_to_file,
+    parse_since,
+    require_site,
+    share,
+    spoken,
+    whole,
+)
+from newsbot.sites.config import SiteConfig, bundled_configs
+from pipelines.export import ExportRequest
+from pipelines.store import DiskFull, StoreError
+
+NAME = "crawl"
+HELP = "crawl sites into the database"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "slugs", nargs="*", metavar="SLUG", help="bundled sites (default: every enabled one)"
+    )
+    parser.add_argument("--all", action="store_true", help="every enabled bundled site")
+    parser.add_argument(
+        "--site-file", action="append", metavar="FILE.toml", help="a site config file"
+    )
+    add_db_option(parser)
+    parser.add_argument("--since", metavar="DATE", help="skip articles dated before this")
+    parser.add_argument(
+        "--limit", type=whole(1, MAX_COUNT), metavar="N", help="at most N articles per site"
+    )
+    parser.add_argument("--refresh", action="store_true", help="fetch known articles again")
+    parser.add_argument(
+        "--workers",
+        type=whole(0, MAX_WORKERS),
+        metavar="N",
+        help="extraction processes (0: in the crawl process; default 2)",
+    )
+    parser.add_argument(
+        "--cron",
+        action="store_true",
+        help="as run from cron: no summary, only health failures on stderr, "
+        "and a quiet exit when another crawl holds the database",
+    )
+    parser.add_argument("--export", metavar="FILE", help="after the crawl, export all articles "
+                        "(.jsonl: JSON lines; otherwise CSV)")  # fmt: skip
+    parser.add_argument("--excel", action="store_true", help="the --export CSV for Excel")
+    parser.add_argument("--max-time", type=duration, default=3 * 3600.0, metavar="DURATION",
+                        help="end the crawl after this long, as interrupted, keeping its place "
+                        "for the next run (3h, 90m...; 0: no limit; default 3h)")  # fmt: skip
+    parser.add_argument("--idle-runs", type=whole(1, 1000), default=6, metavar="N",
+                        help="a site with no new article in N runs in a row fails (default 6)")  # fmt: skip
+    parser.add_argument("--max-error-rate", type=share, default=0.2, metavar="SHARE",
+                        help="a site whose failed requests exceed this share fails (default 0.2)")  # fmt: skip
+
+
+def selected_sites(args: argparse.Namespace) -> list[SiteConfig]:
+    from newsbot.sites.config import load_config
+
+    configs = bundled_configs()
+    chosen = [configs[require_site(slug)] for slug in args.slugs]
+    chosen += [load_config(path) for path in args.site_file or []]
+    if args.all or not chosen:
+        chosen += [c for c in configs.values() if c.enabled and c not in chosen]
+    return chosen
+
+
+def _export_request(args: argparse.Namespace, output: str) -> ExportRequest:
+    fmt = "jsonl" if output.endswith(".jsonl") else "csv"
+    return ExportRequest(format=fmt, excel=args.excel and fmt == "csv")
+
+
+def run(args: argparse.Namespace) -> int:
+    from newsbot.run.health import HealthLimits
+    from newsbot.run.lock import CrawlLocked
+    from newsbot.run.runner import format_summary, run_crawl
+
+    configs = selected_sites(args)
+    if args.export:
+        check_output_path(args.export)
+    limits = HealthLimits(idle_runs=args.idle_runs, max_error_rate=args.max_error_rate)
+    try:
+        report = run_crawl(
+            configs,
+            args.db,
+            since=parse_since(args.since),
+            limit=args.limit,
+            refresh=args.refresh,
+            log_file=log_file(args.db),
+            settings_overrides={"NEWSBOT_WORKERS": args.workers}
+            if args.workers is not None
+            else None,
+            limits=limits,
+            max_time=args.max_time or None,
+        )
+    except DiskFull as error:
+        raise UsageError(str(error)) from error
+    except StoreError as error:
+        raise UsageError(f"database: {error}") from error
+    except CrawlLocked as locked:
+        stuck = args.max_time and locked.held_for and locked.held_for > args.max_time + 60
+        if stuck:
+            # A crawl past its own maximum run time is stuck (or from an older newsbot
+            # without one): cron must hear of it, or every run after it stays silent.
+            print(f"newsbot: {locked}; it has run for {spoken(locked.held_for or 0)}, longer "
+                  f"than --max-time {spoken(args.max_time)}: is it stuck?",
+                  file=sys.stderr)  # fmt: skip
+            return 1
+        if args.cron:  # the previous scheduled run is still going: normal, not news
+            log_to_file(args.db, f"skipped: {locked}")
+            return 0
+        raise UsageError(str(locked)) from locked
+    if not args.cron:
+        print(format_summary(report))
+    for site in report.sites:
+        for problem in site.problems:
+            print(f"newsbot: {problem}", file=sys.stderr)
+    if args.export:
+        count = export_all(args.db, _export_request(args, args.export), args.export)
+        if not args.cron:
+            print(f"{count} articles exported to {args.export}")
+    return 0 if report.healthy else 1
