@@ -356,6 +356,7 @@ class ApiListing:
         """The API refuses us: each refusal counted (the run's errors, and
         newsbot/api/refused), the first one logged, no more session refreshes."""
         yield self.spider.page_item(response, "listing", keep_body=False)
+        self.spider.discovered(0)  # a listing page that gave nothing: the health check sees it
         self._count("newsbot/api/refused")
         self._count("newsbot/errors")
         if not self.given_up:
