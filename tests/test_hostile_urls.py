@@ -10,7 +10,7 @@ import pytest
 
 from newsbot.demo.server import LocalSite, Page
 from newsbot.sites.config import ConfigError, parse_config
-from pipelines.stages.urls import clean_url, normalize_url
+from pipelines.stages.urls import clean_url, normalize_url, without_host_dot
 from pipelines.store import article_id
 from pipelines.store import normalize_url as store_key
 from tests.crawlsite import article_html, listing, query, run_crawl
@@ -44,6 +44,30 @@ def test_the_key_keeps_what_selects_content():
     assert article_id("https://example.kz/news/x-1/", None) == article_id(
         "https://example.kz/news/x-1?gclid=1", None
     )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://tengrinews.kz./kazakhstan_news/aral-364674/",
+        "https://tengrinews.kz.:443/kazakhstan_news/aral-364674/?utm_source=tg",
+        "https://TengriNews.kz./kazakhstan_news/aral-364674",
+    ],
+)
+def test_a_host_with_a_trailing_dot_is_one_article_with_the_plain_host(url: str):
+    plain = "https://tengrinews.kz/kazakhstan_news/aral-364674"
+    assert normalize_url(url) == store_key(url) == plain
+    assert clean_url(url).startswith("https://tengrinews.kz/kazakhstan_news/")
+    assert article_id(url, None) == article_id(plain + "/", None)
+
+
+def test_a_trailing_dot_goes_from_the_host_only():
+    assert without_host_dot("http://user:pw@zakon.kz.:8080/a./b.") == (
+        "http://user:pw@zakon.kz:8080/a./b."
+    )
+    # Nothing but dots is no host to shorten.
+    assert without_host_dot("https://./a") == "https://./a"
+    assert without_host_dot("http://[::1/a") == "http://[::1/a"
 
 
 def test_keep_params_drops_every_other_parameter():

@@ -25,7 +25,7 @@ from lxml.cssselect import CSSSelector
 
 from newsbot.crawling.api_listing import ApiConfig, ApiConfigError, parse_api, sample_urls
 from pipelines.options import ChainOptions
-from pipelines.stages.urls import REMOVED_PARAMS_NOTE, is_removed_param
+from pipelines.stages.urls import REMOVED_PARAMS_NOTE, is_removed_param, without_host_dot
 
 SLUG = re.compile(r"^[a-z0-9_]+$")
 LANGUAGES = ("ru", "kk", "en")
@@ -172,8 +172,8 @@ _NOT_A_PAGE = re.compile(
 
 def article_address(url: str) -> str:
     """The address an article is known by: without its fragment (`#:~:text=...`), and the
-    canonical page for an AMP variant."""
-    parts = urlsplit(url.strip())
+    canonical page for an AMP variant; a host's trailing dot (`tengrinews.kz.`) goes."""
+    parts = urlsplit(without_host_dot(url.strip()))
     path = parts.path
     query = parts.query
     if _AMP_PATH.search(path):
