@@ -130,6 +130,31 @@ def test_one_article_under_five_spellings_is_stored_once(tmp_path: Path):
         assert [path for path in site.requests if path.startswith("/news/1-")] == ["/news/1-a.html"]
 
 
+def test_a_link_to_a_host_with_a_trailing_dot_is_the_same_article(tmp_path: Path):
+    robots = Page(b"User-agent: *\n", "text/plain")
+    articles = {"/news/1-a.html": Page(article_html(1)), "/news/2-b.html": Page(article_html(2))}
+    with LocalSite({"/robots.txt": robots, **articles}) as site:
+        port = site.base_url.rsplit(":", 1)[1]
+        # Article 1 is linked only with the host fully qualified; article 2 both ways.
+        site.pages["/news/"] = listing(
+            f"http://localhost.:{port}/news/1-a.html",
+            f"http://localhost.:{port}/news/2-b.html",
+            f"http://localhost:{port}/news/2-b.html",
+        )
+        site_file = _site_file(tmp_path, site, "dot", r"/news/\d+-\w+\.html$")
+        text = site_file.read_text(encoding="utf-8")
+        site_file.write_text(text.replace('["127.0.0.1"]', '["127.0.0.1", "localhost"]'))
+        db = tmp_path / "news.db"
+        result = run_crawl(db, site_file)
+        assert result.returncode == 0, result.stderr
+        assert query(db, "SELECT url FROM articles ORDER BY url") == [
+            (f"http://localhost:{port}/news/1-a.html",),
+            (f"http://localhost:{port}/news/2-b.html",),
+        ]
+        fetched = sorted(path for path in site.requests if path.startswith("/news/"))
+        assert fetched == ["/news/", "/news/1-a.html", "/news/2-b.html"]
+
+
 def test_a_content_parameter_keeps_articles_apart(tmp_path: Path):
     pages: dict[str, Page | list[Page]] = {
         "/robots.txt": Page(b"User-agent: *\n", "text/plain"),
