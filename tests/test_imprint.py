@@ -8,6 +8,8 @@ from pipelines.stages.imprint import (
     read_emails,
     read_imprint,
 )
+from tests.conftest import run_chain
+from tests.crawlsite import article_html
 
 
 def test_seed_footer(seed_text):
@@ -190,4 +192,19 @@ def test_an_address_in_cyrillic_is_not_a_latin_one_misspelt():
     assert read_emails("почта: info@сайт.рф") == (
         [],
         ["e-mail info@сайт.рф mixes alphabets: not taken"],
+    )
+
+
+def test_the_look_alike_warning_reaches_the_article_record():
+    body = (
+        article_html(1)
+        .decode()
+        .replace("</footer>", "<p>E-mail: 777k\u0430kon@mail.ru</p></footer>")
+        .encode()
+    )
+    record = run_chain(body, "https://example.kz/news/1-a.html", None)
+    assert record["publisher"]["emails"] == ["777kakon@mail.ru"]
+    assert (
+        "e-mail 777k\u0430kon@mail.ru has Cyrillic look-alike letters: read as 777kakon@mail.ru"
+        in record["warnings"]
     )
