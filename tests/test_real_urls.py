@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from newsbot.sites.config import bundled_configs, config_for_url
+from newsbot.sites.config import article_address, bundled_configs, config_for_url
 from tests.conftest import ROOT
 
 REAL = json.loads((ROOT / "tests" / "real_urls.json").read_text(encoding="utf-8"))
@@ -55,6 +55,12 @@ def test_an_amp_copy_and_a_fragment_name_their_article():
     amp = "https://kz.kursiv.media/2020-09-14/v-kazakhstane-oslabili-karantin/amp/"
     assert configs["kursiv_ru"].takes_article(amp)
     assert configs["kursiv_ru"].takes_article(amp.removesuffix("amp/") + "?amp=1")
+    # zakon.kz puts the AMP copy under a path prefix; the article is the same.
+    prefixed = "https://www.zakon.kz/amp/stati/6429464-lovushki-na-dorogakh.html"
+    assert (
+        article_address(prefixed) == "https://www.zakon.kz/stati/6429464-lovushki-na-dorogakh.html"
+    )
+    assert article_address("https://example.kz/amp/") == "https://example.kz/"
     fragment = "https://primeminister.kz/ru/news/k-stroitelstvu-trekh-aeroportov-29599#top"
     assert configs["primeminister_ru"].takes_article(fragment)
 

@@ -160,8 +160,10 @@ def _bare_host(url: str) -> str:
         return ""
 
 
-# The AMP copy of an article: `/slug/amp/`, `/slug/amp`, `?amp`, `?amp=1`.
+# The AMP copy of an article: `/slug/amp/`, `/slug/amp`, `?amp`, `?amp=1`, and the
+# `/amp/<rubric>/<id>-<slug>.html` of zakon.kz.
 _AMP_PATH = re.compile(r"/amp/?$")
+_AMP_PREFIX = re.compile(r"^/amp(?=/.)")
 _AMP_QUERY = re.compile(r"^amp(?:=1|=true)?$")
 # Files and the site's root: never an article when no `article_url` narrows the choice.
 _NOT_A_PAGE = re.compile(
@@ -178,6 +180,8 @@ def article_address(url: str) -> str:
     query = parts.query
     if _AMP_PATH.search(path):
         path = _AMP_PATH.sub("/", path)
+    elif _AMP_PREFIX.match(path):
+        path = _AMP_PREFIX.sub("", path)
     elif _AMP_QUERY.match(query):
         query = ""
     return urlunsplit(parts._replace(path=path, query=query, fragment=""))
