@@ -153,3 +153,19 @@ def test_what_was_tried_reads_the_crawl_stats_robots_txt_aside():
         "3 article links; 3 dropped"
     )
     assert what_was_tried({}) == "0 discovery pages read"
+
+
+def test_an_api_refusing_the_refreshed_session_is_named_in_the_line():
+    # The listing page answered; the API it calls refused the session twice (before and
+    # after the refresh): not "blocked" (one answer was 200), yet never an article.
+    stats = {
+        "downloader/response_status_count/200": 2,
+        "downloader/response_status_count/403": 2,
+        "robotstxt/response_status_count/200": 1,
+        "newsbot/discovery/documents": 1,
+    }
+    (problem,) = judge_site(empty_run(1, requests=4), [], HealthLimits(), what_was_tried(stats))
+    assert problem.line() == (
+        "zakon_ru: no article in any run yet: 0 articles from 4 requests "
+        "(HTTP 200 x1, HTTP 403 x2; 1 discovery page read, 0 article links)"
+    )
