@@ -25,7 +25,7 @@ from lxml.cssselect import CSSSelector
 
 from newsbot.sites.api_config import ApiConfig, ApiConfigError, parse_api, sample_urls
 from pipelines.options import ChainOptions
-from pipelines.stages.urls import REMOVED_PARAMS_NOTE, is_removed_param
+from pipelines.stages.urls import REMOVED_PARAMS_NOTE, is_removed_param, without_host_dot
 
 SLUG = re.compile(r"^[a-z0-9_]+$")
 LANGUAGES = ("ru", "kk", "en")
@@ -393,8 +393,10 @@ def _bare_host(url: str) -> str:
         return ""
 
 
-# The AMP copy of an article: `/slug/amp/`, `/slug/amp`, `?amp`, `?amp=1`.
+# The AMP copy of an article: `/slug/amp/`, `/slug/amp`, `?amp`, `?amp=1`, and the
+# `/amp/<rubric>/<id>-<slug>.html` of zakon.kz.
 _AMP_PATH = re.compile(r"/amp/?$")
+_AMP_PREFIX = re.compile(r"^/amp(?=/.)")
 _AMP_QUERY = re.compile(r"^amp(?:=1|=true)?$")
 # Files and the site's root: never an article when no `article_url` narrows the choice.
 _NOT_A_PAGE = re.compile(
@@ -405,12 +407,14 @@ _NOT_A_PAGE = re.compile(
 
 def article_address(url: str) -> str:
     """The address an article is known by: without its fragment (`#:~:text=...`), and the
-    canonical page for an AMP variant."""
-    parts = urlsplit(url.strip())
+    canonical page for an AMP variant; a host's trailing dot (`tengrinews.kz.`) goes."""
+    parts = urlsplit(without_host_dot(url.strip()))
     path = parts.path
     query = parts.query
     if _AMP_PATH.search(path):
         path = _AMP_PATH.sub("/", path)
+    elif _AMP_PREFIX.match(path):
+        path = _AMP_PREFIX.sub("", path)
     elif _AMP_QUERY.match(query):
         query = ""
     return urlunsplit(parts._replace(path=path, query=query, fragment=""))
