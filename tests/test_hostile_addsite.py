@@ -7,6 +7,7 @@ command line (a relative `Sitemap:` path, `-o` naming a file, a config of the sa
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import threading
@@ -114,8 +115,8 @@ def test_only_the_same_host_and_port_are_the_site():
 
 
 class DripSite(ServedInThread):
-    """Answers every request one byte every half second, for up to a minute: in the
-    status line and headers (`drip_headers`) or in a long body after prompt headers."""
+    """Answers every request one byte every half second until the client gives up: in
+    the status line and headers (`drip_headers`) or in a long body after prompt headers."""
 
     def __init__(self, drip_headers: bool = False):
         self.stopped = threading.Event()
@@ -162,6 +163,53 @@ def test_a_request_that_drips_ends_at_its_time_limit(drip_headers: bool):
     assert fetched is None
     assert prober.last_error == "no whole answer within 2 s"
     assert 1.5 < elapsed < 8, elapsed
+
+
+def test_a_tls_handshake_that_drips_ends_at_its_time_limit():
+    """An https server that sends its handshake a byte every half second: no single read
+    waits long, yet the request ends at its limit (CPython bounds the whole handshake by
+    the socket's timeout; the deadline then cuts what follows)."""
+    stopped = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def drip_handshakes() -> None:
+        listener.settimeout(0.2)
+        while not stopped.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                # A handshake record announcing 16 KB, then its bytes one by one.
+                for byte in b"\x16\x03\x03\x40\x00" + b"\x02" * 200:
+                    if stopped.wait(0.5):
+                        break
+                    try:
+                        connection.sendall(bytes([byte]))
+                    except OSError:
+                        break
+
+    thread = threading.Thread(target=drip_handshakes, daemon=True)
+    thread.start()
+    home = f"https://127.0.0.1:{listener.getsockname()[1]}/"
+    try:
+        prober = Prober(home, max_requests=5, timeout=2.0)
+        started = time.monotonic()
+        fetched = prober.get(home, check_robots=False)
+        elapsed = time.monotonic() - started
+    finally:
+        stopped.set()
+        thread.join(timeout=5)
+        listener.close()
+    assert fetched is None
+    assert 1.5 < elapsed < 8, elapsed
+
+
+def test_a_name_from_the_page_cannot_break_the_config(tmp_path: Path):
+    from newsbot.sites.addsite import _toml_string
+
+    for name in ("Foo\nBar", "A\x01B", 'It\'s "quoted"', "Тенгри\tНьюс"):
+        assert tomllib.loads(f"name = {_toml_string(name)}")["name"] == name
 
 
 def test_add_site_gives_up_on_a_dripping_home_page_by_max_time(tmp_path: Path):

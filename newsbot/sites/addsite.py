@@ -620,7 +620,8 @@ def read_listings(
     every_link = listing_links(home_page.body.decode("utf-8", "replace"), home_page.url)
     home_links = [u for u in every_link if prober.on_site(u)]
     subdomains = sorted({urlsplit(u).hostname or "" for u in every_link
-                         if (urlsplit(u).hostname or "").endswith("." + probe.host)})  # fmt: skip
+                         if (urlsplit(u).hostname or "").endswith("." + probe.host)
+                         and not prober.on_site(u)})  # fmt: skip
     if subdomains:
         probe.say(f"other hosts of the site, not probed (run add-site on each): "
                   f"{', '.join(subdomains)}")  # fmt: skip
@@ -742,9 +743,13 @@ def _slug_base(host: str) -> str:
 
 
 def _toml_string(value: str) -> str:
-    if "'" not in value and "\n" not in value:
+    """A TOML string of any text: literal where it can be, else basic with every control
+    character escaped (a site's name comes from its page and may hold a newline)."""
+    if "'" not in value and all(c.isprintable() for c in value):
         return f"'{value}'"
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in escaped)
+    return f'"{escaped}"'
 
 
 def _toml_list(values: Iterable[str]) -> str:
