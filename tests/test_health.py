@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from newsbot.run.health import HealthLimits, judge_site, killed_runs
+from newsbot.run.health import HealthLimits, judge_site, killed_runs, what_was_tried
 from pipelines.store import SiteRun, Store, open_database
 from tests.conftest import FETCHED_AT
 
@@ -102,3 +102,70 @@ def test_a_killed_run_is_reported_by_the_next_one():
     assert store.killed_runs_since_last("zakon_ru", later) == []  # told once
     row = store.db.execute("SELECT problems FROM run_sites WHERE run_id = ?", [current])
     assert json.loads(row.fetchone()[0]) == [problem.line()]
+
+
+def empty_run(run_id: int, **changes: object) -> SiteRun:
+    return healthy_run(run_id, **{"new": 0, "articles": 0, "title_coverage": None,
+                                  "body_coverage": None, "date_coverage": None, **changes})  # fmt: skip
+
+
+def test_a_site_that_never_gave_an_article_is_unhealthy_whatever_the_cause():
+    tried = "HTTP 500 x3; 0 discovery pages read"
+    problems = judge_site(empty_run(1, requests=4, errors=1), [], HealthLimits(), tried)
+    assert [p.line() for p in problems] == [
+        "zakon_ru: no article in any run yet: 0 articles from 4 requests "
+        "(HTTP 500 x3; 0 discovery pages read)"
+    ]
+    # Four empty runs before this one: still never an article.
+    earlier = [empty_run(n) for n in range(5, 1, -1)]
+    assert checks(empty_run(6, requests=4), earlier) == [
+        ("never", "no article in any run yet: 0 articles from 4 requests")
+    ]
+
+
+def test_a_site_that_had_articles_and_has_nothing_new_is_left_to_the_idle_rule():
+    assert checks(empty_run(10)) == []
+    # Articles met again but none new (already stored): not "never".
+    assert checks(empty_run(1, unchanged=7), []) == []
+    # A long empty history is the idle rule's, said once.
+    earlier = [empty_run(n) for n in range(9, 4, -1)]
+    assert checks(empty_run(10), earlier) == [("idle", "no new articles in 6 runs in a row")]
+
+
+def test_a_run_that_did_not_finish_is_not_also_called_empty():
+    assert checks(empty_run(1, status="interrupted"), []) == [
+        ("unfinished", "the run did not finish (interrupted)")
+    ]
+
+
+def test_what_was_tried_reads_the_crawl_stats_robots_txt_aside():
+    stats = {
+        "downloader/response_status_count/200": 2,
+        "downloader/response_status_count/404": 1,
+        "downloader/exception_type_count/twisted.internet.error.ConnectionRefusedError": 2,
+        "robotstxt/response_status_count/200": 1,
+        "newsbot/discovery/documents": 1,
+        "newsbot/discovery/article_links": 3,
+        "item_dropped_count": 3,
+    }
+    assert what_was_tried(stats) == (
+        "ConnectionRefusedError x2, HTTP 200 x1, HTTP 404 x1; 1 discovery page read, "
+        "3 article links; 3 dropped"
+    )
+    assert what_was_tried({}) == "0 discovery pages read"
+
+
+def test_an_api_refusing_the_refreshed_session_is_named_in_the_line():
+    # The listing page answered; the API it calls refused the session twice (before and
+    # after the refresh): not "blocked" (one answer was 200), yet never an article.
+    stats = {
+        "downloader/response_status_count/200": 2,
+        "downloader/response_status_count/403": 2,
+        "robotstxt/response_status_count/200": 1,
+        "newsbot/discovery/documents": 1,
+    }
+    (problem,) = judge_site(empty_run(1, requests=4), [], HealthLimits(), what_was_tried(stats))
+    assert problem.line() == (
+        "zakon_ru: no article in any run yet: 0 articles from 4 requests "
+        "(HTTP 200 x1, HTTP 403 x2; 1 discovery page read, 0 article links)"
+    )

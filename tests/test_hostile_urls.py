@@ -10,7 +10,7 @@ import pytest
 
 from newsbot.demo.server import LocalSite, Page
 from newsbot.sites.config import ConfigError, parse_config
-from pipelines.stages.urls import clean_url, normalize_url
+from pipelines.stages.urls import clean_url, normalize_url, without_host_dot
 from pipelines.store import article_id
 from pipelines.store import normalize_url as store_key
 from tests.crawlsite import article_html, listing, query, run_crawl
@@ -44,6 +44,30 @@ def test_the_key_keeps_what_selects_content():
     assert article_id("https://example.kz/news/x-1/", None) == article_id(
         "https://example.kz/news/x-1?gclid=1", None
     )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://tengrinews.kz./kazakhstan_news/aral-364674/",
+        "https://tengrinews.kz.:443/kazakhstan_news/aral-364674/?utm_source=tg",
+        "https://TengriNews.kz./kazakhstan_news/aral-364674",
+    ],
+)
+def test_a_host_with_a_trailing_dot_is_one_article_with_the_plain_host(url: str):
+    plain = "https://tengrinews.kz/kazakhstan_news/aral-364674"
+    assert normalize_url(url) == store_key(url) == plain
+    assert clean_url(url).startswith("https://tengrinews.kz/kazakhstan_news/")
+    assert article_id(url, None) == article_id(plain + "/", None)
+
+
+def test_a_trailing_dot_goes_from_the_host_only():
+    assert without_host_dot("http://user:pw@zakon.kz.:8080/a./b.") == (
+        "http://user:pw@zakon.kz:8080/a./b."
+    )
+    # Nothing but dots is no host to shorten.
+    assert without_host_dot("https://./a") == "https://./a"
+    assert without_host_dot("http://[::1/a") == "http://[::1/a"
 
 
 def test_keep_params_drops_every_other_parameter():
@@ -104,6 +128,31 @@ def test_one_article_under_five_spellings_is_stored_once(tmp_path: Path):
         assert result.returncode == 0, result.stderr
         assert query(db, "SELECT url FROM articles") == [(f"{site.base_url}/news/1-a.html",)]
         assert [path for path in site.requests if path.startswith("/news/1-")] == ["/news/1-a.html"]
+
+
+def test_a_link_to_a_host_with_a_trailing_dot_is_the_same_article(tmp_path: Path):
+    robots = Page(b"User-agent: *\n", "text/plain")
+    articles = {"/news/1-a.html": Page(article_html(1)), "/news/2-b.html": Page(article_html(2))}
+    with LocalSite({"/robots.txt": robots, **articles}) as site:
+        port = site.base_url.rsplit(":", 1)[1]
+        # Article 1 is linked only with the host fully qualified; article 2 both ways.
+        site.pages["/news/"] = listing(
+            f"http://localhost.:{port}/news/1-a.html",
+            f"http://localhost.:{port}/news/2-b.html",
+            f"http://localhost:{port}/news/2-b.html",
+        )
+        site_file = _site_file(tmp_path, site, "dot", r"/news/\d+-\w+\.html$")
+        text = site_file.read_text(encoding="utf-8")
+        site_file.write_text(text.replace('["127.0.0.1"]', '["127.0.0.1", "localhost"]'))
+        db = tmp_path / "news.db"
+        result = run_crawl(db, site_file)
+        assert result.returncode == 0, result.stderr
+        assert query(db, "SELECT url FROM articles ORDER BY url") == [
+            (f"http://localhost:{port}/news/1-a.html",),
+            (f"http://localhost:{port}/news/2-b.html",),
+        ]
+        fetched = sorted(path for path in site.requests if path.startswith("/news/"))
+        assert fetched == ["/news/", "/news/1-a.html", "/news/2-b.html"]
 
 
 def test_a_content_parameter_keeps_articles_apart(tmp_path: Path):

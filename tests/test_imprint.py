@@ -1,6 +1,15 @@
 import pytest
 
-from pipelines.stages.imprint import decode_cfemail, extract_imprint, find_emails, find_phones
+from pipelines.stages.imprint import (
+    decode_cfemail,
+    extract_imprint,
+    find_emails,
+    find_phones,
+    read_emails,
+    read_imprint,
+)
+from tests.conftest import run_chain
+from tests.crawlsite import article_html
 
 
 def test_seed_footer(seed_text):
@@ -131,3 +140,71 @@ def test_copyright_holder_names_the_publisher_when_nothing_else_does():
 
 def test_site_name_wins_over_copyright_line():
     assert extract_imprint("© 2024 ТОО «Медиа»", site_name="Kapital.kz").name == "Kapital.kz"
+
+
+# The seed footer's mailbox typed with a Cyrillic "а" (U+0430): cut at that letter, the
+# address would be "kon@mail.ru", somebody else's.
+LOOK_ALIKE_FOOTER = (
+    "Главный редактор: Мадина Жатканбаева\nТел.: +7 777 471 71 40, e-mail: 777k\u0430kon@mail.ru"
+)
+
+
+def test_an_email_with_a_cyrillic_look_alike_is_kept_whole_in_latin_with_a_warning():
+    publisher, warnings = read_imprint(LOOK_ALIKE_FOOTER)
+    assert publisher.emails == ["777kakon@mail.ru"]
+    assert warnings == [
+        "e-mail 777k\u0430kon@mail.ru has Cyrillic look-alike letters: read as 777kakon@mail.ru"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # nur.kz's 2018 footer wording (research/imprints.md), Cyrillic е and о inside.
+        "Связь с редакцией: тел.\u00a0+7 (727) 346 80 41 email\u00a0\u0435ditor@c\u043erp.nur.kz",
+        "e-mail: 777k\u0430kon [at] mail.ru",
+        "mailto-less footer: редакция 777k\u0430kon (собака) mail точка ru",
+    ],
+)
+def test_no_fragment_of_a_look_alike_email_is_ever_taken(text):
+    emails, warnings = read_emails(text)
+    assert all(email in ("editor@corp.nur.kz", "777kakon@mail.ru") for email in emails)
+    assert len(emails) == 1 and len(warnings) == 1
+
+
+def test_an_email_glued_to_a_cyrillic_word_is_dropped_not_cut():
+    emails, warnings = read_emails("Пишите нам: редакцияinfo@corp.nur.kz")
+    assert emails == []
+    assert warnings == ["e-mail редакцияinfo@corp.nur.kz mixes alphabets: not taken"]
+
+
+def test_a_look_alike_in_a_mailto_link():
+    assert read_emails("", ["mailto:\u0435ditor@corp.nur.kz"]) == (
+        ["editor@corp.nur.kz"],
+        [
+            "e-mail \u0435ditor@corp.nur.kz has Cyrillic look-alike letters: read as editor@corp.nur.kz"
+        ],
+    )
+
+
+def test_an_address_in_cyrillic_is_not_a_latin_one_misspelt():
+    assert read_emails("почта: почта@сайт.рф") == ([], [])
+    assert read_emails("почта: info@сайт.рф") == (
+        [],
+        ["e-mail info@сайт.рф mixes alphabets: not taken"],
+    )
+
+
+def test_the_look_alike_warning_reaches_the_article_record():
+    body = (
+        article_html(1)
+        .decode()
+        .replace("</footer>", "<p>E-mail: 777k\u0430kon@mail.ru</p></footer>")
+        .encode()
+    )
+    record = run_chain(body, "https://example.kz/news/1-a.html", None)
+    assert record["publisher"]["emails"] == ["777kakon@mail.ru"]
+    assert (
+        "e-mail 777k\u0430kon@mail.ru has Cyrillic look-alike letters: read as 777kakon@mail.ru"
+        in record["warnings"]
+    )

@@ -159,3 +159,55 @@ def test_never_raises_on_arbitrary_text(text):
 @given(st.text(alphabet="KZVPY0123456789№ -–ИАГЖСТРЭлПФСУ.выданоот"))
 def test_never_raises_on_number_like_text(text):
     extract_registrations(text)
+
+
+# Real wordings (research/imprints.md, entries 1, 2 and 4) with the number typed in
+# full-width characters or with Cyrillic look-alike letters.
+NUR_FOOTER = (
+    "© NUR.KZ 2009-2024 Свидетельство №&nbsp;15988-ИА от&nbsp;06.05.2016&nbsp;г. "
+    "Свидетельство №&nbsp;{number} от&nbsp;21.08.2023&nbsp;г. Все права защищены."
+)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "ＫＺ２６ＶＰＹ０００７５９００",  # full-width letters and digits
+        "KZ２６VPY０００７５９００",  # full-width digits only
+        "КZ26VРY00075900",  # Cyrillic К and Р
+        "КZ２６VРY０００７５９００",  # both at once
+    ],
+)
+def test_a_permit_typed_in_full_width_or_cyrillic_look_alikes_is_normalised(typed):
+    regs, warnings = extract_registrations(NUR_FOOTER.format(number=typed))
+    assert [(r.number, r.issued_on) for r in regs] == [
+        ("15988-ИА", "2016-05-06"),
+        ("KZ26VPY00075900", "2023-08-21"),
+    ]
+    assert warnings == []
+
+
+def test_a_full_width_number_right_after_the_number_sign():
+    text = "Фонд-бюро расследования коррупции — независимое сетевое издание. Свидетельство СМИ №ＫＺ８３ＶＰＹ０００７５１６５ от 21.08.2023."
+    (reg,) = extract_registrations(text)[0]
+    assert (reg.number, reg.issued_on) == ("KZ83VPY00075165", "2023-08-21")
+
+
+def test_cyrillic_look_alikes_in_a_kazakh_wording():
+    text = (
+        "2022 жылы ҚР Ақпарат және қоғамдық даму министрлігі, ақпарат комитетіне "
+        "КZ87VРY00050358 нөмірімен тіркеліп, «Tizgin.kz» желілік басылым куәлігін алған."
+    )
+    assert numbers(text) == ["KZ87VPY00050358"]
+
+
+def test_a_look_alike_permit_of_another_kind_is_reported_normalised():
+    regs, warnings = extract_registrations("Лицензия № КZ96LАA00035527 от 01.02.2020")
+    assert regs == []
+    assert warnings == [
+        "KZ96LAA00035527 is a Kazakhstan permit (LAA), not a media registration: not taken"
+    ]
+
+
+def test_full_width_digits_in_a_legacy_number():
+    assert numbers("Свидетельство № １５９８８-ИА от 06.05.2016 г.") == ["15988-ИА"]

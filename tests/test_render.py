@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from newsbot.crawling.api_listing import build_id_of, fill, items_of, parse_api, values_at
+from newsbot.crawling.api_listing import build_id_of, fill, items_of, values_at
+from newsbot.sites.api_config import parse_api
 from newsbot.sites.config import ConfigError, parse_config
 from tests.support.jssite import (
     GOV_ENTITIES,

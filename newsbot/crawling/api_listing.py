@@ -1,4 +1,5 @@
-"""A JSON API as a site's listing: the `[api]` table of a site config.
+"""A JSON API as a site's listing: the requests for the `[api]` table of a site config
+(its schema is newsbot.sites.api_config).
 
 A Next.js data endpoint (`_next/data/{build_id}/...json`) or a site's own news API
 (gov.kz's content manager) lists articles as JSON. Each listing page is fetched with
@@ -15,131 +16,31 @@ import html
 import json
 import logging
 import re
-import string
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import urljoin
 
 import scrapy
-from scrapy.http import Response
+from scrapy.crawler import Crawler
+from scrapy.http import Response, TextResponse
 
 from newsbot.crawling.discovery import Discovered
+from newsbot.crawling.render import capture_meta
+from newsbot.sites.api_config import ApiConfig, placeholders
+from newsbot.sites.config import SiteConfig
 from pipelines.page import Page
 from pipelines.stages.dates import parse_date
 
-if TYPE_CHECKING:
-    from newsbot.crawling.spider import NewsSpider
-
 logger = logging.getLogger(__name__)
 
-# Placeholders the listing URL may hold; item URL templates may also name item paths.
-URL_FIELDS = ("page", "entity", "build_id")
-_ITEM_KEYS = ("item_url", "item_title", "item_date", "item_body")
-_STRING_KEYS = {"url", "items", *_ITEM_KEYS, "session_page", "build_id_page"}
-_KNOWN = _STRING_KEYS | {"entities", "headers", "session_headers", "first_page"}
 # Session headers are taken again at most this often in one run: an API that refuses
 # every fresh pair is broken, not expired.
 MAX_SESSION_REFRESHES = 3
 _NEXT_DATA = re.compile(
     rb'<script[^>]*id=["\']__NEXT_DATA__["\'][^>]*>(.*?)</script>', re.DOTALL | re.IGNORECASE
 )
-
-
-@dataclass(frozen=True)
-class ApiConfig:
-    url: str  # the listing URL with {page} (and {entity}, {build_id})
-    items: tuple[str, ...]  # paths to the item list; `a|b` tries each
-    item_url: str  # a path, or a template of paths: "https://x/{category.slug}/{id}.html"
-    item_title: str | None = None
-    item_date: str | None = None
-    item_body: str | None = None
-    first_page: int = 1
-    entities: dict[str, str] = field(default_factory=dict)  # {entity} value -> its name
-    headers: dict[str, str] = field(default_factory=dict)  # may hold {entity}
-    session_page: str | None = None  # opened in the browser to capture session_headers
-    session_headers: tuple[str, ...] = ()
-    build_id_page: str | None = None  # its __NEXT_DATA__ gives {build_id}
-
-    @property
-    def needs_browser(self) -> bool:
-        return bool(self.session_page)
-
-
-class ApiConfigError(ValueError):
-    """A bad `[api]` table: the message names the key (the loader adds the file)."""
-
-
-def _placeholders(template: str) -> list[str]:
-    try:
-        return [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
-    except ValueError as error:
-        raise ApiConfigError(f"{template!r}: {error}") from None
-
-
-def parse_api(table: Any) -> ApiConfig:
-    """Validate an `[api]` table; ApiConfigError names the key and the problem."""
-    if not isinstance(table, dict):
-        raise ApiConfigError("api: must be a table")
-    for key, value in table.items():
-        if key not in _KNOWN:
-            raise ApiConfigError(f"api.{key}: unknown key (known: {', '.join(sorted(_KNOWN))})")
-        if key in _STRING_KEYS and not (isinstance(value, str) and value.strip()):
-            raise ApiConfigError(f"api.{key}: must be a non-empty string")
-    for key in ("url", "items", "item_url"):
-        if key not in table:
-            raise ApiConfigError(f"api.{key}: missing")
-    for key in ("entities", "headers"):
-        value = table.get(key, {})
-        if not (isinstance(value, dict) and all(isinstance(v, str) for v in value.values())):
-            raise ApiConfigError(f"api.{key}: must be a table of strings")
-    session_headers = table.get("session_headers", [])
-    if not (isinstance(session_headers, list) and all(
-            isinstance(h, str) and re.fullmatch(r"[A-Za-z0-9-]+", h) for h in session_headers)):  # fmt: skip
-        raise ApiConfigError("api.session_headers: must be a list of header names")
-    if bool(session_headers) != ("session_page" in table):
-        raise ApiConfigError("api.session_headers: give it together with api.session_page")
-    first_page = table.get("first_page", 1)
-    if isinstance(first_page, bool) or first_page not in (0, 1):
-        raise ApiConfigError(f"api.first_page: {first_page!r}: give 0 or 1")
-    url_names = set(_placeholders(table["url"]))
-    if "page" not in url_names:
-        raise ApiConfigError("api.url: needs a {page} placeholder")
-    if url_names - set(URL_FIELDS):
-        raise ApiConfigError(
-            f"api.url: unknown placeholder {sorted(url_names - set(URL_FIELDS))[0]!r} "
-            f"(known: {', '.join(URL_FIELDS)})"
-        )
-    if "entity" in url_names and not table.get("entities"):
-        raise ApiConfigError("api.entities: api.url has {entity}, so list the entities")
-    if "build_id" in url_names and "build_id_page" not in table:
-        raise ApiConfigError("api.build_id_page: api.url has {build_id}, so name the page")
-    _placeholders(table["item_url"])
-    for value in table.get("headers", {}).values():
-        if set(_placeholders(value)) - {"entity"}:
-            raise ApiConfigError(f"api.headers: {value!r}: only {{entity}} may be filled in")
-    return ApiConfig(
-        url=table["url"],
-        items=tuple(table["items"].split("|")),
-        item_url=table["item_url"],
-        item_title=table.get("item_title"),
-        item_date=table.get("item_date"),
-        item_body=table.get("item_body"),
-        first_page=first_page,
-        entities=dict(table.get("entities", {})),
-        headers=dict(table.get("headers", {})),
-        session_page=table.get("session_page"),
-        session_headers=tuple(h.lower() for h in session_headers),
-        build_id_page=table.get("build_id_page"),
-    )
-
-
-def sample_urls(api: ApiConfig) -> list[str]:
-    """The URLs a config names, filled in with sample values, for the URL checks."""
-    entity = next(iter(api.entities), "x")
-    urls = [api.url.format(page=1, entity=entity, build_id="x")]
-    return urls + [url for url in (api.session_page, api.build_id_page) if url]
 
 
 # --- reading JSON ---------------------------------------------------------------------
@@ -177,7 +78,7 @@ def first_value(data: Any, paths: str | None) -> str | None:
 def fill(template: str, item: Any, extra: dict[str, str]) -> str | None:
     """A template whose placeholders are item paths (or `extra` names); a template with
     no placeholder is itself a path. None when a value is missing."""
-    names = _placeholders(template)
+    names = placeholders(template)
     if not names:
         return first_value(item, template)
     values = {}
@@ -248,34 +149,68 @@ def article_html(found: ApiFound) -> bytes:
 # --- the requests ---------------------------------------------------------------------
 
 
+class ListingSpider(Protocol):
+    """What ApiListing needs of the spider it serves (newsbot.crawling.spider.NewsSpider):
+    the spider's rules for requests, pages, article links and counts, under public names."""
+
+    @property
+    def config(self) -> SiteConfig: ...
+    @property
+    def crawler(self) -> Crawler: ...
+    @property
+    def since(self) -> datetime | None: ...
+    @property
+    def started_at(self) -> datetime: ...
+    @property
+    def limited(self) -> bool: ...
+    @property
+    def previous_finished(self) -> bool: ...
+    @property
+    def refresh(self) -> bool: ...
+
+    def request(self, url: str, kind: str, callback: Any, **meta: Any) -> scrapy.Request: ...
+    def page_item(self, response: Response, kind: str, keep_body: bool) -> Page: ...
+    def discovered(self, links: int) -> None: ...
+    def is_article_url(self, url: str) -> bool: ...
+    def article_request(
+        self, found: Discovered, found_in: str = "listing"
+    ) -> scrapy.Request | None: ...
+
+
 class ApiListing:
     """The API side of one NewsSpider: bootstrap, listing pages, article links."""
 
-    def __init__(self, spider: NewsSpider, api: ApiConfig):
+    def __init__(self, spider: ListingSpider, api: ApiConfig):
         self.spider = spider
         self.api = api
         self.build_id: str | None = None
         self.session: dict[str, str] = {}
+        # Whether the API has answered with the current session headers: a pair it
+        # refuses before ever serving it is refused for good, not expired.
+        self.session_served = False
         self.refreshes = 0
         self.waiting: list[scrapy.Request] = []  # refused for stale headers, to send again
+        self.given_up = False  # the API refuses us: every refusal counted, logged once
 
     @property
     def slug(self) -> str:
         return self.spider.config.slug
 
+    def _count(self, key: str) -> None:
+        if self.spider.crawler.stats:
+            self.spider.crawler.stats.inc_value(key)
+
     def start(self) -> Iterator[scrapy.Request]:
         if self.api.session_page:
             yield self._session_request()
         elif self.api.build_id_page:
-            yield self.spider._request(self.api.build_id_page, "listing", self.parse_build_id)
+            yield self.spider.request(self.api.build_id_page, "listing", self.parse_build_id)
         else:
             yield from self._first_pages()
 
     def _session_request(self) -> scrapy.Request:
-        from newsbot.crawling.render import capture_meta
-
         assert self.api.session_page
-        request = self.spider._request(self.api.session_page, "listing", self.parse_session)
+        request = self.spider.request(self.api.session_page, "listing", self.parse_session)
         # The app's own API request may order its query differently: match the path only.
         prefix = self.api.url.split("?", 1)[0].split("{", 1)[0]
         request.meta.update(capture_meta(prefix, self.api.session_headers))
@@ -287,8 +222,8 @@ class ApiListing:
 
     def _page_request(self, entity: str, page: int, depth: int) -> scrapy.Request:
         url = self.api.url.format(page=page, entity=entity, build_id=self.build_id or "")
-        request = self.spider._request(url, "listing", self.parse_page, entity=entity,
-                                       api_page=page, depth=depth)  # fmt: skip
+        request = self.spider.request(url, "listing", self.parse_page, entity=entity,
+                                      api_page=page, depth=depth)  # fmt: skip
         headers = {name: value.format(entity=entity) for name, value in self.api.headers.items()}
         for key in [key for key in request.meta if key.startswith("playwright")]:
             del request.meta[key]  # JSON is read as it comes, never rendered
@@ -297,28 +232,33 @@ class ApiListing:
         return request.replace(headers={**headers, **self.session}, dont_filter=True)
 
     def parse_build_id(self, response: Response) -> Iterator[Any]:
-        yield self.spider._page_item(response, "listing", keep_body=False)
+        yield self.spider.page_item(response, "listing", keep_body=False)
         self.build_id = build_id_of(response.body)
         if not self.build_id:
             logger.error("%s: no Next.js build id (__NEXT_DATA__) on %s", self.slug, response.url)
-            self.spider._discovered(0)
+            self.spider.discovered(0)
             return
         yield from self._first_pages()
 
     def parse_session(self, response: Response) -> Iterator[Any]:
-        yield self.spider._page_item(response, "listing", keep_body=False)
+        yield self.spider.page_item(response, "listing", keep_body=False)
         captured = response.meta.get("newsbot_captured") or {}
         if not all(name in captured for name in self.api.session_headers):
             logger.error(
                 "%s: the page's script sent no API request with %s (%s)",
                 self.slug, ", ".join(self.api.session_headers), response.url,
             )  # fmt: skip
-            self.spider._discovered(0)
+            self.spider.discovered(0)
+            # Without headers no refused request can go again: each counts as refused.
+            for _ in self.waiting:
+                self._count("newsbot/api/refused")
+            self.waiting = []
+            self.given_up = bool(self.session)
             return
         fresh = not self.session
         self.session = {name: captured[name] for name in self.api.session_headers}
-        if self.spider.crawler.stats:
-            self.spider.crawler.stats.inc_value("newsbot/api/sessions")
+        self.session_served = False
+        self._count("newsbot/api/sessions")
         waiting, self.waiting = self.waiting, []
         for request in waiting:
             again = request.replace()
@@ -332,18 +272,17 @@ class ApiListing:
         if response.status in (401, 403):
             yield from self._refused(response)
             return
-        yield self.spider._page_item(response, "listing", keep_body=False)
-        try:
-            data = json.loads(response.text)
-        except ValueError:
-            logger.warning("%s: %s is not JSON", self.slug, response.url)
-            self.spider._discovered(0)
+        self.session_served = True
+        yield self.spider.page_item(response, "listing", keep_body=False)
+        data = self._json(response)
+        if data is None:
+            self.spider.discovered(0)
             return
         entity = response.meta.get("entity", "")
         items = items_of(data, self.api)
         found = [f for f in (self._found(item, entity, response.url) for item in items) if f]
         links = [f for f in found if self.spider.is_article_url(f.url)]
-        self.spider._discovered(len(links))
+        self.spider.discovered(len(links))
         since = self.spider.since
         fresh = 0
         dates: list[datetime] = []
@@ -353,7 +292,7 @@ class ApiListing:
                 dates.append(moment)
             if since and moment and moment < since:
                 continue
-            request = self.spider._article_request(item)
+            request = self.spider.article_request(item)
             if request is None:
                 continue
             fresh += 1
@@ -370,18 +309,36 @@ class ApiListing:
             return
         yield self._page_request(entity, response.meta["api_page"] + 1, depth + 1)
 
+    def _json(self, response: Response) -> Any:
+        """The response's JSON, or None with one warning line: not JSON, not text, or
+        nested deeper than Python's parser goes (a RecursionError, not a traceback)."""
+        try:
+            text = response.text if isinstance(response, TextResponse) else response.body
+            return json.loads(text)
+        except RecursionError:
+            problem = "JSON nested too deeply to read"
+        except ValueError as error:  # not JSON, not UTF-8, an integer of 5000 digits
+            problem = f"not JSON ({str(error).splitlines()[0][:80]})"
+        logger.warning("%s: %s: %s", self.slug, response.url, problem)
+        self._count("newsbot/api/unreadable")
+        return None
+
     def _refused(self, response: Response) -> Iterator[Any]:
         """A 401 or 403: the session headers have expired, or the API refuses us."""
         request = response.request
-        if not self.api.session_page or self.refreshes >= MAX_SESSION_REFRESHES or request is None:
-            yield self.spider._page_item(response, "listing", keep_body=False)
-            logger.warning("%s: %s answered HTTP %s", self.slug, response.url, response.status)
-            if self.spider.crawler.stats:
-                self.spider.crawler.stats.inc_value("newsbot/errors")
+        name = self.api.session_headers[0] if self.api.session_headers else ""
+        sent = (request.headers.get(name) or b"").decode("latin-1") if request and name else ""
+        current = sent == self.session.get(name)
+        if (
+            self.given_up
+            or request is None
+            or not self.api.session_page
+            or (current and not self.session_served)  # a fresh pair, refused at once
+            or self.refreshes >= MAX_SESSION_REFRESHES
+        ):
+            yield from self._give_up(response)
             return
-        name = self.api.session_headers[0]
-        sent = (request.headers.get(name) or b"").decode("latin-1")
-        if self.session and not self.waiting and sent != self.session.get(name):
+        if self.session and not self.waiting and not current:
             # Sent with a pair that has been replaced since: the fresh one may serve it.
             again = request.replace()
             for header, value in self.session.items():
@@ -394,6 +351,21 @@ class ApiListing:
         if len(self.waiting) == 1:  # one browser visit for all the requests refused meanwhile
             self.refreshes += 1
             yield self._session_request()
+
+    def _give_up(self, response: Response) -> Iterator[Any]:
+        """The API refuses us: each refusal counted (the run's errors, and
+        newsbot/api/refused), the first one logged, no more session refreshes."""
+        yield self.spider.page_item(response, "listing", keep_body=False)
+        self.spider.discovered(0)  # a listing page that gave nothing: the health check sees it
+        self._count("newsbot/api/refused")
+        self._count("newsbot/errors")
+        if not self.given_up:
+            self.given_up = True
+            fresh = " with fresh session headers" if self.api.session_page else ""
+            logger.warning(
+                "%s: the API refuses us%s: %s answered HTTP %s (more refusals counted, "
+                "not logged)", self.slug, fresh, response.url, response.status,
+            )  # fmt: skip
 
     def _found(self, item: dict[str, Any], entity: str, base_url: str) -> ApiFound | None:
         extra = {"entity": entity} if entity else {}
@@ -418,8 +390,7 @@ class ApiListing:
 
     def _api_article(self, request: scrapy.Request, item: ApiFound) -> Page:
         """The article as the API gave it: no request for its page."""
-        if self.spider.crawler.stats:
-            self.spider.crawler.stats.inc_value("newsbot/api/articles_from_api")
+        self._count("newsbot/api/articles_from_api")
         return Page(
             url=item.url,
             site=self.slug,

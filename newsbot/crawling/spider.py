@@ -229,7 +229,9 @@ class NewsSpider(scrapy.Spider):
 
     # --- requests ---------------------------------------------------------------------
 
-    def _request(self, url: str, kind: str, callback: Any, **meta: Any) -> scrapy.Request:
+    # request, page_item, discovered, article_request: public, for ApiListing's
+    # ListingSpider; the underscored names stay for this module's own callers.
+    def request(self, url: str, kind: str, callback: Any, **meta: Any) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=callback,
@@ -237,6 +239,8 @@ class NewsSpider(scrapy.Spider):
             priority=PRIORITY[kind],
             meta={"kind": kind, **render.request_meta(self.config, kind), **meta},
         )
+
+    _request = request
 
     async def start(self) -> AsyncIterator[Any]:
         if self.config.unsupported:
@@ -310,12 +314,14 @@ class NewsSpider(scrapy.Spider):
             return None
         return found, key, changed_at
 
-    def _article_request(
+    def article_request(
         self, found: Discovered, found_in: str = "listing"
     ) -> scrapy.Request | None:
         """A request for an article, or None if it is known, too old or over the limit."""
         candidate = self._candidate(found, found_in)
         return self._schedule_article(*candidate[:2], found_in) if candidate else None
+
+    _article_request = article_request
 
     def _schedule_article(
         self, found: Discovered, key: str, found_in: str = "listing"
@@ -337,7 +343,7 @@ class NewsSpider(scrapy.Spider):
 
     # --- callbacks --------------------------------------------------------------------
 
-    def _page_item(self, response: Response, kind: str, keep_body: bool) -> Page:
+    def page_item(self, response: Response, kind: str, keep_body: bool) -> Page:
         charset = http_content_type_encoding(
             (response.headers.get("Content-Type") or b"").decode("latin-1")
         )
@@ -355,12 +361,16 @@ class NewsSpider(scrapy.Spider):
             found_in=response.meta.get("found_in"),
         )
 
-    def _discovered(self, links: int) -> None:
+    _page_item = page_item
+
+    def discovered(self, links: int) -> None:
         """A discovery document read and the article links it gave: a site whose
         documents give none is a health failure, not a quiet "no new articles"."""
         if self.crawler.stats:
             self.crawler.stats.inc_value("newsbot/discovery/documents")
             self.crawler.stats.inc_value("newsbot/discovery/article_links", links)
+
+    _discovered = discovered
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         yield self._page_item(response, "listing", keep_body=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pipelines.store import SiteRun
 from pipelines.store.runs import COVERED_FIELDS
@@ -36,7 +37,7 @@ class HealthLimits:
 @dataclass(frozen=True)
 class Problem:
     site: str
-    check: str  # unfinished | idle | coverage | errors
+    check: str  # unfinished | idle | coverage | errors | never
     message: str
 
     def line(self) -> str:
@@ -115,15 +116,66 @@ def check_errors(current: SiteRun, limits: HealthLimits) -> list[Problem]:
     ]
 
 
-def judge_site(
-    current: SiteRun, earlier: Sequence[SiteRun], limits: HealthLimits | None = None
+def yielded(run: SiteRun) -> bool:
+    """Whether the run met at least one article, new, changed or already stored."""
+    return bool(run.articles or run.new or run.updated or run.unchanged)
+
+
+def what_was_tried(stats: Mapping[str, Any]) -> str:
+    """What a crawl asked and was answered, from its Scrapy stats, robots.txt aside:
+    "HTTP 500 x3; 0 discovery pages read". Names the cause of an empty run, whatever it
+    was (an error page, a timeout, a sitemap that is an HTML page, links all dropped)."""
+    answers: dict[str, int] = {}
+    for key, count in stats.items():
+        if key.startswith("downloader/response_status_count/"):
+            code = key.rsplit("/", 1)[1]
+            robots = stats.get(f"robotstxt/response_status_count/{code}", 0)
+            if count - robots > 0:
+                answers[f"HTTP {code}"] = count - robots
+        elif key.startswith("downloader/exception_type_count/") and count:
+            answers[key.rsplit("/", 1)[1].rsplit(".", 1)[-1]] = count
+    parts = [", ".join(f"{name} x{count}" for name, count in sorted(answers.items()))]
+    documents = stats.get("newsbot/discovery/documents", 0)
+    parts.append(f"{documents} discovery page{'' if documents == 1 else 's'} read")
+    if documents:
+        parts[-1] += f", {stats.get('newsbot/discovery/article_links', 0)} article links"
+    if stats.get("item_dropped_count"):
+        parts.append(f"{stats['item_dropped_count']} dropped")
+    return "; ".join(part for part in parts if part)
+
+
+def check_never_yielded(
+    current: SiteRun, earlier: Sequence[SiteRun], limits: HealthLimits, tried: str | None
 ) -> list[Problem]:
-    """Every problem of one site's run; `earlier` is its previous runs, newest first."""
+    """A site that has never given an article and gives none now is broken, whatever
+    the reason: a listing that answers 500 or times out, an API that refuses the session
+    or answers unreadable JSON, a sitemap that is an HTML page. One rule for all of them,
+    so a new cause cannot pass as a quiet "finished". A site that had articles and has
+    nothing new is the idle check's; so is a history longer than `idle_runs`, which
+    the idle check judges already."""
+    if current.status not in FINISHED or any(yielded(run) for run in (current, *earlier)):
+        return []
+    if len(earlier) + 1 >= limits.idle_runs:
+        return []
+    detail = f" ({tried})" if tried else ""
+    message = f"no article in any run yet: 0 articles from {current.requests} requests{detail}"
+    return [Problem(current.site, "never", message)]
+
+
+def judge_site(
+    current: SiteRun,
+    earlier: Sequence[SiteRun],
+    limits: HealthLimits | None = None,
+    tried: str | None = None,
+) -> list[Problem]:
+    """Every problem of one site's run; `earlier` is its previous runs, newest first;
+    `tried` says what the crawl asked and was answered (`what_was_tried`)."""
     limits = limits or HealthLimits()
     return [
         *check_unfinished(current),
         *check_errors(current, limits),
         *check_coverage(current, earlier, limits),
+        *check_never_yielded(current, earlier, limits, tried),
         *check_idle(current, earlier, limits),
     ]
 

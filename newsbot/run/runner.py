@@ -19,7 +19,13 @@ from twisted.internet import task
 
 from newsbot.crawling.render import browser_problem, peak_memory_mb
 from newsbot.crawling.spiderloader import spider_for
-from newsbot.run.health import HealthLimits, blocked_reason, judge_site, killed_runs
+from newsbot.run.health import (
+    HealthLimits,
+    blocked_reason,
+    judge_site,
+    killed_runs,
+    what_was_tried,
+)
 from newsbot.run.lock import crawl_lock
 from newsbot.run.progress import TerminalLine
 from newsbot.sites.config import SiteConfig
@@ -123,15 +129,16 @@ def site_run(store: Store, run_id: int, slug: str, crawler: Crawler) -> SiteRun:
     return run.with_coverage(store.run_coverage(run_id, slug))
 
 
-def judge(store: Store, run: SiteRun, limits: HealthLimits) -> None:
-    """Fill `run.problems` from this run and the site's history, and record the run."""
+def judge(store: Store, run: SiteRun, limits: HealthLimits, tried: str | None = None) -> None:
+    """Fill `run.problems` from this run and the site's history, and record the run;
+    `tried` is what the crawl asked and was answered (`what_was_tried` of its stats)."""
     earlier = store.site_history(run.site, run.run_id, max(limits.idle_runs, limits.history))
     killed = store.killed_runs_since_last(run.site, run.run_id)
     problems = [p.line() for p in killed_runs(killed, run.site)]
     if run.reason:
         problems.append(f"{run.site}: {run.status}: {run.reason}")
     elif run.status != "unsupported":
-        problems += [p.line() for p in judge_site(run, earlier, limits)]
+        problems += [p.line() for p in judge_site(run, earlier, limits, tried)]
     run.problems = problems
     store.save_site_run(run)
 
@@ -263,8 +270,10 @@ def _run_crawl(
             raise DiskFull(db_path)
 
         results += [site_run(store, run_id, slug, crawler) for slug, crawler in crawlers.items()]
+        tried = {slug: what_was_tried(crawler.stats.get_stats())
+                 for slug, crawler in crawlers.items() if crawler.stats}  # fmt: skip
         for result in results:
-            judge(store, result, limits)
+            judge(store, result, limits, tried.get(result.site))
         statuses = {r.status for r in results}
         if "interrupted" in statuses or stopped:
             status = "interrupted"

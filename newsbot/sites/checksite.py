@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ from pipelines.store.stats import COVERAGE_FIELDS
 # Discovery requests the check makes before its crawl: each start URL and its page 2,
 # each feed and sitemap.
 CHECK_REQUESTS = 40
+CHECK_TIMEOUT = 30.0  # seconds per request when the config sets no download_timeout
+CHECK_MAX_TIME = 600.0  # seconds for the whole check, its short crawl included
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
 
@@ -171,17 +174,24 @@ def check_site(
     pages: int = 5,
     fixture_root: Path | None = None,
     say: Callable[[str], None] = print,
+    max_time: float = CHECK_MAX_TIME,
 ) -> int:
     """Print the verdicts; 0 when every part works, 1 when the config is broken."""
     verdicts = Verdicts()
-    home = (config.start_urls or config.feeds or config.sitemaps or ("http://invalid/",))[0]
-    prober = Prober(home, CHECK_REQUESTS, verify=not config.accept_broken_tls)
+    configured = (*config.start_urls, *config.feeds, *config.sitemaps)
+    home = (configured or ("http://invalid/",))[0]
+    # The config's own timeout bounds each request as the crawl's does; the whole check
+    # (its requests and its crawl) ends by max_time.
+    prober = Prober(home, CHECK_REQUESTS, timeout=config.download_timeout or CHECK_TIMEOUT,
+                    verify=not config.accept_broken_tls, max_time=max_time,
+                    sites=configured)  # fmt: skip
     if config.user_agent:
         prober.user_agent = config.user_agent
     _check_discovery(config, prober, verdicts)
     with tempfile.TemporaryDirectory() as folder:
         db_path = str(Path(folder) / "check.db")
-        report = run_crawl([config], db_path, limit=pages, refresh=True,
+        left = max(prober.ends - time.monotonic(), 1.0)
+        report = run_crawl([config], db_path, limit=pages, refresh=True, max_time=left,
                            log_file=str(Path(folder) / "check.log"))  # fmt: skip
         (site,) = report.sites
         with Store.open_existing(db_path) as store:

@@ -31,7 +31,7 @@ from pipelines.stages.extract import (
     read_fields,
     visible_dates,
 )
-from pipelines.stages.imprint import Publisher, extract_imprint
+from pipelines.stages.imprint import Publisher, read_imprint
 from pipelines.stages.language import detect_language
 from pipelines.stages.registrations import extract_registrations
 
@@ -61,14 +61,14 @@ def _body_paragraphs(
 
 def read_site_imprint(fields: PageFields, site_name: str | None) -> SiteImprint:
     """Publisher and registrations from a page's footer and JSON-LD."""
-    publisher = extract_imprint(
+    publisher, warnings = read_imprint(
         fields.footer_text,
         hrefs=fields.footer_hrefs,
         jsonld_publisher=fields.jsonld_publisher,
         site_name=fields.site_name or site_name,
     )
-    registrations, warnings = extract_registrations(fields.footer_text)
-    return SiteImprint(publisher, registrations, warnings)
+    registrations, registration_warnings = extract_registrations(fields.footer_text)
+    return SiteImprint(publisher, registrations, warnings + registration_warnings)
 
 
 def _pick_date(

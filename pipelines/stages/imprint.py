@@ -44,10 +44,11 @@ _NAME_END = re.compile(
 _MAX_NAME_CHARS = 90
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
 _AT = r"\s*(?:\[at\]|\(at\)|\{at\}|\[собака\]|\(собака\)|\s(?:at|собака)\s)\s*"
 _DOT = r"\s*(?:\.|\[dot\]|\(dot\)|\(точка\)|\[точка\]|\s(?:dot|точка)\s)\s*"
 _OBFUSCATED_EMAIL = re.compile(
-    rf"(?P<user>[A-Za-z0-9._%+-]+){_AT}(?P<host>[A-Za-z0-9-]+(?:{_DOT}[A-Za-z0-9-]+)+)",
+    rf"(?P<user>[\w.%+-]+){_AT}(?P<host>[\w-]+(?:{_DOT}[\w-]+)+)",
     re.IGNORECASE,
 )
 _ADDRESS = re.compile(
@@ -125,13 +126,45 @@ def decode_cfemail(encoded: str) -> str | None:
     return decoded if _EMAIL.fullmatch(decoded) else None
 
 
-def find_emails(text: str, hrefs: Iterable[str] = ()) -> list[str]:
-    """E-mails from mailto links, plain text and `[at]` / `(собака)` / `точка` spellings."""
-    found: list[str] = []
+# Cyrillic letters drawn like Latin ones. An e-mail typed with one ("777kаkon@mail.ru",
+# Cyrillic а) is somebody's real mailbox once mapped back; cut at the odd letter it is
+# another person's ("kon@mail.ru").
+_LATIN_LOOKALIKES = str.maketrans(
+    "АВЕКМНОРСТХУІЈЅаеорсхуіјѕһкԁԛԝӏ",
+    "ABEKMHOPCTXYIJSaeopcxyijshkdqwl",
+)
+# What an address may look like before it is judged: letters of any script, so that an
+# address with a Cyrillic letter inside is seen whole, never from the letter on.
+_EMAIL_LIKE = re.compile(r"[\w.%+-]+@[\w.-]+\.\w{2,}")
 
-    def add(address: str) -> None:
-        address = address.strip(" .").lower()
-        if _EMAIL.fullmatch(address) and address not in found:
+
+def _latin_email(candidate: str) -> tuple[str | None, str | None]:
+    """The address written in `candidate` and a warning, or (None, warning) when it is
+    not one: Cyrillic look-alikes inside a Latin address are mapped to Latin letters;
+    other Cyrillic letters make the whole candidate doubtful, so none of it is taken."""
+    address = candidate.strip(" .")
+    if address.isascii():
+        address = address.lower()
+        return (address, None) if _EMAIL.fullmatch(address) else (None, None)
+    if not _LATIN_LETTER.search(address):
+        return None, None  # a Cyrillic address (info@сайт.рф): not a Latin one misspelt
+    mapped = address.translate(_LATIN_LOOKALIKES).lower()
+    if mapped.isascii() and _EMAIL.fullmatch(mapped):
+        return mapped, f"e-mail {address} has Cyrillic look-alike letters: read as {mapped}"
+    return None, f"e-mail {address} mixes alphabets: not taken"
+
+
+def read_emails(text: str, hrefs: Iterable[str] = ()) -> tuple[list[str], list[str]]:
+    """E-mails from mailto links, plain text and `[at]` / `(собака)` / `точка` spellings,
+    and warnings about the ones written with Cyrillic letters."""
+    found: list[str] = []
+    warnings: list[str] = []
+
+    def add(candidate: str) -> None:
+        address, warning = _latin_email(candidate)
+        if warning and warning not in warnings:
+            warnings.append(warning)
+        if address and address not in found:
             found.append(address)
 
     for href in hrefs:
@@ -141,12 +174,17 @@ def find_emails(text: str, hrefs: Iterable[str] = ()) -> list[str]:
             decoded = decode_cfemail(href.rsplit("#", 1)[1])
             if decoded:
                 add(decoded)
-    for match in _EMAIL.finditer(text):
+    for match in _EMAIL_LIKE.finditer(text):
         add(match.group(0))
     for match in _OBFUSCATED_EMAIL.finditer(text):
         host = re.sub(_DOT, ".", match["host"], flags=re.IGNORECASE)
         add(f"{match['user']}@{host}")
-    return found
+    return found, warnings
+
+
+def find_emails(text: str, hrefs: Iterable[str] = ()) -> list[str]:
+    """E-mails from mailto links, plain text and `[at]` / `(собака)` / `точка` spellings."""
+    return read_emails(text, hrefs)[0]
 
 
 def _address(text: str) -> str | None:
@@ -197,21 +235,23 @@ def _jsonld_contacts(publisher: Mapping[str, Any]) -> tuple[list[str], list[str]
     return find_phones("\n".join(phones_text)), find_emails("", emails), address_text
 
 
-def extract_imprint(
+def read_imprint(
     footer_text: str | None,
     *,
     hrefs: Iterable[str] = (),
     jsonld_publisher: Mapping[str, Any] | None = None,
     site_name: str | None = None,
-) -> Publisher:
-    """The imprint from footer text, the footer's links and JSON-LD publisher data."""
+) -> tuple[Publisher, list[str]]:
+    """The imprint from footer text, the footer's links and JSON-LD publisher data, and
+    warnings about what was read doubtfully (an e-mail with a Cyrillic letter inside)."""
     text = normalize_characters(footer_text or "")
     hrefs = list(hrefs)
+    emails, warnings = read_emails(text, hrefs)
     publisher = Publisher(
         editor_in_chief=_name_after(_EDITOR, text),
         owner=_name_after(_OWNER, text),
         phones=find_phones(text, hrefs),
-        emails=find_emails(text, hrefs),
+        emails=emails,
         address=_address(text),
     )
     jsonld_name = None
@@ -222,4 +262,17 @@ def extract_imprint(
         publisher.emails = emails + [e for e in publisher.emails if e not in emails]
         publisher.address = address or publisher.address
     publisher.name = jsonld_name or clean_line(site_name) or _copyright_holder(text)
-    return publisher
+    return publisher, warnings
+
+
+def extract_imprint(
+    footer_text: str | None,
+    *,
+    hrefs: Iterable[str] = (),
+    jsonld_publisher: Mapping[str, Any] | None = None,
+    site_name: str | None = None,
+) -> Publisher:
+    """The imprint from footer text, the footer's links and JSON-LD publisher data."""
+    return read_imprint(
+        footer_text, hrefs=hrefs, jsonld_publisher=jsonld_publisher, site_name=site_name
+    )[0]

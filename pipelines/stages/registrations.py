@@ -10,6 +10,7 @@ only right after a registration keyword.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import date
 
@@ -20,6 +21,14 @@ _DASH = r"[-\u2010\u2011\u2012\u2013\u2014\u2212]"
 _NUM_SIGN = r"(?:№|N[o°º]?\.?|#)"
 
 KZ_PERMIT = re.compile(r"(?<![A-Z0-9])KZ\d{2}(?P<code>[A-Z]{3})\d{8}(?![A-Z0-9])")
+# A permit number as typed: full-width letters and digits (`ＫＺ１５ＶＰＹ０００７９４９３`)
+# and Cyrillic letters drawn like Latin ones (`КZ15VРY00079493`, Cyrillic К and Р).
+# Each candidate is normalised on its own (NFKC, look-alikes to Latin) and must then be
+# a KZ_PERMIT; NFKC never runs on the text around it, where it would turn `№` into `No`.
+_KZ_PERMIT_LIKE = re.compile(
+    r"(?<![A-ZＡ-Ｚ\d])[KКＫ][ZＺ]\d{2}[A-ZА-ЯＡ-Ｚ]{3}\d{8}(?![A-ZＡ-Ｚ\d])"
+)
+_LATIN_LOOKALIKES = str.maketrans("АВЕКМНОРСТУХ", "ABEKMHOPCTYX")
 KZ_LEGACY = re.compile(
     r"(?<![\d\w])(?P<num>\d{3,5})\s?" + _DASH + r"\s?(?P<kind>ИА|СИ|Г|Ж|Т|Р)"
     r"(?![А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі])"
@@ -182,6 +191,12 @@ def _make(text: str, start: int, end: int, number: str, country: str, kind: str)
     )
 
 
+def _ascii(number: str) -> str:
+    """A matched number's full-width digits and letters as ASCII (NFKC), Cyrillic
+    look-alike capitals as Latin ones."""
+    return unicodedata.normalize("NFKC", number).translate(_LATIN_LOOKALIKES)
+
+
 def extract_registrations(text: str | None) -> tuple[list[Registration], list[str]]:
     """All media registrations in a footer or imprint text, first occurrence of each.
 
@@ -197,11 +212,14 @@ def extract_registrations(text: str | None) -> tuple[list[Registration], list[st
         if reg.number not in found or start < found[reg.number][0]:
             found[reg.number] = (start, reg)
 
-    for match in KZ_PERMIT.finditer(text):
+    for candidate in _KZ_PERMIT_LIKE.finditer(text):
+        match = KZ_PERMIT.fullmatch(_ascii(candidate.group(0)))
+        if match is None:
+            continue
         if match["code"] == "VPY":
             add(
-                _make(text, match.start(), match.end(), match.group(0), "KZ", "media"),
-                match.start(),
+                _make(text, candidate.start(), candidate.end(), match.group(0), "KZ", "media"),
+                candidate.start(),
             )
         else:
             warnings.append(
@@ -212,17 +230,18 @@ def extract_registrations(text: str | None) -> tuple[list[Registration], list[st
         prefix = match["kind"] or match["kind2"]
         prefix = "Эл" if prefix and prefix.lower() == "эл" else prefix
         number = (
-            f"{prefix + ' ' if prefix else ''}№ {match['series']}{match['region']}-{match['num']}"
+            f"{prefix + ' ' if prefix else ''}№ {match['series']}"
+            f"{_ascii(match['region'])}-{_ascii(match['num'])}"
         )
         kind = _RU_KINDS.get(prefix or "", "media")
         add(_make(text, match.start(), match.end(), number, "RU", kind), match.start())
     for match in KZ_LEGACY.finditer(text):
         if _has_context(text, match.start()):
-            number = f"{match['num']}-{match['kind']}"
+            number = f"{_ascii(match['num'])}-{match['kind']}"
             kind = _LEGACY_KINDS[match["kind"]]
             add(_make(text, match.start(), match.end(), number, "KZ", kind), match.start())
     for match in UA_MEDIA_ID.finditer(text):
         if _has_context(text, match.start()):
-            number = match.group(0).replace("\u2013", "-").replace("\u2014", "-")
+            number = _ascii(match.group(0)).replace("\u2013", "-").replace("\u2014", "-")
             add(_make(text, match.start(), match.end(), number, "UA", "media"), match.start())
     return [reg for _, reg in sorted(found.values(), key=lambda pair: pair[0])], warnings

@@ -55,12 +55,30 @@ def is_removed_param(name: str) -> bool:
     )
 
 
+def without_host_dot(url: str) -> str:
+    """The URL with its host's trailing dot gone: `https://tengrinews.kz./news/` is
+    `https://tengrinews.kz/news/` (a fully qualified name, the same host), and links in
+    that form still circulate. Anything else is left as it is."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return url
+    if not host or not host.endswith(".") or not host.strip("."):
+        return url
+    # The netloc keeps its user, port and case; only the dot at the host's end goes.
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    name, colon, port = hostport.rpartition(":") if hostport.count(":") == 1 else (hostport, "", "")
+    netloc = f"{userinfo}{at}{name.rstrip('.')}{colon}{port}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 def clean_url(url: str, keep_params: Collection[str] | None = None) -> str:
     """The URL to request: canonical (escapes, query order, host case, no fragment, no
     default port), without tracking and session parameters. With `keep_params`, the
     site's parameters that select content, every other query parameter goes too."""
     try:
-        canonical = canonicalize_url(url, keep_fragments=False)
+        canonical = canonicalize_url(without_host_dot(url), keep_fragments=False)
         parts = urlsplit(canonical)
         port = parts.port
     except ValueError:
