@@ -14,7 +14,7 @@ from pathlib import Path
 from newsbot.demo.server import LocalSite
 from pipelines.store.browse import QUERIES
 from pipelines.textdiff import as_html, as_text, changed, word_diff
-from tests.crawlsite import run_crawl
+from tests.crawlsite import query, run_crawl
 from tests.reprintsites import (
     GOV_FOOTER,
     GOV_NAME,
@@ -81,7 +81,14 @@ def test_an_edit_between_two_crawls_is_shown_everywhere(tmp_path: Path):
         rows = connection.execute(QUERIES["edits_after_publication"]["sql"]).fetchall()
     assert len(rows) == 1
 
-    # Reading the stored pages again is no edit, whatever the extraction does.
+    # Reading the stored pages again is no edit, whatever the extraction does: an
+    # article stored by an older extraction (its body cut short here) is read again,
+    # a version is kept as "reprocess", and `changes` still shows the one edit.
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE articles SET body = substr(body, 1, 80), body_hash = 'old' "
+                           "WHERE url LIKE '%/press/102-%'")  # fmt: skip
     assert newsbot(db, "reprocess").returncode == 0
+    causes = query(db, "SELECT cause, count(*) FROM article_versions GROUP BY cause")
+    assert sorted(causes) == [("edit", 1), ("reprocess", 1)]
     assert newsbot(db, "changes").stderr == "newsbot: 1 edits\n"
     assert newsbot(db, "changes", "--site", "outlet_ru").stderr == "newsbot: 0 edits\n"

@@ -12,16 +12,14 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from newsbot.demo.server import LocalSite
+from newsbot.demo.server import LocalSite, ServedInThread
 from tests.crawlsite import query, run_crawl
 from tests.reprintsites import (
     GOV_FOOTER,
@@ -73,39 +71,43 @@ LATER = {
 }
 
 
-@dataclass
-class Receiver:
-    """A local webhook receiver: answers 500 to the first `fail` POSTs, keeps the rest."""
+class Receiver(ServedInThread):
+    """A local webhook receiver: answers `answers` in turn (the last one stays), keeps the
+    JSON of every POST it answered 200."""
 
-    fail: int = 0
-    bodies: list[Any] = field(default_factory=list)
-
-    def serve(self) -> Iterator[str]:
+    def __init__(self, *answers: int):
+        self.answers = list(answers or (200,))
+        self.bodies: list[Any] = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                if receiver.fail > 0:
-                    receiver.fail -= 1
-                    self.send_response(500)
-                else:
+                status = (
+                    receiver.answers.pop(0) if len(receiver.answers) > 1 else receiver.answers[0]
+                )
+                if status == 200:
                     receiver.bodies.append(json.loads(body))
-                    self.send_response(200)
+                self.send_response(status)
+                if status in (301, 302, 303, 307, 308):
+                    self.send_header("Location", "/elsewhere")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def do_GET(self) -> None:  # where a followed redirect would land
+                receiver.bodies.append("GET " + self.path)
+                self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
             def log_message(self, *args: object) -> None:
                 return
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_address[1]}/hook/secret-token"
-        finally:
-            server.shutdown()
-            server.server_close()
+        self.serve(Handler)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hook/secret-token"
 
 
 class Mailbox:
@@ -150,9 +152,8 @@ def test_a_watch_delivers_exactly_the_new_matches_once(tmp_path: Path, mailbox):
     box, smtp_port = mailbox
     smtp = {"NEWSBOT_SMTP_HOST": "127.0.0.1", "NEWSBOT_SMTP_PORT": str(smtp_port),
             "NEWSBOT_SMTP_TLS": "none", "NEWSBOT_MAIL_FROM": "newsbot@press.example"}  # fmt: skip
-    receiver = Receiver(fail=1)
-    serving = receiver.serve()
-    hook = next(serving)
+    receiver = Receiver(500, 200).start()
+    hook = receiver.url
     db = tmp_path / "news.db"
     digest = tmp_path / "digest.html"
     try:
@@ -201,7 +202,7 @@ def test_a_watch_delivers_exactly_the_new_matches_once(tmp_path: Path, mailbox):
         delivered = query(db, "SELECT channel, count(*) FROM watch_deliveries GROUP BY channel")
         assert sorted(delivered) == [("digest", 2), ("email", 2), ("webhook", 2)]
     finally:
-        next(serving, None)
+        receiver.stop()
 
 
 def test_a_watch_without_smtp_settings_says_so_and_keeps_the_matches(tmp_path: Path):
@@ -244,3 +245,66 @@ def test_bad_watches_are_one_line(tmp_path: Path, args: tuple[str, ...], message
     result = newsbot(db, "watch", *args)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and message in result.stderr
+
+
+def test_a_second_watch_of_the_same_name_or_an_unknown_site_is_refused(tmp_path: Path):
+    db = tmp_path / "news.db"
+    from pipelines.store import Store
+
+    Store.open(db).close()
+    assert newsbot(db, "watch", "add", "grain", "зерно").returncode == 0
+    again = newsbot(db, "watch", "add", "grain", "пшеница")
+    assert again.returncode == 2 and "a watch named 'grain' exists" in again.stderr
+    typo = newsbot(db, "watch", "add", "other", "зерно", "--site", "gov_rux")
+    assert typo.returncode == 2 and "unknown site 'gov_rux'" in typo.stderr
+
+
+MATCH = {"id": "1", "url": "https://press.example/a?x=1&y=2", "site": "gov_ru",
+         "title": '<script>alert(1)</script> «Зерно» <!channel>', "lead": None,
+         "published_at": "2026-11-20T11:00:00+05:00", "source_name": None}  # fmt: skip
+
+
+def test_hostile_titles_stay_text_in_the_digest_and_in_slack():
+    from newsbot.watch.delivery import webhook_messages
+    from newsbot.watch.digest import render_html
+    from pipelines.store import Watch
+
+    html = render_html({Watch("grain", "зерно"): [MATCH]}, "2026-11-21T00:00:00Z")
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'href="https://press.example/a?x=1&amp;y=2"' in html
+    ((body, carried),) = webhook_messages("slack", "grain", "зерно", [MATCH])
+    assert "<!channel>" not in body["text"] and "&lt;!channel&gt;" in body["text"]
+    assert carried == [MATCH]
+
+
+def test_telegram_gets_every_match_in_messages_it_accepts():
+    from newsbot.watch.delivery import TEXT_LIMITS, webhook_messages
+
+    matches = [dict(MATCH, id=str(n), title=f"Новость номер {n} " + "о зерне " * 20)
+               for n in range(60)]  # fmt: skip
+    messages = webhook_messages("telegram", "grain", "зерно", matches)
+    assert len(messages) > 1
+    assert all(len(body["text"]) <= TEXT_LIMITS["telegram"] for body, _ in messages)
+    assert [m["id"] for _, carried in messages for m in carried] == [str(n) for n in range(60)]
+
+
+def test_a_webhook_that_redirects_has_not_received_the_matches():
+    from newsbot.watch.delivery import DeliveryError, post_webhook, shown
+
+    with Receiver(302) as receiver:
+        with pytest.raises(DeliveryError, match="HTTP 302"):
+            post_webhook(receiver.url, {"watch": "grain"})
+        assert receiver.bodies == []  # the redirect was not followed, not even as a GET
+    assert shown("https://user:pw@api.example.org/bot123:ABC/send?chat_id=5") == (
+        "https://api.example.org/…"
+    )
+
+
+def test_a_password_is_never_sent_in_clear_to_another_machine():
+    from newsbot.watch.delivery import DeliveryError, SmtpSettings
+
+    env = {"NEWSBOT_SMTP_HOST": "mail.example.kz", "NEWSBOT_SMTP_TLS": "none",
+           "NEWSBOT_SMTP_USER": "bot", "NEWSBOT_SMTP_PASSWORD": "secret"}  # fmt: skip
+    with pytest.raises(DeliveryError, match="in clear"):
+        SmtpSettings.from_env(env)
+    assert SmtpSettings.from_env({**env, "NEWSBOT_SMTP_TLS": "starttls"}).port == 587

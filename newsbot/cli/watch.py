@@ -9,12 +9,19 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from newsbot.cli.common import UsageError, add_db_option, http_url, require_writable
+from newsbot.cli.common import (
+    UsageError,
+    add_db_option,
+    http_url,
+    require_site,
+    require_writable,
+)
+from newsbot.run.lock import CrawlLocked, crawl_lock
 from newsbot.watch.delivery import DeliveryError, SmtpSettings
 from newsbot.watch.run import run_watches, summary_line
 from pipelines.export import ExportError
 from pipelines.stages.search import QueryError
-from pipelines.store import Store, Watch, utc_iso
+from pipelines.store import Store, Watch, WatchExists, utc_iso
 from pipelines.store.watches import WEBHOOK_FORMATS
 
 NAME = "watch"
@@ -73,15 +80,27 @@ def run(args: argparse.Namespace) -> int:
                 print(_describe(watch))
         return 0
     require_writable(args.db, f"watch {args.watch_action}")
+    if args.watch_action == "run":
+        return _run_locked(args)
     with Store.open(args.db) as store:
         if args.watch_action == "add":
             return _add(store, args)
-        if args.watch_action == "remove":
-            if not store.remove_watch(args.name):
-                raise UsageError(f"no watch named {args.name!r} (see `newsbot watch list`)")
-            print(f"newsbot: watch {args.name} removed", file=sys.stderr)
+        if not store.remove_watch(args.name):
+            raise UsageError(f"no watch named {args.name!r} (see `newsbot watch list`)")
+        print(f"newsbot: watch {args.name} removed", file=sys.stderr)
+        return 0
+
+
+def _run_locked(args: argparse.Namespace) -> int:
+    """One `watch run` at a time per database: two would both send what neither has
+    recorded yet. A scheduled run that finds another at work leaves it the work."""
+    try:
+        with crawl_lock(args.db, job="watch"), Store.open(args.db) as store:
+            return _run(store, args)
+    except CrawlLocked as error:
+        if args.cron:
             return 0
-        return _run(store, args)
+        raise UsageError(str(error)) from None
 
 
 def _add(store: Store, args: argparse.Namespace) -> int:
@@ -95,10 +114,15 @@ def _add(store: Store, args: argparse.Namespace) -> int:
         webhook_format=args.webhook_format,
         created_at=utc_iso(datetime.now(UTC)),
     )
+    for slug in watch.sites:
+        require_site(slug, store.known_sites())
     try:
-        store.save_watch(watch)
+        store.add_watch(watch)
     except QueryError as error:
         raise UsageError(str(error)) from error
+    except WatchExists:
+        raise UsageError(f"a watch named {watch.name!r} exists: `newsbot watch remove "
+                         f"{watch.name}` first") from None  # fmt: skip
     print(f"newsbot: watch {watch.name} saved: {_describe(watch)}", file=sys.stderr)
     return 0
 

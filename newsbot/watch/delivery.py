@@ -24,8 +24,8 @@ from newsbot.crawling.settings import USER_AGENT
 
 # Seconds a mail server or a webhook may take to answer.
 TIMEOUT = 30
-# Telegram refuses a message over 4,096 characters; Slack cuts at about 40,000.
-TELEGRAM_LIMIT = 4000
+# Characters of one text message: Telegram refuses one over 4,096; Slack cuts at 40,000.
+TEXT_LIMITS = {"telegram": 4000, "slack": 35000}
 
 
 class DeliveryError(Exception):
@@ -56,10 +56,16 @@ class SmtpSettings:
             port = int(env.get("NEWSBOT_SMTP_PORT") or default_port)
         except ValueError as error:
             raise DeliveryError("NEWSBOT_SMTP_PORT is not a port number") from error
+        user = env.get("NEWSBOT_SMTP_USER") or None
+        if user and tls == "none" and host not in ("127.0.0.1", "localhost", "::1"):
+            raise DeliveryError(
+                "NEWSBOT_SMTP_USER with NEWSBOT_SMTP_TLS=none would send the password in "
+                "clear: use starttls or ssl"
+            )
         return cls(
             host=host,
             port=port,
-            user=env.get("NEWSBOT_SMTP_USER") or None,
+            user=user,
             password=env.get("NEWSBOT_SMTP_PASSWORD") or None,
             tls=tls,
             sender=env.get("NEWSBOT_MAIL_FROM") or f"newsbot@{host}",
@@ -82,29 +88,56 @@ def send_email(smtp: SmtpSettings, to: str, subject: str, text: str, html: str) 
             if smtp.tls == "starttls":
                 client.starttls(context=ssl.create_default_context())
             if smtp.user:
-                client.login(smtp.user, smtp.password or "")
+                client.login(smtp.user, smtp.password or "")  # never in clear: see from_env
             client.send_message(message)
     except (OSError, smtplib.SMTPException) as error:
         raise DeliveryError(f"mail to {to} via {smtp.host}:{smtp.port}: {error}") from error
 
 
-def webhook_body(
+def webhook_messages(
     fmt: str, watch: str, query: str, matches: Sequence[Mapping[str, Any]]
-) -> dict[str, Any]:
+) -> list[tuple[dict[str, Any], list[Mapping[str, Any]]]]:
+    """The POST bodies for `matches`, each with the matches it carries: one for newsbot's
+    JSON; for Slack and Telegram as many text messages as their length limits need."""
     if fmt == "json":
-        return {"watch": watch, "query": query, "count": len(matches),
+        body = {"watch": watch, "query": query, "count": len(matches),
                 "matches": [dict(m) for m in matches]}  # fmt: skip
-    lines = [f"newsbot: {len(matches)} new for «{watch}» ({query})"]
+        return [(body, list(matches))]
+    limit = TEXT_LIMITS[fmt]
+    head = f"newsbot: {len(matches)} new for «{watch}» ({query})"
+    messages: list[tuple[dict[str, Any], list[Mapping[str, Any]]]] = []
+    lines: list[str] = [head]
+    carried: list[Mapping[str, Any]] = []
     for match in matches:
         title = match.get("title") or match["url"]
-        lines.append(f"• {title} ({match['site']}) {match['url']}")
-    text = "\n".join(lines)
+        line = f"• {title} ({match['site']}) {match['url']}"[: limit - len(head) - 2]
+        if carried and sum(len(x) + 1 for x in lines) + len(line) > limit:
+            messages.append((_text_body(fmt, "\n".join(lines)), carried))
+            lines, carried = [head], []
+        lines.append(line)
+        carried.append(match)
+    messages.append((_text_body(fmt, "\n".join(lines)), carried))
+    return messages
+
+
+def _text_body(fmt: str, text: str) -> dict[str, Any]:
     if fmt == "telegram":
         # sendMessage: chat_id travels in the webhook URL's query string.
-        if len(text) > TELEGRAM_LIMIT:
-            text = text[: TELEGRAM_LIMIT - 1] + "…"
         return {"text": text, "disable_web_page_preview": True}
-    return {"text": text}  # Slack incoming webhooks
+    # Slack reads <...> as mentions and links: a scraped title must not ping a channel.
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return {"text": escaped}
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect of a POST would become a GET without the matches, to anywhere: a
+    webhook that redirects has not received them."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects())
 
 
 def post_webhook(url: str, body: Mapping[str, Any]) -> None:
@@ -115,7 +148,7 @@ def post_webhook(url: str, body: Mapping[str, Any]) -> None:
         method="POST",
     )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:
+        with _OPENER.open(request, timeout=TIMEOUT) as answer:
             answer.read(65536)
     except urllib.error.HTTPError as error:
         raise DeliveryError(f"webhook {shown(url)}: HTTP {error.code}") from error
@@ -125,6 +158,9 @@ def post_webhook(url: str, body: Mapping[str, Any]) -> None:
 
 
 def shown(url: str) -> str:
-    """A webhook URL as it may be printed: its path and query can hold a bot's token."""
+    """A webhook URL as it may be printed: its host and port only (a bot's token can be
+    in the path, the query or the user part)."""
     parts = urllib.parse.urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}/…" if parts.path not in ("", "/") else url
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}/…"

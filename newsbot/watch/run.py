@@ -4,6 +4,7 @@ failed delivery is tried again on the next run and nothing is delivered twice.""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +15,7 @@ from newsbot.watch.delivery import (
     SmtpSettings,
     post_webhook,
     send_email,
-    webhook_body,
+    webhook_messages,
 )
 from newsbot.watch.digest import render_html, render_text
 from pipelines.export import atomic_output
@@ -49,16 +50,18 @@ def run_watches(
         if not watch.webhook:
             continue
         matches = store.new_matches(watch, "webhook")
-        if not matches:
-            continue
-        try:
-            post_webhook(watch.webhook, webhook_body(watch.webhook_format, watch.name,
-                                                     watch.query, matches))  # fmt: skip
-        except DeliveryError as error:
-            outcome.failed["webhook"] = str(error)
-            outcome.new = max(outcome.new, len(matches))
-            continue
-        _delivered(store, outcome, "webhook", matches, at)
+        outcome.new = max(outcome.new, len(matches))
+        sent: list[Mapping[str, Any]] = []
+        for body, carried in webhook_messages(watch.webhook_format, watch.name, watch.query,
+                                              matches) if matches else []:  # fmt: skip
+            try:
+                post_webhook(watch.webhook, body)
+            except DeliveryError as error:
+                outcome.failed["webhook"] = str(error)
+                break
+            sent += carried
+        if sent:
+            _delivered(store, outcome, "webhook", sent, at)
     return list(outcomes.values())
 
 
@@ -96,8 +99,9 @@ def _deliver_email(
 
 
 def _delivered(
-    store: Store, outcome: WatchOutcome, channel: str, matches: list[dict[str, Any]], at: str
-) -> None:
+    store: Store, outcome: WatchOutcome, channel: str, matches: Sequence[Mapping[str, Any]],
+    at: str,
+) -> None:  # fmt: skip
     store.record_deliveries(outcome.watch.name, channel, (m["id"] for m in matches), at)
     outcome.delivered[channel] = len(matches)
     outcome.new = max(outcome.new, len(matches))

@@ -36,7 +36,7 @@ from pipelines.store.schema import (
     read_only_mode,
 )
 from pipelines.store.stats import SiteSummary, Stats
-from pipelines.store.watches import Watch, Watches
+from pipelines.store.watches import Watch, Watches, WatchExists
 
 __all__ = [
     "ArticleFilter",
@@ -51,6 +51,7 @@ __all__ = [
     "Store",
     "StoreError",
     "Watch",
+    "WatchExists",
     "article_id",
     "disk_full_as_store_error",
     "is_disk_full",

@@ -20,8 +20,8 @@ WITH ordered AS (
     FROM article_versions v
 )
 SELECT a.id AS article_id, a.url, a.site, o.title AS title_before,
-       COALESCE(n.title, a.title) AS title_after, o.body AS body_before,
-       COALESCE(n.body, a.body) AS body_after, o.fetched_at AS fetched_before,
+       CASE WHEN n.id IS NULL THEN a.title ELSE n.title END AS title_after,
+       o.body AS body_before, CASE WHEN n.id IS NULL THEN a.body ELSE n.body END AS body_after, o.fetched_at AS fetched_before,
        o.replaced_at AS changed_at, a.published_at
 FROM ordered o
 JOIN articles a ON a.id = o.article_id
@@ -60,6 +60,3 @@ class Changes:
             sql += " LIMIT ?"
             params.append(limit)
         return dicts(self.db, sql, params)
-
-    def count_changes(self, selection: ChangeFilter) -> int:
-        return sum(1 for _ in self.changes(selection))

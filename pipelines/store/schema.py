@@ -219,7 +219,7 @@ def _watches(db: sqlite_utils.Database) -> None:
     is delivered twice, and a failed delivery is tried again on the next run."""
     db.table("watches").create(
         {"name": str, "query": str, "sites": str, "sources": str, "email": str,
-         "webhook": str, "webhook_format": str, "created_at": str},
+         "webhook": str, "webhook_format": str, "created_at": str, "after_rowid": int},
         pk="name",
     )  # fmt: skip
     db.table("watch_deliveries").create(

@@ -1,16 +1,17 @@
 """Watches: saved searches whose new matches `newsbot watch run` delivers.
 
 A watch matches an article by the stemmed query of `export --query`, optionally only on
-some sites and some credited sources. Its new matches on a channel (the digest file
-aside, "email" or "webhook") are the articles first seen since the watch was added that
-the channel has not received yet: a delivery that failed is still new on the next run.
+some sites and some credited sources. Its new matches on a channel ("digest", "email",
+"webhook") are the articles stored after the watch was added (a rowid past the newest of
+that moment: clock seconds could not tell an article of the same second apart) that the
+channel has not received yet: a delivery that failed is still new on the next run.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlite_utils
@@ -23,6 +24,10 @@ CHANNELS = ("email", "webhook")
 WEBHOOK_FORMATS = ("json", "slack", "telegram")
 
 
+class WatchExists(Exception):
+    """A watch of that name is saved already."""
+
+
 @dataclass(frozen=True)
 class Watch:
     name: str
@@ -33,6 +38,7 @@ class Watch:
     webhook: str | None = None
     webhook_format: str = "json"
     created_at: str = ""
+    after_rowid: int = 0  # articles stored before the watch was added are not news
 
     @property
     def channels(self) -> tuple[str, ...]:
@@ -49,6 +55,7 @@ class Watch:
             webhook=row["webhook"],
             webhook_format=row["webhook_format"] or "json",
             created_at=row["created_at"],
+            after_rowid=row["after_rowid"] or 0,
         )
 
 
@@ -60,8 +67,14 @@ MATCH_COLUMNS = ("id", "url", "site", "title", "lead", "published_at", "source_n
 class Watches:
     db: sqlite_utils.Database
 
-    def save_watch(self, watch: Watch) -> None:
-        stemmed_query(watch.query)  # a query that cannot be read is refused here
+    def add_watch(self, watch: Watch) -> Watch:
+        """Save a new watch; the articles stored so far are not news to it. Raises
+        WatchExists for a name in use and QueryError for a query that cannot be read."""
+        stemmed_query(watch.query)
+        if self.db.execute("SELECT 1 FROM watches WHERE name = ?", [watch.name]).fetchone():
+            raise WatchExists(watch.name)
+        newest = self.db.execute("SELECT max(rowid) FROM articles").fetchone()[0] or 0
+        watch = replace(watch, after_rowid=newest)
         with self.db.conn:
             self.db.table("watches").insert(
                 {
@@ -73,9 +86,10 @@ class Watches:
                     "webhook": watch.webhook,
                     "webhook_format": watch.webhook_format,
                     "created_at": watch.created_at,
+                    "after_rowid": watch.after_rowid,
                 },
-                replace=True,
             )
+        return watch
 
     def remove_watch(self, name: str) -> bool:
         with self.db.conn:
@@ -90,9 +104,9 @@ class Watches:
         "email", "webhook") has not received, oldest first."""
         where = [
             "a.rowid IN (SELECT rowid FROM articles_stems WHERE articles_stems MATCH ?)",
-            "a.first_seen_at >= ?",
+            "a.rowid > ?",
         ]
-        params: list[Any] = [stemmed_query(watch.query), watch.created_at]
+        params: list[Any] = [stemmed_query(watch.query), watch.after_rowid]
         if watch.sites:
             where.append(f"a.site IN ({', '.join('?' * len(watch.sites))})")
             params += watch.sites
@@ -105,8 +119,7 @@ class Watches:
         params += [watch.name, channel]
         columns = ", ".join(f"a.{c}" for c in MATCH_COLUMNS)
         sql = (
-            f"SELECT {columns} FROM articles a WHERE {' AND '.join(where)} "
-            "ORDER BY a.first_seen_at, a.published_at_utc LIMIT ?"
+            f"SELECT {columns} FROM articles a WHERE {' AND '.join(where)} ORDER BY a.rowid LIMIT ?"
         )
         return list(dicts(self.db, sql, [*params, limit]))
 
