@@ -7,8 +7,9 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from pipelines.store import ReprintFilter, SiteSummary, Store
+from pipelines.store import ChangeFilter, ReprintFilter, SiteSummary, Store
 from pipelines.store.stats import COVERAGE_FIELDS
+from pipelines.textdiff import as_html, changed, word_diff
 
 # Colour-blind-safe (Okabe-Ito), then greys for the rest.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -22,6 +23,8 @@ table { border-collapse: collapse; } td, th { padding: 3px 8px; border-bottom: 1
 th { text-align: left; background: #f4f4f4; } td.n { text-align: right; }
 .low { color: #b00; font-weight: bold; } .ok { color: #070; } .legend span { margin-right: 1em; }
 .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
+del { background: #fdd; color: #900; } ins { background: #dfd; color: #060; text-decoration: none; }
+.edit { margin: .8em 0 1.4em; } .edit .text { max-width: 60em; white-space: pre-wrap; }
 """
 
 
@@ -214,6 +217,22 @@ def _uncredited_table(store: Store, last: int = 100) -> str:
     )
 
 
+def _edits(store: Store, last: int = 20) -> str:
+    """The latest edits after publication: the changed field with <del> and <ins>."""
+    parts = []
+    for change in store.changes(ChangeFilter(), limit=last):
+        fields = []
+        for name in ("title", "body"):
+            ops = word_diff(change[f"{name}_before"], change[f"{name}_after"])
+            if changed(ops):
+                fields.append(f"<div class='text'><b>{name}:</b> {as_html(ops)}</div>")
+        parts.append(
+            f"<div class='edit'>{_e(change['changed_at'])} · {_e(change['site'])} · "
+            f'<a href="{_e(change["url"])}">{_e(change["title_after"])}</a>{"".join(fields)}</div>'
+        )
+    return "".join(parts) if parts else "<p>No article was edited after it was stored.</p>"
+
+
 def render_report(store: Store, *, days: int = 30, runs: int = 20) -> str:
     span, counts = store.articles_per_day(days)
     summaries = store.site_summaries()
@@ -227,6 +246,7 @@ def render_report(store: Store, *, days: int = 30, runs: int = 20) -> str:
         f"<h2>Field coverage per site</h2>{_coverage_table(summaries)}"
         f"<h2>Who reprints whom</h2>{reach_svg(store.reach_per_site())}"
         f"<h3>Uncredited reprints</h3>{_uncredited_table(store)}"
+        f"<h2>Edits after publication</h2>{_edits(store)}"
         f"<h2>Publishers</h2>{_publishers_table(store)}"
         f"<h2>Media registrations</h2>{_registrations_table(store)}"
         f"<h2>Last runs</h2>{_runs_table(store, runs)}"

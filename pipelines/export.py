@@ -25,9 +25,11 @@ from typing import Any, TextIO
 
 from pipelines.article import ARTICLE_FIELDS, JSON_FIELDS, Article
 from pipelines.stages.search import QueryError
-from pipelines.store import ArticleFilter, Store, is_disk_full
+from pipelines.store import ArticleFilter, ChangeFilter, Store, is_disk_full
+from pipelines.store.changes import CHANGE_COLUMNS
 from pipelines.store.exports import JOINED_COLUMNS
 from pipelines.store.reprints import ReprintFilter
+from pipelines.textdiff import as_text, changed, word_diff
 
 # The store's own columns an export carries beside the article's fields.
 BOOKKEEPING = ("id", "fetched_at", "first_seen_at")
@@ -111,11 +113,14 @@ REPRINT_COLUMNS = (
     "copy_published_at_utc", "copy_source_name", "similarity", "containment", "same_site",
     "credited", "delay_seconds",
 )  # fmt: skip
+# Edits after publication: both versions and the word-level difference of each field.
+VERSION_COLUMNS = (*CHANGE_COLUMNS, "title_diff", "body_diff")
 TABLE_COLUMNS = {
     "articles": ARTICLE_COLUMNS,
     "publishers": PUBLISHER_COLUMNS,
     "registrations": REGISTRATION_COLUMNS,
     "reprints": REPRINT_COLUMNS,
+    "versions": VERSION_COLUMNS,
 }
 # JSON lines carry the article as `newsbot extract` prints it, plus the store's columns.
 JSONL_ARTICLE_FIELDS = (
@@ -132,11 +137,21 @@ def flat_publisher(publisher: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def flat_change(change: dict[str, Any]) -> dict[str, Any]:
+    """An edit with what changed in words: `[-removed-] {+added+}` and a little context."""
+    row = dict(change)
+    for name in ("title", "body"):
+        ops = word_diff(change[f"{name}_before"], change[f"{name}_after"])
+        row[f"{name}_diff"] = as_text(ops) if changed(ops) else ""
+    return row
+
+
 FLATTENERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "articles": flat_article,
     "publishers": flat_publisher,
     "registrations": dict,
     "reprints": dict,
+    "versions": flat_change,
 }
 
 
@@ -152,6 +167,8 @@ def jsonl_record(stored: dict[str, Any], table: str = "articles") -> dict[str, A
     record.pop("imprint_hash", None)
     if table == "publishers":
         record["current"] = bool(record.get("current"))
+    if table == "versions":
+        record = flat_change(record)
     return record
 
 
@@ -226,7 +243,7 @@ def write_jsonl(
 
 @dataclass(frozen=True)
 class ExportRequest:
-    table: str = "articles"  # articles | publishers | registrations | reprints
+    table: str = "articles"  # articles | publishers | registrations | reprints | versions
     format: str = "csv"  # csv | jsonl
     excel: bool = False
     columns: tuple[str, ...] | None = None
@@ -277,6 +294,9 @@ def _rows(store: Store, request: ExportRequest) -> Iterator[dict[str, Any]]:
         return store.select_registrations(request.selection.site)
     if request.table == "reprints":
         return store.reprint_links(ReprintFilter(site=request.selection.site))
+    if request.table == "versions":
+        return store.changes(ChangeFilter(site=request.selection.site,
+                                          since=request.selection.since))  # fmt: skip
     with _query_errors(request):
         return store.select_articles(request.selection)
 

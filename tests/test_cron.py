@@ -63,8 +63,8 @@ def test_install_and_remove_leave_other_lines_untouched(crontab: Path, tmp_path:
     assert out == f"installed: {line}\n"
     python = os.path.abspath(sys.executable)
     assert line == (
-        f"30 2 * * * cd {Path.cwd()} && {python} -m newsbot crawl --cron --db {db} akorda_ru "
-        f"# newsbot-cron:{db}"
+        f"30 2 * * * cd {Path.cwd()} && {{ {python} -m newsbot crawl --cron --db {db} akorda_ru; "
+        f"{python} -m newsbot watch run --cron --db {db}; }} # newsbot-cron:{db}"
     )
 
     # Installing again replaces the line in place: still one newsbot line.
@@ -216,7 +216,7 @@ def test_other_spellings_of_the_database_share_one_line(crontab: Path, tmp_path:
     (line,) = crontab.read_text().splitlines()
     # The last install won, and the line names the real file.
     assert line.startswith("17 */4 * * * cd ") and line.endswith(f"# newsbot-cron:{real}")
-    assert f" --db {real} " in line
+    assert line.count(f" --db {real};") == 2  # the crawl and the watches after it
     code, out, _ = cron(capsys, "remove", "--db", str(link))
     assert (code, out) == (0, f"removed the newsbot line for {real}\n")
     assert crontab.read_text() == ""

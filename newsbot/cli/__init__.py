@@ -20,6 +20,7 @@ from typing import Protocol
 from newsbot.cli import (
     add_site,
     browse,
+    changes,
     check_site,
     crawl,
     cron,
@@ -32,6 +33,7 @@ from newsbot.cli import (
     runs,
     sites,
     stats,
+    watch,
 )
 from newsbot.cli.common import Parser, UsageError
 from newsbot.sites.config import ConfigError
@@ -65,7 +67,9 @@ COMMANDS: list[Command] = [
     report,
     reprocess,
     reprints,
+    changes,
     browse,
+    watch,
 ]
 
 

@@ -16,8 +16,9 @@ HELP = "articles (or imprints) as CSV or JSON lines"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_db_option(parser)
-    parser.add_argument("--table", choices=("articles", "publishers", "registrations", "reprints"),
-                        default="articles")  # fmt: skip
+    parser.add_argument("--table", default="articles",
+                        choices=("articles", "publishers", "registrations", "reprints", "versions"),
+                        help="versions: edits after publication, with word-level differences")  # fmt: skip
     parser.add_argument("--site", metavar="SLUG")
     parser.add_argument("--since", metavar="DATE", help="published at or after (Asia/Almaty "
                         "unless an offset is given)")  # fmt: skip
@@ -39,7 +40,10 @@ def run(args: argparse.Namespace) -> int:
     since, until = parse_since(args.since), parse_since(args.until)
     if since and until and since >= until:
         raise UsageError("--since must be before --until")
-    if args.table != "articles" and (since or until or args.query):
+    if args.table == "versions" and (until or args.query):
+        raise UsageError("--until and --query apply to articles; versions take --since (when "
+                         "the edit was found) and --site")  # fmt: skip
+    if args.table not in ("articles", "versions") and (since or until or args.query):
         raise UsageError(f"--since, --until and --query apply to articles, not {args.table}")
     if args.delimiter is not None and len(args.delimiter) != 1:
         raise UsageError("--delimiter must be one character")

@@ -32,22 +32,24 @@ def _holder(text: str, now: float) -> tuple[str, float | None]:
     return pid, None
 
 
-def lock_path(db_path: str) -> Path:
+def lock_path(db_path: str, job: str = "crawl") -> Path:
     """Beside the database's real path: a symlink or `a/../a/news.db` is the same
-    database, and must meet the same lock."""
-    return Path(os.path.realpath(db_path) + ".lock")
+    database, and must meet the same lock. The crawl's is `<db>.lock`; another job's
+    (`watch`) is `<db>.<job>.lock`."""
+    suffix = ".lock" if job == "crawl" else f".{job}.lock"
+    return Path(os.path.realpath(db_path) + suffix)
 
 
 @contextlib.contextmanager
-def crawl_lock(db_path: str) -> Iterator[None]:
-    """Hold the database's crawl lock, or raise CrawlLocked at once.
+def crawl_lock(db_path: str, job: str = "crawl") -> Iterator[None]:
+    """Hold the database's lock for `job` (a crawl, by default), or raise CrawlLocked.
 
     An advisory lock on `<db>.lock` (flock): the kernel drops it when the holder dies,
     even by SIGKILL, so a killed crawl never leaves a stale lock behind."""
     if db_path == ":memory:":
         yield
         return
-    path = lock_path(db_path)
+    path = lock_path(db_path, job)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(path, "a+", encoding="ascii")  # noqa: SIM115 (closed by the with below)
@@ -60,7 +62,7 @@ def crawl_lock(db_path: str) -> Iterator[None]:
             handle.seek(0)
             holder, held_for = _holder(handle.read(), time.time())
             raise CrawlLocked(
-                f"another crawl (pid {holder}) is running on {db_path}; not starting a second",
+                f"another {job} (pid {holder}) is running on {db_path}; not starting a second",
                 held_for,
             ) from None
         handle.seek(0)

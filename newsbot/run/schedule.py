@@ -71,7 +71,13 @@ class Job:
         if self.export:
             command += ["--export", str(self.export)] + (["--excel"] if self.excel else [])
         command += list(self.slugs)
-        shell = f"cd {shlex.quote(str(self.project))} && " + shlex.join(command)
+        # Then the watches' new matches, whatever the crawl's verdict (it stored what it
+        # could): `;`, not `&&`. Quiet unless a delivery failed, like the crawl.
+        watches = [self.python, "-m", "newsbot", "watch", "run", "--cron", "--db", str(self.db)]
+        shell = (
+            f"cd {shlex.quote(str(self.project))} && "
+            f"{{ {shlex.join(command)}; {shlex.join(watches)}; }}"
+        )
         # In a crontab, % ends the command unless escaped.
         shell = shell.replace("%", "\\%")
         return f"{self.timing()} {shell} {self.tag()}"

@@ -7,6 +7,8 @@
     stats.py        what `stats` and `report` show
     exports.py      what `export` streams
     reprints.py     who reprints whom: the LSH index and the copy -> original links
+    watches.py      saved searches and what each has delivered
+    changes.py      edits after publication: each earlier version beside its successor
 
 One file holds everything (DESIGN.md, SQLite contract). WAL lets `newsbot export` read
 while a crawl writes; writes are committed in batches (rows.Connection).
@@ -19,6 +21,7 @@ import sqlite3
 from pathlib import Path
 
 from pipelines.store.articles import ArticleWrites, article_id
+from pipelines.store.changes import ChangeFilter, Changes
 from pipelines.store.exports import ArticleFilter, Exports
 from pipelines.store.pages import FetchHistory, PageLog, PastFetch, normalize_url, stored_page
 from pipelines.store.reprints import Original, ReprintFilter, Reprints
@@ -33,9 +36,11 @@ from pipelines.store.schema import (
     read_only_mode,
 )
 from pipelines.store.stats import SiteSummary, Stats
+from pipelines.store.watches import Watch, Watches, WatchExists
 
 __all__ = [
     "ArticleFilter",
+    "ChangeFilter",
     "DiskFull",
     "FetchHistory",
     "Original",
@@ -45,6 +50,8 @@ __all__ = [
     "SiteSummary",
     "Store",
     "StoreError",
+    "Watch",
+    "WatchExists",
     "article_id",
     "disk_full_as_store_error",
     "is_disk_full",
@@ -59,7 +66,7 @@ __all__ = [
 _SHARED: dict[str, Store] = {}
 
 
-class Store(ArticleWrites, PageLog, RunLog, Stats, Exports, Reprints):
+class Store(ArticleWrites, PageLog, RunLog, Stats, Exports, Reprints, Watches, Changes):
     """A newsbot database: open it for a crawl (`open`) or to read (`open_existing`)."""
 
     users = 0

@@ -35,9 +35,11 @@ _UPDATE = (
 _UPDATE_EXTRACTED = (
     f"UPDATE articles SET {', '.join(f'{c} = ?' for c in EXTRACTED_COLUMNS)} WHERE rowid = ?"
 )
+# `cause`: "edit" (the page changed between two fetches) or "reprocess" (newsbot read
+# the same page again, differently): only edits are what `newsbot changes` shows.
 _KEEP_VERSION = (
-    "INSERT INTO article_versions (article_id, title, body, fetched_at, replaced_at) "
-    "VALUES (?, ?, ?, ?, ?)"
+    "INSERT INTO article_versions (article_id, title, body, fetched_at, replaced_at, cause) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
 )
 _PUBLISHER_KEYS = ("editor_in_chief", "owner", "phones", "emails", "address")
 
@@ -90,7 +92,7 @@ class ArticleWrites(Connection):
     ) -> tuple[str, str]:
         """Insert or update one article; returns (article id, "new" | "updated" | "unchanged").
 
-        A changed body keeps its previous version in article_versions. `stems` are the
+        A changed title or body keeps its previous version in article_versions. `stems` are the
         search stems when a worker made them already.
         """
         identifier = article_id(article.url, article.canonical_url)
@@ -108,8 +110,10 @@ class ArticleWrites(Connection):
         else:
             rowid, title, lead, body, old_hash, old_fetched = previous
             outcome = "unchanged"
-            if old_hash != body_hash:
-                self.db.execute(_KEEP_VERSION, [identifier, title, body, old_fetched, fetched])
+            if old_hash != body_hash or title != article.title:
+                self.db.execute(
+                    _KEEP_VERSION, [identifier, title, body, old_fetched, fetched, "edit"]
+                )
                 outcome = "updated"
             self.db.execute(_UPDATE, [*values, fetched, run_id, rowid])
             searchable_changed = (title, lead, body) != (article.title, article.lead, article.body)
@@ -136,11 +140,12 @@ class ArticleWrites(Connection):
         if old == values:
             return False
         old_row = dict(zip(EXTRACTED_COLUMNS, old, strict=True))
-        if old_row["body_hash"] != values[-1]:
+        if old_row["body_hash"] != values[-1] or old_row["title"] != article.title:
             self.db.execute(
                 _KEEP_VERSION,
-                [identifier, old_row["title"], old_row["body"], fetched_at, utc_iso(now)],
-            )
+                [identifier, old_row["title"], old_row["body"], fetched_at, utc_iso(now),
+                 "reprocess"],
+            )  # fmt: skip
         self.db.execute(_UPDATE_EXTRACTED, [*values, rowid])
         self._index_stems(rowid, stems_row(article.title, article.lead, article.body))
         self._save_imprint(article.site, article.publisher, article.registrations,

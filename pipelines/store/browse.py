@@ -6,13 +6,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipelines.store.changes import CHANGES_SQL as _CHANGES_SQL
+
+# The search boxes of the articles' tables search the stemmed index (the plugin in
+# newsbot/browse/plugins stems what was typed); the exact forms are a canned query.
+_SEARCH_NOTE = (
+    "Search finds word forms (\u00abналог\u00bb finds \u00abналоговых\u00bb; OR, NOT, "
+    '"phrases" work). For the exact forms only: the query "Search exact word forms".'
+)
+
 TABLES: dict[str, dict[str, Any]] = {
     "articles": {
         "description": "One row per article: the extracted fields as stored (JSON columns "
-        "hold lists and the publisher). Search covers title, lead and body.",
+        "hold lists and the publisher). " + _SEARCH_NOTE,
         "facets": ["site", "language", "section", "source_name"],
         "sort_desc": "published_at_utc",
         "label_column": "title",
+        "fts_table": "articles_stems",
+        "fts_pk": "rowid",
         "columns": {
             "id": "Stable id: a hash of the article's URL (or its canonical URL on the same host)",
             "site": "Site config slug (one per language edition)",
@@ -31,11 +42,11 @@ TABLES: dict[str, dict[str, Any]] = {
     },
     "article_list": {
         "description": "The articles as people read them: the publisher's name, and the "
-        "original an article reprints (reprint_of). Facet and search here.",
+        "original an article reprints (reprint_of). Facet and search here. " + _SEARCH_NOTE,
         "facets": ["site", "language", "publisher_name", "section"],
         "sort_desc": "published_at_utc",
         "label_column": "title",
-        "fts_table": "articles_fts",
+        "fts_table": "articles_stems",
         "fts_pk": "article_rowid",
         "columns": {
             "publisher_name": "The outlet named by the page's imprint or og:site_name",
@@ -67,7 +78,12 @@ TABLES: dict[str, dict[str, Any]] = {
         "description": "Media registration numbers per site (KZ…VPY…, №…-ИА).",
         "facets": ["site", "country", "kind"],
     },
-    "article_versions": {"description": "Earlier bodies of articles whose body changed."},
+    "article_versions": {
+        "description": "Earlier versions of articles whose title or body changed: cause "
+        "'edit' (the page changed) or 'reprocess' (newsbot read it again). The query "
+        '"Edits after publication" shows each beside the version that replaced it.',
+        "facets": ["cause"],
+    },
     "runs": {
         "description": "One row per crawl: counts, status and health verdict.",
         "sort_desc": "id",
@@ -88,6 +104,8 @@ TABLES: dict[str, dict[str, Any]] = {
 # The SQL function `newsbot browse` registers in Datasette: what a user typed, as the
 # stemmed FTS5 query of pipelines/stages/search.py.
 STEMMED_QUERY_FUNCTION = "newsbot_stemmed_query"
+# ... and Datasette's own escaping of it, for a search of the exact forms in articles_fts.
+EXACT_QUERY_FUNCTION = "newsbot_exact_query"
 
 _REPRINT_PAIRS = (
     "SELECT o.site AS original_site, o.title AS original_title, o.published_at AS "
@@ -113,6 +131,14 @@ QUERIES: dict[str, dict[str, Any]] = {
         "WHERE a.rowid IN (SELECT rowid FROM articles_stems WHERE articles_stems MATCH "
         f"{STEMMED_QUERY_FUNCTION}(:q)) ORDER BY a.published_at_utc DESC LIMIT 500",
     },
+    "search_exact_forms": {
+        "title": "Search exact word forms",
+        "description": "Full-text search of the words exactly as typed (\u00abналог\u00bb "
+        "does not find \u00abналоговых\u00bb): the unstemmed index.",
+        "sql": "SELECT a.published_at, a.site, a.title, a.url FROM articles a "
+        "WHERE a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH "
+        f"{EXACT_QUERY_FUNCTION}(:q)) ORDER BY a.published_at_utc DESC LIMIT 500",
+    },
     "reprints_with_titles": {
         "title": "Reprints with both titles",
         "description": "Every reprint beside its original, newest original first.",
@@ -137,6 +163,14 @@ QUERIES: dict[str, dict[str, Any]] = {
         "sql": "SELECT substr(published_at, 1, 10) AS day, site, count(*) AS articles "
         "FROM articles WHERE published_at IS NOT NULL GROUP BY day, site "
         "ORDER BY day DESC, site",
+    },
+    "edits_after_publication": {
+        "title": "Edits after publication",
+        "description": "Articles whose title or body changed between two fetches, each "
+        "earlier version beside the one that replaced it (newest first). `newsbot changes` "
+        "shows the same with the words that changed.",
+        "sql": _CHANGES_SQL + " WHERE (o.cause IS NULL OR o.cause = 'edit') "
+        "ORDER BY o.replaced_at DESC LIMIT 500",
     },
     "fetch_log": {
         "title": "Fetch log",

@@ -213,6 +213,28 @@ def _browser_memory(db: sqlite_utils.Database) -> None:
     db.table("runs").add_column("browser_mb", float)
 
 
+@migrations(name="m006_watches")
+def _watches(db: sqlite_utils.Database) -> None:
+    """Saved searches (`newsbot watch`) and what each has delivered, per channel: nothing
+    is delivered twice, and a failed delivery is tried again on the next run."""
+    db.table("watches").create(
+        {"name": str, "query": str, "sites": str, "sources": str, "email": str,
+         "webhook": str, "webhook_format": str, "created_at": str, "after_rowid": int},
+        pk="name",
+    )  # fmt: skip
+    db.table("watch_deliveries").create(
+        {"watch": str, "channel": str, "article_id": str, "delivered_at": str},
+        pk=("watch", "channel", "article_id"),
+    )
+
+
+@migrations(name="m007_version_cause")
+def _version_cause(db: sqlite_utils.Database) -> None:
+    """Why a version was kept: "edit" (the page changed) or "reprocess" (newsbot read it
+    again). Versions kept before are of either kind and stay NULL."""
+    db.table("article_versions").add_column("cause", str)
+
+
 def _carry_over_legacy(db: sqlite_utils.Database) -> None:
     """Record the versions a pre-sqlite-utils database applied under their new names."""
     done = {row[0] for row in db.execute(f"SELECT version FROM {LEGACY_TABLE}")}
