@@ -222,7 +222,7 @@ class Reading:
 # The document's text length, HTML length, and its HTML (cut at the bound) when changed.
 _SNAPSHOT = """([known, max]) => {
   const html = document.documentElement ? document.documentElement.outerHTML : '';
-  const text = document.body ? document.body.innerText.length : 0;
+  const text = document.body ? document.body.textContent.length : 0;
   if (html.length === known) return [text, html.length, null];
   return [text, html.length, html.length > max ? html.slice(0, max) : html];
 }"""

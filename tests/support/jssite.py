@@ -415,9 +415,9 @@ document.querySelector('.more').addEventListener('click', () => setTimeout(() =>
 """
     spin = "setTimeout(() => { while (true) {} }, 2000);"
     grow = """
-const chunk = 'растёт '.repeat(30000);
+const chunk = 'растёт '.repeat(15000);
 setInterval(() => { const p = document.createElement('p'); p.textContent = chunk;
-                    document.body.appendChild(p); }, 10);
+                    document.body.appendChild(p); }, 100);
 """
     button = '<button class="more" type="button">Показать больше</button>'
 
