@@ -104,31 +104,52 @@ def test_a_rendered_pages_scripts_reach_nothing_off_the_site(tmp_path: Path):
     assert "browser refused a page's request off the site: websocket" in log
 
 
-@needs_chromium
-def test_pages_that_never_stop_end_within_their_deadline(tmp_path: Path):
-    numbers = range(1000, 5000)
-    with _site(stalling_pages(), numbers) as site:
+def _stalled_crawl(
+    folder: Path, paths: tuple[str, ...], **settings: object
+) -> tuple[dict[str, list[int]], str, float]:
+    """Crawl the stalling pages named; the article numbers kept from each, the log, and
+    how long the crawl took."""
+    pages = {path: body for path, body in stalling_pages().items() if path in paths}
+    with _site(pages, range(1000, 5000)) as site:
         started = time.monotonic()
-        db, log = _crawl(
-            tmp_path, site, 'scroll = 1000\nload_more = "button.more"\nmax_pages = 1000\n',
-            NEWSBOT_RENDER_PAGE_SECONDS=6, NEWSBOT_RENDER_MAX_HTML=1_000_000,
-        )  # fmt: skip
+        extra = 'scroll = 1000\nload_more = "button.more"\nmax_pages = 1000\n'
+        db, log = _crawl(folder, site, extra, **settings)
         took = time.monotonic() - started
-    articles = [
-        int(u.rsplit("/", 1)[1].split("-")[0]) for (u,) in _query(db, "SELECT url FROM articles")
-    ]
-    by_page = {path: sorted(n for n in articles if first <= n < first + 1000)
-               for path, first in STALLING_FIRST.items()}  # fmt: skip
-    # What each page had drawn by its deadline is kept. The spinning page's renderer (the
-    # same site's pages share one) and the machine's two cores slow its siblings, so the
-    # endless ones keep at least their first batch, not a known number of them.
-    for path in ("/app/endless", "/app/more-forever"):
+    urls = [url for (url,) in _query(db, "SELECT url FROM articles")]
+    numbers = [int(url.rsplit("/", 1)[1].split("-")[0]) for url in urls]
+    kept = {path: sorted(n for n in numbers if STALLING_FIRST[path] <= n < STALLING_FIRST[path] + 1000)
+            for path in paths}  # fmt: skip
+    return kept, log, took
+
+
+@needs_chromium
+def test_endless_lists_end_at_their_deadline_with_what_they_drew(tmp_path: Path):
+    paths = ("/app/endless", "/app/more-forever")
+    kept, log, took = _stalled_crawl(tmp_path, paths, NEWSBOT_RENDER_PAGE_SECONDS=5)
+    # Scrolled and clicked until the deadline (a batch each 0.3 s), every batch drawn by
+    # then kept, in order from the first.
+    for path in paths:
         first = STALLING_FIRST[path]
-        assert by_page[path][:4] == list(range(first, first + 4)), path
-    assert by_page["/app/spin"] == list(range(3000, 3004))
-    assert by_page["/app/grow"] == list(range(4000, 4004))
-    assert _stat(log, "newsbot/browser_pages_stopped") == 4
-    assert "rendered page stopped (deadline)" in log
-    assert "rendered page stopped (its HTML passed 1,000,000 characters)" in log
-    # Four listings of 6 s each, four at a time, then the articles: well within a minute.
+        assert len(kept[path]) > 8, path
+        assert kept[path] == list(range(first, first + len(kept[path]))), path
+    assert log.count("rendered page stopped (deadline)") == 2
+    assert _stat(log, "newsbot/browser_pages_stopped") == 2
+    # Two listings of 5 s side by side, then their articles.
     assert took < 60, took
+
+
+@needs_chromium
+def test_a_page_that_never_yields_or_grows_without_end_is_stopped(tmp_path: Path):
+    paths = ("/app/spin", "/app/grow")
+    kept, log, took = _stalled_crawl(
+        tmp_path, paths, NEWSBOT_RENDER_PAGE_SECONDS=60, NEWSBOT_RENDER_STALL_SECONDS=2,
+        NEWSBOT_RENDER_MAX_HTML=1_000_000,
+    )  # fmt: skip
+    # Both drew their first batch before they stalled or grew: it is kept.
+    assert kept == {path: list(range(STALLING_FIRST[path], STALLING_FIRST[path] + 4))
+                    for path in paths}  # fmt: skip
+    assert "rendered page stopped (stalled: no answer in 2 s)" in log
+    assert "rendered page stopped (its HTML passed 1,000,000 characters)" in log
+    assert "(1000000 characters)" in log  # the HTML read is cut at the bound
+    # Stopped on the stall and the bound, long before the 60 s deadline.
+    assert took < 40, took

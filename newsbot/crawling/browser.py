@@ -22,6 +22,7 @@ from newsbot.crawling.render import (
     MAX_HTML,
     PAGE_SECONDS,
     POOL,
+    STALL_SECONDS,
     Reading,
     browser_rss,
     is_heavy,
@@ -124,6 +125,7 @@ class BrowserHandler(ScrapyPlaywrightDownloadHandler):
         self.ports = frozenset(int(port) for port in settings.getlist("NEWSBOT_BROWSER_PORTS"))
         self.page_seconds = settings.getfloat("NEWSBOT_RENDER_PAGE_SECONDS", PAGE_SECONDS)
         self.max_html = settings.getint("NEWSBOT_RENDER_MAX_HTML", MAX_HTML)
+        self.stall_seconds = settings.getfloat("NEWSBOT_RENDER_STALL_SECONDS", STALL_SECONDS)
         self.abort_request = self._refuses
         self.refused = 0
         self.open_pages: dict[int, Page] = {}
@@ -194,6 +196,7 @@ class BrowserHandler(ScrapyPlaywrightDownloadHandler):
         page.once("close", lambda _: POOL.pages.release() if POOL.pages else None)
         page.on("popup", self._close_popup)
         self.open_pages[id(request)] = page
+        request.meta["newsbot_reading"].open()
         return page
 
     async def _close_popup(self, popup: Page) -> None:
@@ -204,15 +207,19 @@ class BrowserHandler(ScrapyPlaywrightDownloadHandler):
     async def _download_request(self, request: Request, spider: Any = None) -> Response:
         """The page within its deadline: the handler's download, raced against the
         deadline and the page's own methods stopping it (render.Reading)."""
-        reading = request.meta.get("newsbot_reading") or Reading()
-        reading.begin(self.page_seconds, self.max_html, self._on_site)
+        reading = request.meta.setdefault("newsbot_reading", Reading())
+        reading.begin(self.page_seconds, self.max_html, self.stall_seconds, self._on_site)
         download = asyncio.ensure_future(super()._download_request(request, spider))
         stopped = asyncio.ensure_future(reading.stopped.wait())
         try:
-            await asyncio.wait(
-                {download, stopped}, timeout=max(reading.left(), 0.01),
-                return_when=asyncio.FIRST_COMPLETED,
-            )  # fmt: skip
+            # The deadline runs from the page's opening (`_create_page`), which this waits
+            # for without a bound of its own: the browser's launch and the page slots are
+            # bounded by the launch timeout and the other pages' deadlines.
+            while not (download.done() or stopped.done()) and reading.left() > 0:
+                await asyncio.wait(
+                    {download, stopped}, timeout=min(max(reading.left(), 0.01), 1.0),
+                    return_when=asyncio.FIRST_COMPLETED,
+                )  # fmt: skip
         finally:
             stopped.cancel()
             page = self.open_pages.pop(id(request), None)

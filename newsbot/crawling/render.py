@@ -15,7 +15,8 @@ from /proc and reported with the run (peak_memory_mb).
 Confined: a page's scripts reach only the config's hosts and ports over http(s)
 (`may_request`, checked on every request the browser makes; newsbot.crawling.browser).
 Deadlined: a rendered page, whatever its scripts do, is read within PAGE_SECONDS and
-MAX_HTML characters (`Reading`); what it had drawn by then is kept.
+MAX_HTML characters, and stopped when it does not answer for STALL_SECONDS (`Reading`);
+what it had drawn by then is kept.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import math
 import os
 import shutil
 import socket
@@ -62,6 +64,10 @@ PAGE_SECONDS = 60.0
 # The most of a rendered page's HTML that is read, in characters; a page whose document
 # grows past it is stopped and cut there (NEWSBOT_RENDER_MAX_HTML). DOWNLOAD_MAXSIZE's 20 MB.
 MAX_HTML = 20 * 1024 * 1024
+# A call into a page (a few milliseconds as a rule) that has not answered in this long
+# finds its thread held by a script that does not yield (`while (true) {}`): the page is
+# stopped then rather than at its deadline (NEWSBOT_RENDER_STALL_SECONDS).
+STALL_SECONDS = 5.0
 # URLs the browser may ask for without the network: the page's own data and objects.
 _LOCAL_SCHEMES = {"data", "blob", "about"}
 
@@ -170,20 +176,32 @@ class Reading:
     The download handler starts it (`begin`) and waits on `stopped`."""
 
     def __init__(self) -> None:
+        self.seconds = PAGE_SECONDS
         self.deadline = time.monotonic() + PAGE_SECONDS
         self.max_html = MAX_HTML
+        self.stall = STALL_SECONDS
         self.html: str | None = None
         self.url: str | None = None
         self.why: str | None = None  # why the page was stopped, if it was
         self.stopped = asyncio.Event()
         self.on_site: Callable[[str], bool] = lambda url: True
 
-    def begin(self, seconds: float, max_html: int, on_site: Callable[[str], bool]) -> None:
-        self.deadline = time.monotonic() + seconds
+    def begin(
+        self, seconds: float, max_html: int, stall: float, on_site: Callable[[str], bool]
+    ) -> None:
+        """A new download of the page; its deadline runs from `open`."""
+        self.seconds = seconds
+        self.deadline = math.inf
         self.max_html = max_html
+        self.stall = stall
         self.on_site = on_site
         self.html = self.url = self.why = None
         self.stopped = asyncio.Event()
+
+    def open(self) -> None:
+        """The page is open in the browser: its time starts (not while it waited for
+        the browser to start or for one of the crawl's page slots)."""
+        self.deadline = time.monotonic() + self.seconds
 
     def left(self) -> float:
         return self.deadline - time.monotonic()
@@ -193,15 +211,19 @@ class Reading:
             self.why = why
         self.stopped.set()
 
-    async def within(self, step: Awaitable[T]) -> T:
-        """One call into the page, given no longer than the page has left: a script in
-        an endless loop holds the page's thread and every call into it waits forever."""
+    async def within(self, step: Awaitable[T], own_timeout: float = 0.0) -> T:
+        """One call into the page, given no longer than the page has left, nor than
+        `stall` past its own timeout: a script in an endless loop holds the page's thread
+        and every call into it waits forever."""
         if self.why is not None:
             raise PageStopped(self.why)
+        left = self.left()
+        patience = own_timeout + self.stall
         try:
-            return await asyncio.wait_for(step, max(self.left(), 0.01))
+            return await asyncio.wait_for(step, max(min(left, patience), 0.01))
         except TimeoutError:
-            raise PageStopped("deadline") from None
+            why = "deadline" if left <= patience else f"stalled: no answer in {patience:g} s"
+            raise PageStopped(why) from None
 
     async def snapshot(self, page: Page) -> int:
         """Keep the page's HTML if it changed (and the page is still on the site); its
@@ -312,7 +334,7 @@ async def click_more(
             return
         before = await _article_links(page, reading, takes)
         try:
-            await reading.within(button.click(timeout=wait * 1000))
+            await reading.within(button.click(timeout=wait * 1000), own_timeout=wait)
         except BrowserError as error:  # detached or covered: the list is what it is
             logger.info("%s: %s could not be clicked: %s", page.url, selector, error.message)
             return
