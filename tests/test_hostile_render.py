@@ -142,13 +142,13 @@ def test_endless_lists_end_at_their_deadline_with_what_they_drew(tmp_path: Path)
 def test_a_page_that_never_yields_or_grows_without_end_is_stopped(tmp_path: Path):
     paths = ("/app/spin", "/app/grow")
     kept, log, took = _stalled_crawl(
-        tmp_path, paths, NEWSBOT_RENDER_PAGE_SECONDS=60, NEWSBOT_RENDER_STALL_SECONDS=2,
+        tmp_path, paths, NEWSBOT_RENDER_PAGE_SECONDS=60, NEWSBOT_RENDER_STALL_SECONDS=4,
         NEWSBOT_RENDER_MAX_HTML=1_000_000,
     )  # fmt: skip
     # Both drew their first batch before they stalled or grew: it is kept.
     assert kept == {path: list(range(STALLING_FIRST[path], STALLING_FIRST[path] + 4))
                     for path in paths}  # fmt: skip
-    assert "rendered page stopped (stalled: no answer in 2 s)" in log
+    assert "rendered page stopped (stalled: no answer in 4 s)" in log
     assert "rendered page stopped (its HTML passed 1,000,000 characters)" in log
     assert "(1000000 characters)" in log  # the HTML read is cut at the bound
     # Stopped on the stall and the bound, long before the 60 s deadline.
