@@ -106,11 +106,11 @@ def test_a_rendered_pages_scripts_reach_nothing_off_the_site(tmp_path: Path):
 
 def _stalled_crawl(
     folder: Path, paths: tuple[str, ...], **settings: object
-) -> tuple[dict[str, list[int]], str, float]:
+) -> tuple[dict[str, list[int]], str, float, Path]:
     """Crawl the stalling pages named; the article numbers kept from each, the log, and
     how long the crawl took."""
     pages = {path: body for path, body in stalling_pages().items() if path in paths}
-    with _site(pages, range(1000, 5000)) as site:
+    with _site(pages, range(1000, 6000)) as site:
         started = time.monotonic()
         extra = 'scroll = 1000\nload_more = "button.more"\nmax_pages = 1000\n'
         db, log = _crawl(folder, site, extra, **settings)
@@ -119,13 +119,13 @@ def _stalled_crawl(
     numbers = [int(url.rsplit("/", 1)[1].split("-")[0]) for url in urls]
     kept = {path: sorted(n for n in numbers if STALLING_FIRST[path] <= n < STALLING_FIRST[path] + 1000)
             for path in paths}  # fmt: skip
-    return kept, log, took
+    return kept, log, took, db
 
 
 @needs_chromium
 def test_endless_lists_end_at_their_deadline_with_what_they_drew(tmp_path: Path):
     paths = ("/app/endless", "/app/more-forever")
-    kept, log, took = _stalled_crawl(tmp_path, paths, NEWSBOT_RENDER_PAGE_SECONDS=5)
+    kept, log, took, _ = _stalled_crawl(tmp_path, paths, NEWSBOT_RENDER_PAGE_SECONDS=5)
     # Scrolled and clicked until the deadline (a batch each 0.3 s), every batch drawn by
     # then kept, in order from the first.
     for path in paths:
@@ -141,7 +141,7 @@ def test_endless_lists_end_at_their_deadline_with_what_they_drew(tmp_path: Path)
 @needs_chromium
 def test_a_page_that_never_yields_or_grows_without_end_is_stopped(tmp_path: Path):
     paths = ("/app/spin", "/app/grow")
-    kept, log, took = _stalled_crawl(
+    kept, log, took, _ = _stalled_crawl(
         tmp_path, paths, NEWSBOT_RENDER_PAGE_SECONDS=60, NEWSBOT_RENDER_STALL_SECONDS=4,
         NEWSBOT_RENDER_MAX_HTML=1_000_000,
     )  # fmt: skip
@@ -152,4 +152,16 @@ def test_a_page_that_never_yields_or_grows_without_end_is_stopped(tmp_path: Path
     assert "rendered page stopped (its HTML passed 1,000,000 characters)" in log
     assert "(1000000 characters)" in log  # the HTML read is cut at the bound
     # Stopped on the stall and the bound, long before the 60 s deadline.
+    assert took < 40, took
+
+
+@needs_chromium
+def test_a_page_that_takes_memory_without_end_is_stopped_at_the_browsers_bound(tmp_path: Path):
+    kept, log, took, db = _stalled_crawl(tmp_path, ("/app/balloon",), NEWSBOT_BROWSER_MAX_MB=1000)
+    assert kept["/app/balloon"][:4] == list(range(5000, 5004))
+    assert "rendered page stopped (the browser passed 1000 MB)" in log
+    # Sampled twice a second, at 160 MB a second: the peak stays within 1000 MB and the
+    # growth of the sample's interval and the page's closing.
+    ((browser_mb,),) = _query(db, "SELECT browser_mb FROM runs")
+    assert 1000 < browser_mb < 1500, browser_mb
     assert took < 40, took

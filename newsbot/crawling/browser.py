@@ -18,6 +18,7 @@ from scrapy.http import HtmlResponse, Request, Response
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from newsbot.crawling.render import (
+    BROWSER_MAX_MB,
     BROWSER_PAGES,
     MAX_HTML,
     PAGE_SECONDS,
@@ -126,6 +127,7 @@ class BrowserHandler(ScrapyPlaywrightDownloadHandler):
         self.page_seconds = settings.getfloat("NEWSBOT_RENDER_PAGE_SECONDS", PAGE_SECONDS)
         self.max_html = settings.getint("NEWSBOT_RENDER_MAX_HTML", MAX_HTML)
         self.stall_seconds = settings.getfloat("NEWSBOT_RENDER_STALL_SECONDS", STALL_SECONDS)
+        POOL.max_bytes = settings.getint("NEWSBOT_BROWSER_MAX_MB", BROWSER_MAX_MB) * 2**20
         self.abort_request = self._refuses
         self.refused = 0
         self.open_pages: dict[int, Page] = {}
@@ -196,7 +198,9 @@ class BrowserHandler(ScrapyPlaywrightDownloadHandler):
         page.once("close", lambda _: POOL.pages.release() if POOL.pages else None)
         page.on("popup", self._close_popup)
         self.open_pages[id(request)] = page
-        request.meta["newsbot_reading"].open()
+        reading = request.meta["newsbot_reading"]
+        reading.open()
+        POOL.readings.add(reading)
         return page
 
     async def _close_popup(self, popup: Page) -> None:
@@ -223,6 +227,7 @@ class BrowserHandler(ScrapyPlaywrightDownloadHandler):
         finally:
             stopped.cancel()
             page = self.open_pages.pop(id(request), None)
+            POOL.readings.discard(reading)
         if download.done():
             return self._kept(request, download.result(), reading)
         download.cancel()

@@ -64,6 +64,9 @@ PAGE_SECONDS = 60.0
 # The most of a rendered page's HTML that is read, in characters; a page whose document
 # grows past it is stopped and cut there (NEWSBOT_RENDER_MAX_HTML). DOWNLOAD_MAXSIZE's 20 MB.
 MAX_HTML = 20 * 1024 * 1024
+# The browser's memory (driver, browser and renderers, proportional share) past which
+# every open page is stopped and closed (NEWSBOT_BROWSER_MAX_MB); sampled twice a second.
+BROWSER_MAX_MB = 2048
 # A call into a page (a few milliseconds as a rule) that has not answered in this long
 # finds its thread held by a script that does not yield (`while (true) {}`): the page is
 # stopped then rather than at its deadline (NEWSBOT_RENDER_STALL_SECONDS).
@@ -428,6 +431,8 @@ class _Pool:
         self.starting: asyncio.Future[None] | None = None
         self.peak_bytes = 0
         self.refusing: socket.socket | None = None
+        self.max_bytes = BROWSER_MAX_MB * 2**20
+        self.readings: set[Reading] = set()  # the pages open, being read
 
     def refusing_port(self) -> int:
         """A port on 127.0.0.1 that refuses every connection while the crawl runs: bound,
@@ -444,8 +449,17 @@ class _Pool:
             self.refusing = None
 
     async def sample(self) -> None:
+        """The browser's memory, twice a second: its peak for the run, and past
+        `max_bytes` every open page stopped (each read as it stood), which frees their
+        renderers' memory."""
         while True:
-            self.peak_bytes = max(self.peak_bytes, browser_rss())
+            current = browser_rss()
+            self.peak_bytes = max(self.peak_bytes, current)
+            if self.max_bytes and current > self.max_bytes and self.readings:
+                logger.warning("the browser passed %d MB (%d MB): stopping its %d open pages",
+                               self.max_bytes // 2**20, current // 2**20, len(self.readings))  # fmt: skip
+                for reading in list(self.readings):
+                    reading.stop(f"the browser passed {self.max_bytes // 2**20} MB")
             await asyncio.sleep(0.5)
 
 

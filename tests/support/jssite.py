@@ -392,20 +392,25 @@ for (const [tag, attr, path] of [['script', 'src', '/script.js'], ['iframe', 'sr
 # comes STALL_STEP seconds after the scroll or click that asked for it.
 STALL_STEP = 0.3
 STALLING_FIRST = {"/app/endless": 1000, "/app/more-forever": 2000, "/app/spin": 3000,
-                  "/app/grow": 4000}  # fmt: skip
+                  "/app/grow": 4000, "/app/balloon": 5000}  # fmt: skip
 
 
 def stalling_pages() -> dict[str, bytes]:
     """Listings that never end: an endless scroll, a "show more" that never goes, a
-    script that never yields the page's thread, a document that grows without end."""
+    script that never yields the page's thread, a document that grows without end, and
+    an endless scroll whose script takes memory without end (8 MB each 50 ms)."""
     step = int(STALL_STEP * 1000)
-    endless = f"""
-let next = {STALLING_FIRST["/app/endless"] + 4};
+
+    def endless_from(number: int) -> str:
+        return f"""
+let next = {number + 4};
 window.addEventListener('scroll', () => setTimeout(() => {{
   draw([0, 1, 2, 3].map(i => ({{url: '/news/' + (next + i) + '-item.html', title: 'Новость'}})));
   next += 4;
 }}, {step}));
 """
+
+    endless = endless_from(STALLING_FIRST["/app/endless"])
     more = f"""
 let next = {STALLING_FIRST["/app/more-forever"] + 4};
 document.querySelector('.more').addEventListener('click', () => setTimeout(() => {{
@@ -419,6 +424,13 @@ const chunk = 'растёт '.repeat(15000);
 setInterval(() => { const p = document.createElement('p'); p.textContent = chunk;
                     document.body.appendChild(p); }, 100);
 """
+    balloon = (
+        endless_from(STALLING_FIRST["/app/balloon"])
+        + """
+const held = [];
+setInterval(() => held.push(new Float64Array(1024 * 1024).fill(Math.random())), 50);
+"""
+    )
     button = '<button class="more" type="button">Показать больше</button>'
 
     def first(path: str) -> range:
@@ -429,4 +441,5 @@ setInterval(() => { const p = document.createElement('p'); p.textContent = chunk
         "/app/more-forever": _drawing(first("/app/more-forever"), more, extra=button),
         "/app/spin": _drawing(first("/app/spin"), spin),
         "/app/grow": _drawing(first("/app/grow"), grow),
+        "/app/balloon": _drawing(first("/app/balloon"), balloon),
     }
