@@ -219,6 +219,8 @@ class Reading:
         `stall` past its own timeout: a script in an endless loop holds the page's thread
         and every call into it waits forever."""
         if self.why is not None:
+            if asyncio.iscoroutine(step):
+                step.close()  # never sent to the page
             raise PageStopped(self.why)
         left = self.left()
         patience = own_timeout + self.stall
