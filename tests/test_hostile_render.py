@@ -86,7 +86,7 @@ def test_a_rendered_pages_scripts_reach_nothing_off_the_site(tmp_path: Path):
             time.sleep(1)  # a late connection would still be noted
             site_requests = list(site.requests)
     # Not one connection: fetch, XHR, beacon, WebSocket, EventSource, popup, worker,
-    # script, frame, style, image, preconnect, prefetch, the redirect and the navigation.
+    # script, frame, style, image, preconnect, prefetch, WebRTC, the redirect, the navigation.
     assert internal.connections == []
     assert "/redirect-out" in site_requests  # the redirect was asked for; its target not
     # The escaping listing is read; the leaving one is not kept under the other address.

@@ -34,6 +34,11 @@ from newsbot.crawling.render import (
 # Seconds given to closing a page whose script holds its thread; past them its whole
 # context (the site's other pages in the browser) is closed.
 _CLOSE_SECONDS = 10.0
+# WebRTC sends UDP (STUN, ICE) to any address, past routes and proxies alike: a page's
+# scripts, and its frames' (init scripts run in every frame), find no RTCPeerConnection.
+_NO_WEBRTC = """for (const name of ['RTCPeerConnection', 'webkitRTCPeerConnection']) {
+  delete window[name];
+}"""
 # Refused requests logged one by one per site; the rest are counted in the stats.
 _LOGGED_REFUSALS = 20
 
@@ -183,6 +188,7 @@ class BrowserHandler(ScrapyPlaywrightDownloadHandler):
                       "bypass": f"<-loopback>,{bypass}"},
         }  # fmt: skip
         wrapper = await super()._create_browser_context(name, kwargs, spider)
+        await wrapper.context.add_init_script(_NO_WEBRTC)
         await wrapper.context.route("**", self._route_off_page)
         await wrapper.context.route_web_socket("**", self._route_web_socket)
         return wrapper

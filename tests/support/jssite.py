@@ -324,10 +324,12 @@ def expected_articles() -> dict[str, set[str]]:
 
 
 class Listener(ServedInThread):
-    """An internal service" on 127.0.0.1: notes every connection made to it, and the
-    first line sent on it (a preconnect sends none), whatever the protocol."""
+    """The "internal service" on 127.0.0.1: notes every connection made to it, and the
+    first line sent on it (a preconnect sends none), whatever the protocol; and every
+    UDP datagram sent to the same port number (WebRTC's STUN)."""
 
     def __init__(self) -> None:
+        import socket
         import socketserver
 
         self.connections: list[str] = []
@@ -345,6 +347,21 @@ class Listener(ServedInThread):
         self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)  # type: ignore[assignment]
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.udp.bind(("127.0.0.1", self.port))
+        threading.Thread(target=self._note_datagrams, daemon=True).start()
+
+    def _note_datagrams(self) -> None:
+        while True:
+            try:
+                self.udp.recvfrom(2048)
+            except OSError:  # closed with the listener
+                return
+            self.connections.append("<udp datagram>")
+
+    def stop(self) -> None:
+        super().stop()
+        self.udp.close()
 
     @property
     def port(self) -> int:
@@ -368,6 +385,11 @@ const xhr = new XMLHttpRequest(); xhr.open('GET', '{elsewhere}/xhr'); xhr.send()
 navigator.sendBeacon('{elsewhere}/beacon', 'data');
 try {{ new WebSocket('ws://{host_port}/socket'); }} catch (e) {{}}
 try {{ new EventSource('{elsewhere}/events'); }} catch (e) {{}}
+try {{
+  const peer = new RTCPeerConnection({{iceServers: [{{urls: 'stun:{host_port}'}}]}});
+  peer.createDataChannel('x');
+  peer.createOffer().then(offer => peer.setLocalDescription(offer));
+}} catch (e) {{}}
 window.open('{elsewhere}/popup');
 window.open('/news/1-item.html', '_blank', 'noopener');
 new Worker(URL.createObjectURL(new Blob(["fetch('{elsewhere}/worker').catch(() => 0)"])));
