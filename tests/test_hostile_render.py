@@ -13,7 +13,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+from newsbot.crawling.render import browser_scope, may_request
 from newsbot.demo.server import LocalSite, Page
+from newsbot.sites.config import parse_config
 from tests.support.jssite import (
     STALLING_FIRST,
     Listener,
@@ -73,6 +77,41 @@ def _query(db: Path, sql: str) -> list[tuple]:
 
     with sqlite3.connect(db) as connection:
         return list(connection.execute(sql))
+
+
+SCOPED = parse_config(
+    {"slug": "x", "name": "X", "domains": ["x.example", "www.y.example"], "language": "ru",
+     "start_urls": ["https://x.example/news"], "article_url": "/news/\\d+", "render": "all",
+     "api": {"url": "https://x.example:8443/api?page={page}", "items": "items",
+             "item_url": "url"}},
+    "x.toml",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("https://x.example/news/1", True),
+        ("https://www.x.example/news/1", True),
+        ("http://y.example/", True),  # a URL without a port: 80 and 443
+        ("https://x.example:8443/api?page=2", True),  # the API's own port
+        ("wss://x.example/socket", True),
+        ("data:text/html,<p>hi</p>", True),
+        ("blob:https://x.example/4f1c", True),
+        ("https://x.example:8080/admin", False),
+        ("https://sub.x.example/", False),
+        ("https://x.example.evil.example/", False),
+        ("http://127.0.0.1/", False),
+        ("http://[::1]/", False),
+        ("ftp://x.example/", False),
+        ("file:///etc/passwd", False),
+        ("http://x.example:99999/", False),
+    ],
+)
+def test_the_browser_may_reach_only_the_sites_hosts_and_ports(url, allowed):
+    hosts, ports = browser_scope(SCOPED)
+    assert (hosts, ports) == (frozenset({"x.example", "y.example"}), frozenset({80, 443, 8443}))
+    assert may_request(url, hosts, ports) is allowed
 
 
 @needs_chromium

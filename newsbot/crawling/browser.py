@@ -31,6 +31,8 @@ from newsbot.crawling.render import (
     may_request,
 )
 
+logger = logging.getLogger(__name__)
+
 # Seconds given to closing a page whose script holds its thread; past them its whole
 # context (the site's other pages in the browser) is closed.
 _CLOSE_SECONDS = 10.0
@@ -49,9 +51,6 @@ class PageStoppedError(Exception):
 
 class LeftTheSiteError(Exception):
     """A rendered page's script navigated off the site; nothing of it is kept."""
-
-
-logger = logging.getLogger(__name__)
 
 
 class SharedBrowser:
@@ -119,9 +118,10 @@ class BrowserHandler(ScrapyPlaywrightDownloadHandler):
     request but the site's own hosts and ports to a proxy that refuses connections: a
     redirect off the site, a preconnect or a WebSocket it does not see fails there.
 
-    Deadline: each page is given NEWSBOT_RENDER_PAGE_SECONDS and NEWSBOT_RENDER_MAX_HTML
-    characters (render.Reading); a page stopped early is closed and answered with the
-    HTML it had at its last step."""
+    Bounds: each page is given NEWSBOT_RENDER_PAGE_SECONDS from its opening, calls into
+    it NEWSBOT_RENDER_STALL_SECONDS, its HTML NEWSBOT_RENDER_MAX_HTML characters, and
+    the browser NEWSBOT_BROWSER_MAX_MB (render.Reading, render.POOL); a page stopped
+    early is closed and answered with the HTML it had at its last step."""
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
