@@ -11,6 +11,12 @@ Bounded: one browser per crawl, shared by every rendering site (SharedBrowser); 
 BROWSER_PAGES pages open in it at once; every page closed after its response; a
 navigation timeout; waits for links that give up. The browser's peak memory is sampled
 from /proc and reported with the run (peak_memory_mb).
+
+Confined: a page's scripts reach only the config's hosts and ports over http(s)
+(`may_request`, checked on every request the browser makes; newsbot.crawling.browser).
+Deadlined: a rendered page, whatever its scripts do, is read within PAGE_SECONDS and
+MAX_HTML characters, and stopped when it does not answer for STALL_SECONDS (`Reading`);
+what it had drawn by then is kept.
 """
 
 from __future__ import annotations
@@ -19,13 +25,16 @@ import asyncio
 import contextlib
 import functools
 import logging
+import math
 import os
 import shutil
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from importlib.util import find_spec
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Page
@@ -49,6 +58,23 @@ _STEADY_POLLS = 4
 LAUNCH_ARGS = ["--disable-gpu", "--no-first-run", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]  # fmt: skip
 _HEAVY = {"image", "media", "font"}
+# Everything one rendered page may take, whatever its scripts do: loading, waiting,
+# scrolling, clicking and reading (NEWSBOT_RENDER_PAGE_SECONDS).
+PAGE_SECONDS = 60.0
+# The most of a rendered page's HTML that is read, in characters; a page whose document
+# grows past it is stopped and cut there (NEWSBOT_RENDER_MAX_HTML). DOWNLOAD_MAXSIZE's 20 MB.
+MAX_HTML = 20 * 1024 * 1024
+# The browser's memory (driver, browser and renderers, proportional share) past which
+# every open page is stopped and closed (NEWSBOT_BROWSER_MAX_MB); sampled twice a second.
+BROWSER_MAX_MB = 2048
+# A call into a page (a few milliseconds as a rule) that has not answered in this long
+# finds its thread held by a script that does not yield (`while (true) {}`): the page is
+# stopped then rather than at its deadline (NEWSBOT_RENDER_STALL_SECONDS).
+STALL_SECONDS = 5.0
+# URLs the browser may ask for without the network: the page's own data and objects.
+_LOCAL_SCHEMES = {"data", "blob", "about"}
+
+T = TypeVar("T")
 
 
 def find_chromium(setting: str | None = None) -> str | None:
@@ -79,6 +105,7 @@ def site_settings(config: SiteConfig) -> dict[str, Any]:
         return {}
     timeout = config.download_timeout or 30.0
     handler = "newsbot.crawling.browser.BrowserHandler"
+    hosts, ports = browser_scope(config)
     return {
         "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",
@@ -86,8 +113,41 @@ def site_settings(config: SiteConfig) -> dict[str, Any]:
         "PLAYWRIGHT_MAX_CONTEXTS": 1,
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": BROWSER_PAGES,
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": timeout * 1000,
-        "PLAYWRIGHT_ABORT_REQUEST": "newsbot.crawling.render.skip_heavy",
+        "NEWSBOT_BROWSER_HOSTS": sorted(hosts),
+        "NEWSBOT_BROWSER_PORTS": sorted(ports),
     }
+
+
+def browser_scope(config: SiteConfig) -> tuple[frozenset[str], frozenset[int]]:
+    """The hosts (`www.` optional) and ports the site's pages may reach in the browser:
+    the config's domains, and the ports of its URLs (a URL without one: 80 and 443, as
+    a site moves between http and https)."""
+    hosts = {d.lower().removeprefix("www.") for d in config.domains}
+    urls = [*config.start_urls, *config.sitemaps, *config.feeds, *config.imprint_urls]
+    if config.api is not None:
+        urls += [config.api.url, config.api.session_page or "", config.api.build_id_page or ""]
+    ports: set[int] = set()
+    for url in filter(None, urls):
+        try:
+            port = urlsplit(url).port
+        except ValueError:  # a template's placeholder where a port would be
+            continue
+        ports.update([port] if port else [80, 443])
+    return frozenset(hosts), frozenset(ports or {80, 443})
+
+
+def may_request(url: str, hosts: frozenset[str], ports: frozenset[int]) -> bool:
+    """Whether the browser may send this request: http(s) to one of the site's hosts and
+    ports, or the page's own data: and blob: objects (no network)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(parts.scheme)
+    except ValueError:
+        return False
+    if parts.scheme in _LOCAL_SCHEMES:
+        return True
+    host = (parts.hostname or "").removeprefix("www.")
+    return parts.scheme in ("http", "https", "ws", "wss") and host in hosts and port in ports
 
 
 def launch_options(setting: str | None) -> dict[str, Any]:
@@ -98,91 +158,204 @@ def launch_options(setting: str | None) -> dict[str, Any]:
             "timeout": 60_000}  # fmt: skip
 
 
-def skip_heavy(request: BrowserRequest) -> bool:
+def is_heavy(request: BrowserRequest) -> bool:
     """Images, video and fonts draw nothing a crawl reads."""
     return request.resource_type in _HEAVY
+
+
+# --- a rendered page's deadline -----------------------------------------------------
+
+
+class PageStopped(Exception):
+    """A rendered page stopped being read: past its deadline, or its HTML past the bound."""
+
+
+class Reading:
+    """What has been read of one rendered page so far, and how long it may still take.
+
+    The page's methods take a snapshot of its HTML after each step (only when it has
+    changed), so a page stopped by its deadline, by a script that never yields the main
+    thread, or by a document grown past MAX_HTML is read as it stood at the last step.
+    The download handler starts it (`begin`) and waits on `stopped`."""
+
+    def __init__(self) -> None:
+        self.seconds = PAGE_SECONDS
+        self.deadline = time.monotonic() + PAGE_SECONDS
+        self.max_html = MAX_HTML
+        self.stall = STALL_SECONDS
+        self.html: str | None = None
+        self.url: str | None = None
+        self.why: str | None = None  # why the page was stopped, if it was
+        self.stopped = asyncio.Event()
+        self.on_site: Callable[[str], bool] = lambda url: True
+
+    def begin(
+        self, seconds: float, max_html: int, stall: float, on_site: Callable[[str], bool]
+    ) -> None:
+        """A new download of the page; its deadline runs from `open`."""
+        self.seconds = seconds
+        self.deadline = math.inf
+        self.max_html = max_html
+        self.stall = stall
+        self.on_site = on_site
+        self.html = self.url = self.why = None
+        self.stopped = asyncio.Event()
+
+    def open(self) -> None:
+        """The page is open in the browser: its time starts (not while it waited for
+        the browser to start or for one of the crawl's page slots)."""
+        self.deadline = time.monotonic() + self.seconds
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def stop(self, why: str) -> None:
+        if self.why is None:
+            self.why = why
+        self.stopped.set()
+
+    async def within(self, step: Awaitable[T], own_timeout: float = 0.0) -> T:
+        """One call into the page, given no longer than the page has left, nor than
+        `stall` past its own timeout: a script in an endless loop holds the page's thread
+        and every call into it waits forever."""
+        if self.why is not None:
+            if asyncio.iscoroutine(step):
+                step.close()  # never sent to the page
+            raise PageStopped(self.why)
+        left = self.left()
+        patience = own_timeout + self.stall
+        try:
+            return await asyncio.wait_for(step, max(min(left, patience), 0.01))
+        except TimeoutError:
+            why = "deadline" if left <= patience else f"stalled: no answer in {patience:g} s"
+            raise PageStopped(why) from None
+
+    async def snapshot(self, page: Page) -> int:
+        """Keep the page's HTML if it changed (and the page is still on the site); its
+        text length. Past `max_html` the HTML is cut there and the page stopped."""
+        if not self.on_site(page.url):
+            raise PageStopped(f"its script navigated off the site to {page.url[:200]}")
+        known = len(self.html) if self.html is not None else -1
+        text_length, html_length, html = await self.within(
+            page.evaluate(_SNAPSHOT, [known, self.max_html])
+        )
+        if html is not None:
+            self.html, self.url = html, page.url
+        if html_length > self.max_html:
+            raise PageStopped(f"its HTML passed {self.max_html:,} characters")
+        return int(text_length)
+
+
+# The document's text length, HTML length, and its HTML (cut at the bound) when changed.
+_SNAPSHOT = """([known, max]) => {
+  const html = document.documentElement ? document.documentElement.outerHTML : '';
+  const text = document.body ? document.body.textContent.length : 0;
+  if (html.length === known) return [text, html.length, null];
+  return [text, html.length, html.length > max ? html.slice(0, max) : html];
+}"""
 
 
 # --- what a rendered page does before it is read ------------------------------------
 
 
-async def _article_links(page: Page, takes: Callable[[str], bool]) -> int:
-    hrefs = await page.evaluate("() => Array.from(document.links, a => a.href)")
+async def _article_links(page: Page, reading: Reading, takes: Callable[[str], bool]) -> int:
+    hrefs = await reading.within(page.evaluate("() => Array.from(document.links, a => a.href)"))
     return sum(1 for href in hrefs if isinstance(href, str) and takes(href))
 
 
-async def _more_links(page: Page, takes: Callable[[str], bool], before: int, wait: float) -> bool:
-    """Whether the page comes to hold more article links than `before` within `wait`."""
+async def _more_links(
+    page: Page, reading: Reading, takes: Callable[[str], bool], before: int, wait: float
+) -> bool:
+    """Whether the page comes to hold more article links than `before` within `wait`;
+    its HTML is kept when it does."""
     deadline = time.monotonic() + wait
     while True:
-        if await _article_links(page, takes) > before:
+        if await _article_links(page, reading, takes) > before:
+            await reading.snapshot(page)
             return True
         if time.monotonic() >= deadline:
             return False
+        if reading.left() <= 0:
+            raise PageStopped("deadline")
         await asyncio.sleep(_POLL)
 
 
 def _as_it_stands(method: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
-    """A page that navigates away or dies during a wait is read as it stands, not lost."""
+    """A page that navigates away or dies during a wait is read as it stands, not lost;
+    one past its deadline or bound is stopped and read as it stood at its last step."""
 
     @functools.wraps(method)
-    async def wrapped(page: Page, *args: Any) -> None:
+    async def wrapped(page: Page, reading: Reading, *args: Any) -> None:
         from playwright.async_api import Error as BrowserError
 
+        if reading.why is not None:
+            return
         try:
-            await method(page, *args)
+            await method(page, reading, *args)
+            await reading.snapshot(page)
         except BrowserError as error:
             logger.info("%s: %s stopped: %s", page.url, method.__name__, error.message[:200])
+        except PageStopped as stopped:
+            reading.stop(str(stopped))
 
     return wrapped
 
 
 @_as_it_stands
-async def settle_listing(page: Page, takes: Callable[[str], bool], wait: float) -> None:
+async def settle_listing(
+    page: Page, reading: Reading, takes: Callable[[str], bool], wait: float
+) -> None:
     """Wait for the page's script to draw its first article links."""
-    await _more_links(page, takes, 0, wait)
+    await _more_links(page, reading, takes, 0, wait)
 
 
 @_as_it_stands
-async def scroll_down(page: Page, takes: Callable[[str], bool], times: int, wait: float) -> None:
+async def scroll_down(
+    page: Page, reading: Reading, takes: Callable[[str], bool], times: int, wait: float
+) -> None:
     """An endless list: scroll to the bottom until no new links come, at most `times`."""
     for _ in range(times):
-        before = await _article_links(page, takes)
-        await page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
-        if not await _more_links(page, takes, before, wait):
+        before = await _article_links(page, reading, takes)
+        await reading.within(
+            page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+        )
+        if not await _more_links(page, reading, takes, before, wait):
             return
 
 
 @_as_it_stands
 async def click_more(
-    page: Page, takes: Callable[[str], bool], selector: str, times: int, wait: float
-) -> None:
+    page: Page, reading: Reading, takes: Callable[[str], bool], selector: str, times: int,
+    wait: float,
+) -> None:  # fmt: skip
     """A "show more" button: click it until it goes or adds nothing, at most `times`."""
     from playwright.async_api import Error as BrowserError
 
     for _ in range(times):
         button = page.locator(selector).first
-        if not await button.count() or not await button.is_visible():
+        if not await reading.within(button.count()) or not await reading.within(
+            button.is_visible()
+        ):
             return
-        before = await _article_links(page, takes)
+        before = await _article_links(page, reading, takes)
         try:
-            await button.click(timeout=wait * 1000)
+            await reading.within(button.click(timeout=wait * 1000), own_timeout=wait)
         except BrowserError as error:  # detached or covered: the list is what it is
             logger.info("%s: %s could not be clicked: %s", page.url, selector, error.message)
             return
-        if not await _more_links(page, takes, before, wait):
+        if not await _more_links(page, reading, takes, before, wait):
             return
 
 
 @_as_it_stands
-async def settle_article(page: Page, wait: float) -> None:
+async def settle_article(page: Page, reading: Reading, wait: float) -> None:
     """An article drawn by a script: read it once its text has stopped growing for a
     second, or after `wait`. Waiting for the network to go quiet cost the whole `wait`
     on most pages (analytics, polling, resources that never answer)."""
     deadline = time.monotonic() + wait
     last, steady = -1, 0
     while time.monotonic() < deadline:
-        length = await page.evaluate("() => document.body ? document.body.innerText.length : 0")
+        length = await reading.snapshot(page)
         steady = steady + 1 if length == last and length > 0 else 0
         if steady >= _STEADY_POLLS:
             return
@@ -200,15 +373,18 @@ def request_meta(config: SiteConfig, kind: str) -> dict[str, Any]:
 
     wait = min(SETTLE_SECONDS, config.download_timeout or 30.0)
     takes = config.takes_article
+    reading = Reading()
     if kind == "listing":
-        methods = [PageMethod(settle_listing, takes, wait)]
+        methods = [PageMethod(settle_listing, reading, takes, wait)]
         if config.scroll:
-            methods.append(PageMethod(scroll_down, takes, config.scroll, wait))
+            methods.append(PageMethod(scroll_down, reading, takes, config.scroll, wait))
         if config.load_more:
-            methods.append(PageMethod(click_more, takes, config.load_more, config.max_pages, wait))
+            methods.append(
+                PageMethod(click_more, reading, takes, config.load_more, config.max_pages, wait)
+            )
     else:
-        methods = [PageMethod(settle_article, wait)]
-    return {"playwright": True, "playwright_page_methods": methods}
+        methods = [PageMethod(settle_article, reading, wait)]
+    return {"playwright": True, "playwright_page_methods": methods, "newsbot_reading": reading}
 
 
 def capture_meta(url_prefix: str, names: tuple[str, ...]) -> dict[str, Any]:
@@ -256,10 +432,36 @@ class _Pool:
         self.sampler: asyncio.Task[None] | None = None
         self.starting: asyncio.Future[None] | None = None
         self.peak_bytes = 0
+        self.refusing: socket.socket | None = None
+        self.max_bytes = BROWSER_MAX_MB * 2**20
+        self.readings: set[Reading] = set()  # the pages open, being read
+
+    def refusing_port(self) -> int:
+        """A port on 127.0.0.1 that refuses every connection while the crawl runs: bound,
+        never listening, so nothing else can take it. The browser's proxy for what is
+        not the site's."""
+        if self.refusing is None:
+            self.refusing = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self.refusing.bind(("127.0.0.1", 0))
+        return int(self.refusing.getsockname()[1])
+
+    def close_refusing_port(self) -> None:
+        if self.refusing is not None:
+            self.refusing.close()
+            self.refusing = None
 
     async def sample(self) -> None:
+        """The browser's memory, twice a second: its peak for the run, and past
+        `max_bytes` every open page stopped (each read as it stood), which frees their
+        renderers' memory."""
         while True:
-            self.peak_bytes = max(self.peak_bytes, browser_rss())
+            current = browser_rss()
+            self.peak_bytes = max(self.peak_bytes, current)
+            if self.max_bytes and current > self.max_bytes and self.readings:
+                logger.warning("the browser passed %d MB (%d MB): stopping its %d open pages",
+                               self.max_bytes // 2**20, current // 2**20, len(self.readings))  # fmt: skip
+                for reading in list(self.readings):
+                    reading.stop(f"the browser passed {self.max_bytes // 2**20} MB")
             await asyncio.sleep(0.5)
 
 

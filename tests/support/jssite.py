@@ -318,3 +318,150 @@ def expected_articles() -> dict[str, set[str]]:
         "next": {f"/{r}/{n}/novost-{n}.html" for r, numbers in NEXT_RUBRICS.items()
                  for n in numbers},
     }  # fmt: skip
+
+
+# --- hostile rendered pages (tests/test_hostile_render.py) ---------------------------
+
+
+class Listener(ServedInThread):
+    """The "internal service" on 127.0.0.1: notes every connection made to it, and the
+    first line sent on it (a preconnect sends none), whatever the protocol; and every
+    UDP datagram sent to the same port number (WebRTC's STUN)."""
+
+    def __init__(self) -> None:
+        import socket
+        import socketserver
+
+        self.connections: list[str] = []
+        listener = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                self.request.settimeout(2)
+                try:
+                    first = self.request.recv(200).split(b"\r\n", 1)[0]
+                except OSError:
+                    first = b""
+                listener.connections.append(first.decode("latin-1") or "<connection>")
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)  # type: ignore[assignment]
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.udp.bind(("127.0.0.1", self.port))
+        threading.Thread(target=self._note_datagrams, daemon=True).start()
+
+    def _note_datagrams(self) -> None:
+        while True:
+            try:
+                self.udp.recvfrom(2048)
+            except OSError:  # closed with the listener
+                return
+            self.connections.append("<udp datagram>")
+
+    def stop(self) -> None:
+        super().stop()
+        self.udp.close()
+
+    @property
+    def port(self) -> int:
+        return int(self.server.server_address[1])
+
+
+def _drawing(numbers: range, then: str, extra: str = "") -> bytes:
+    """A listing whose script draws links to `numbers`, then runs `then`."""
+    links = json.dumps(_links(numbers))
+    return _SHELL.format(title="Лента", extra=extra, script=f"draw({links});\n{then}").encode()
+
+
+def escaping_pages(elsewhere: str) -> dict[str, bytes]:
+    """Listings whose scripts reach for `elsewhere` (http://127.0.0.1:<port>) every way a
+    page can; the listing's own links are /news/1..4; /app/leave navigates there."""
+    host_port = elsewhere.removeprefix("http://")
+    escape = f"""
+fetch('{elsewhere}/fetch').catch(() => 0);
+fetch('{elsewhere}/no-cors', {{mode: 'no-cors'}}).catch(() => 0);
+const xhr = new XMLHttpRequest(); xhr.open('GET', '{elsewhere}/xhr'); xhr.send();
+navigator.sendBeacon('{elsewhere}/beacon', 'data');
+try {{ new WebSocket('ws://{host_port}/socket'); }} catch (e) {{}}
+try {{ new EventSource('{elsewhere}/events'); }} catch (e) {{}}
+try {{
+  const peer = new RTCPeerConnection({{iceServers: [{{urls: 'stun:{host_port}'}}]}});
+  peer.createDataChannel('x');
+  peer.createOffer().then(offer => peer.setLocalDescription(offer));
+}} catch (e) {{}}
+window.open('{elsewhere}/popup');
+window.open('/news/1-item.html', '_blank', 'noopener');
+new Worker(URL.createObjectURL(new Blob(["fetch('{elsewhere}/worker').catch(() => 0)"])));
+fetch('/redirect-out').catch(() => 0);
+for (const [tag, attr, path] of [['script', 'src', '/script.js'], ['iframe', 'src', '/frame'],
+                                 ['link', 'href', '/style.css'], ['img', 'src', '/image.png']]) {{
+  const node = document.createElement(tag);
+  if (tag === 'link') node.rel = 'stylesheet';
+  node[attr] = '{elsewhere}' + path;
+  document.body.appendChild(node);
+}}
+"""
+    head = (f'<link rel="preconnect" href="{elsewhere}"><link rel="prefetch" href="{elsewhere}/prefetch">'
+            f'<link rel="dns-prefetch" href="{elsewhere}">')  # fmt: skip
+    return {
+        "/app/escape": _drawing(range(1, 5), escape, extra=head),
+        "/app/leave": _drawing(range(5, 9), f"location.href = '{elsewhere}/moved';"),
+    }
+
+
+# Each stalls the page its own way after drawing its first links; every batch of links
+# comes STALL_STEP seconds after the scroll or click that asked for it.
+STALL_STEP = 0.3
+STALLING_FIRST = {"/app/endless": 1000, "/app/more-forever": 2000, "/app/spin": 3000,
+                  "/app/grow": 4000, "/app/balloon": 5000}  # fmt: skip
+
+
+def stalling_pages() -> dict[str, bytes]:
+    """Listings that never end: an endless scroll, a "show more" that never goes, a
+    script that never yields the page's thread, a document that grows without end, and
+    an endless scroll whose script takes memory without end (8 MB each 50 ms)."""
+    step = int(STALL_STEP * 1000)
+
+    def endless_from(number: int) -> str:
+        return f"""
+let next = {number + 4};
+window.addEventListener('scroll', () => setTimeout(() => {{
+  draw([0, 1, 2, 3].map(i => ({{url: '/news/' + (next + i) + '-item.html', title: 'Новость'}})));
+  next += 4;
+}}, {step}));
+"""
+
+    endless = endless_from(STALLING_FIRST["/app/endless"])
+    more = f"""
+let next = {STALLING_FIRST["/app/more-forever"] + 4};
+document.querySelector('.more').addEventListener('click', () => setTimeout(() => {{
+  draw([0, 1, 2, 3].map(i => ({{url: '/news/' + (next + i) + '-item.html', title: 'Новость'}})));
+  next += 4;
+}}, {step}));
+"""
+    spin = "setTimeout(() => { while (true) {} }, 2000);"
+    grow = """
+const chunk = 'растёт '.repeat(15000);
+setInterval(() => { const p = document.createElement('p'); p.textContent = chunk;
+                    document.body.appendChild(p); }, 100);
+"""
+    balloon = (
+        endless_from(STALLING_FIRST["/app/balloon"])
+        + """
+const held = [];
+setInterval(() => held.push(new Float64Array(1024 * 1024).fill(Math.random())), 50);
+"""
+    )
+    button = '<button class="more" type="button">Показать больше</button>'
+
+    def first(path: str) -> range:
+        return range(STALLING_FIRST[path], STALLING_FIRST[path] + 4)
+
+    return {
+        "/app/endless": _drawing(first("/app/endless"), endless),
+        "/app/more-forever": _drawing(first("/app/more-forever"), more, extra=button),
+        "/app/spin": _drawing(first("/app/spin"), spin),
+        "/app/grow": _drawing(first("/app/grow"), grow),
+        "/app/balloon": _drawing(first("/app/balloon"), balloon),
+    }
