@@ -3,8 +3,8 @@ end to end: crawl, extract and store the same local mirror of real article pages
 
     make bench-peers        # or: .venv/bin/python bench/peers_bench.py [--pages N] [--rounds R]
 
-Interleaved rounds on one mirror (newsbot, then the peer, each into a fresh database);
-the median of the rounds. Per tool: articles stored per second of wall time, CPU ms per
+Interleaved rounds on one mirror (each tool into a fresh database, the order alternating
+from round to round); the median of the rounds (3 by default). Per tool: articles stored per second of wall time, CPU ms per
 stored article and peak resident memory of the whole process tree (a crawl's extraction
 workers included), and completeness: articles stored, and those with a title, a body
 and a date. Targets (issue "Faster than what a user would write"): newsbot at least 1.8x
@@ -100,7 +100,7 @@ def median_run(runs: list[Run]) -> Run:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", type=int, default=1000, help="articles in the mirror")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     runs: dict[str, list[Run]] = {"newsbot": [], "peer": []}
@@ -108,8 +108,11 @@ def main() -> None:
         mirror = Mirror(Path(folder) / "site", args.pages)
         try:
             for number in range(args.rounds):
-                runs["newsbot"].append(newsbot_run(mirror, Path(folder) / f"news-{number}.db"))
-                runs["peer"].append(peer_run(mirror, Path(folder) / f"peer-{number}.db"))
+                # Interleaved, and each tool first in every other round: a machine that
+                # warms up or gets busier does not favour one of them.
+                order = [("newsbot", newsbot_run), ("peer", peer_run)]
+                for tool, run in order if number % 2 == 0 else order[::-1]:
+                    runs[tool].append(run(mirror, Path(folder) / f"{tool}-{number}.db"))
         finally:
             mirror.close()
     ours, peer = median_run(runs["newsbot"]), median_run(runs["peer"])
@@ -122,6 +125,8 @@ def main() -> None:
               f"{run.stored} | {run.complete} |")  # fmt: skip
     for tool, reason in UNUSABLE.items():
         print(f"| {tool} | - | - | - | - | not a usable peer (tried by hand): {reason} |")
+    if not peer.stored:
+        raise SystemExit("the peer stored no article: nothing to compare with")
     speed, memory = ours.rate / peer.rate, ours.peak_mb / peer.peak_mb
     print(f"\nnewsbot / peer: {speed:.2f}x the articles/s (target >= 1.8x), "
           f"{memory:.2f}x the peak memory (target <= 1.5x)")  # fmt: skip
