@@ -3,7 +3,7 @@ NEWSBOT := .venv/bin/newsbot
 STAMP := .venv/.installed-stamp
 DB ?= data/news.db
 
-.PHONY: install test lint demo crawl export bench bench-extract bench-crawl bench-pipeline bench-reprints bench-render cron clean
+.PHONY: install test lint demo crawl export bench bench-extract bench-crawl bench-pipeline bench-reprints bench-render bench-peers cron clean
 
 install: $(STAMP)
 
@@ -51,6 +51,11 @@ bench-reprints: $(STAMP)
 # Pages/s and peak memory with and without the browser on one local site (needs chromium).
 bench-render: $(STAMP)
 	$(PY) bench/render_bench.py
+
+# newsbot against the afternoon alternative (bench/afternoon_peer.py), end to end on a
+# 1,000-page mirror of real pages: articles/s, CPU per article, peak memory, completeness.
+bench-peers: $(STAMP)
+	$(PY) bench/peers_bench.py
 
 bench: bench-extract bench-pipeline bench-reprints
 
