@@ -11,7 +11,7 @@ from pathlib import Path
 from lxml import html
 
 from newsbot.demo.server import LocalSite
-from newsbot.sites.addsite import add_site, site_name
+from newsbot.sitetools.addsite import add_site, site_name
 from tests import realsites
 from tests.crawlsite import query, run_crawl
 

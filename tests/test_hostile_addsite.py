@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from newsbot.demo.server import LocalSite, Page, ServedInThread
-from newsbot.sites.addsite import Prober, add_site, same_site
-from newsbot.sites.checksite import check_site
+from newsbot.sitetools.addsite import Prober, add_site, same_site
+from newsbot.sitetools.checksite import check_site
 from newsbot.sites.config import load_config
 from tests.conftest import ROOT
 from tests.crawlsite import article_html, listing
@@ -206,7 +206,7 @@ def test_a_tls_handshake_that_drips_ends_at_its_time_limit():
 
 
 def test_a_name_from_the_page_cannot_break_the_config(tmp_path: Path):
-    from newsbot.sites.addsite import _toml_string
+    from newsbot.sitetools.addsite import _toml_string
 
     for name in ("Foo\nBar", "A\x01B", 'It\'s "quoted"', "Тенгри\tНьюс"):
         assert tomllib.loads(f"name = {_toml_string(name)}")["name"] == name

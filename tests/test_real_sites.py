@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from newsbot.demo.server import LocalSite
-from newsbot.sites.addsite import add_site
+from newsbot.sitetools.addsite import add_site
 from newsbot.sites.config import bundled_configs, load_config
 from tests import realsites
 from tests.conftest import ROOT

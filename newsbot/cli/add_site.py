@@ -1,4 +1,4 @@
-"""`newsbot add-site`: site configs written from a home page (newsbot/sites/addsite.py)."""
+"""`newsbot add-site`: site configs written from a home page (newsbot/sitetools/addsite.py)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsbot.sites.addsite import ProbeError, add_site
+    from newsbot.sitetools.addsite import ProbeError, add_site
 
     try:
         written = add_site(args.url, Path(args.output), args.slug, args.max_requests,

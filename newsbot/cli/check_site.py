@@ -1,5 +1,5 @@
 """`newsbot check-site`: a verdict per part of one site's config, from the live site
-(needs internet; newsbot/sites/checksite.py)."""
+(needs internet; newsbot/sitetools/checksite.py)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsbot.sites.checksite import check_site
+    from newsbot.sitetools.checksite import check_site
     from newsbot.sites.config import load_config
 
     if not args.slug and not args.site_file:

@@ -29,7 +29,7 @@ from newsbot.crawling.discovery import (
     path_page_url,
 )
 from newsbot.run.runner import run_crawl
-from newsbot.sites.addsite import Prober
+from newsbot.sitetools.addsite import Prober
 from newsbot.sites.config import SiteConfig
 from pipelines.stages.chain import process_page
 from pipelines.store import Store
