@@ -212,6 +212,22 @@ def _browser_memory(db: sqlite_utils.Database) -> None:
     db.table("runs").add_column("browser_mb", float)
 
 
+@migrations(name="m006_reprint_furniture")
+def _reprint_furniture(db: sqlite_utils.Database) -> None:
+    """A site's furniture, kept out of the reprint shingles (pipelines/stages/reprints.py):
+    how many of a site's articles print each paragraph (the key hashes the site and the
+    paragraph's words), whether it is furniture, and while it is not yet, which articles
+    print it (to index them again when it becomes furniture); and each article's own
+    paragraph keys in the index. Until `newsbot reprints --rebuild`, articles indexed
+    before count for nothing."""
+    db.execute(
+        "CREATE TABLE reprint_paragraphs (paragraph INTEGER PRIMARY KEY, "
+        "articles INTEGER NOT NULL, furniture INTEGER NOT NULL DEFAULT 0, holders TEXT) "
+        "WITHOUT ROWID"
+    )
+    db.table("reprint_index").add_column("paragraphs", bytes)
+
+
 def _carry_over_legacy(db: sqlite_utils.Database) -> None:
     """Record the versions a pre-sqlite-utils database applied under their new names."""
     done = {row[0] for row in db.execute(f"SELECT version FROM {LEGACY_TABLE}")}
