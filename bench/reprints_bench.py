@@ -340,12 +340,14 @@ def boilerplate_database(path: Path, articles: int, notices: int) -> dict[str, s
         if number % 3 == 2 and number // 3 < notices:
             site, body = f"notice{number:05d}_ru", SHORT_NOTICE
         elif stories and rng.random() < 0.01:
+            # Of a story long enough to be compared once its notice is left out.
             original, own = rng.choice(stories[-500:])
             expected[identifier] = original
             body = own + "\n\n" + COOKIE_NOTICE
         else:
             own = " ".join(mutated(rng.sample(pool, rng.randint(2, 6)), vocabulary, rng))
-            stories.append((identifier, own))
+            if len(words_of(own)) >= MIN_WORDS:
+                stories.append((identifier, own))
             body = own + "\n\n" + COOKIE_NOTICE
         rows.append((identifier, f"https://{site}.kz/{identifier}", site, body, published,
                      published, "{}"))  # fmt: skip

@@ -215,7 +215,8 @@ def band_keys(signature: Sequence[int]) -> list[int]:
 def candidates(buckets: Iterable[Sequence[int]], exclude: int | None = None) -> list[int]:
     """The articles (rowids) found in at least MIN_SHARED_BANDS of one text's band
     buckets, less the buckets of more than MAX_BUCKET articles: at most
-    BANDS * MAX_BUCKET // MIN_SHARED_BANDS of them."""
+    BANDS * MAX_BUCKET // MIN_SHARED_BANDS of them. The first MAX_BUCKET + 1 texts of a
+    band meet each other; a text that comes later meets no one through it."""
     shared: dict[int, int] = {}
     for bucket in buckets:
         if len(bucket) > MAX_BUCKET:
@@ -228,8 +229,9 @@ def candidates(buckets: Iterable[Sequence[int]], exclude: int | None = None) -> 
 def candidate_pairs(keys: np.ndarray) -> np.ndarray:
     """Pairs of rows of `keys` (band keys, one row per text) that share at least
     MIN_SHARED_BANDS bands, as an array of (lower row, higher row): the LSH index of a
-    whole database at once, for a rebuild. A key of more than MAX_BUCKET texts is left
-    out as in `candidates`, which also bounds the pairs: at most MAX_BUCKET / 2 per key."""
+    whole database at once, for a rebuild. As in `candidates`, the texts of a key after its
+    first MAX_BUCKET + 1 (in row order) meet no one through it, which also bounds the pairs
+    a key makes (MAX_BUCKET * (MAX_BUCKET + 1) / 2) and so the rebuild's memory."""
     count = len(keys)
     flat = keys.ravel()
     owners = np.repeat(np.arange(count, dtype=np.int64), keys.shape[1])
@@ -240,9 +242,9 @@ def candidate_pairs(keys: np.ndarray) -> np.ndarray:
     twos = starts[lengths == 2]
     firsts, seconds = [owners[twos]], [owners[twos + 1]]
     # A key shared by more than two texts (a much reprinted release): every pair.
-    several = (lengths > 2) & (lengths <= MAX_BUCKET)
+    several = lengths > 2
     for start, length in zip(starts[several], lengths[several], strict=True):
-        left, right = np.triu_indices(int(length), 1)
+        left, right = np.triu_indices(min(int(length), MAX_BUCKET + 1), 1)
         firsts.append(owners[start + left])
         seconds.append(owners[start + right])
     first, second = np.concatenate(firsts), np.concatenate(seconds)

@@ -25,7 +25,6 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from pipelines.stages.reprints import (
-    BANDS,
     FURNITURE_ARTICLES,
     MAX_BUCKET,
     Fingerprint,
@@ -65,12 +64,14 @@ _COUNT_PARAGRAPH = (
     f"furniture OR articles >= {FURNITURE_ARTICLES} THEN NULL "
     "ELSE holders || ' ' || excluded.holders END"
 )
-# Each band's bucket, read no further than one article past MAX_BUCKET: an article's
-# lookup reads BANDS * (MAX_BUCKET + 1) rows at most, however large the buckets grow.
-_BUCKETS = " UNION ALL ".join(
-    [f"SELECT * FROM (SELECT band, article_rowid FROM reprint_bands WHERE band = ? "
-     f"LIMIT {MAX_BUCKET + 1})"] * BANDS
-)  # fmt: skip
+# The buckets of a text's bands, less the crowded ones (an article past MAX_BUCKET, found
+# by stepping over the index without reading it): an article's lookup returns
+# BANDS * MAX_BUCKET rows at most, however large the buckets grow.
+_BUCKETS = (
+    "SELECT band, article_rowid FROM reprint_bands WHERE band IN (SELECT value FROM "
+    "json_each(?) WHERE (SELECT article_rowid FROM reprint_bands WHERE band = value "
+    f"LIMIT 1 OFFSET {MAX_BUCKET}) IS NULL)"
+)
 
 
 def _paragraph_bytes(keys: list[int]) -> bytes:
@@ -386,7 +387,7 @@ class Reprints(Connection):
         self, rowid: int, keys: list[int], found: Fingerprint
     ) -> dict[str, tuple[Publication, Overlap]]:
         buckets: dict[int, list[int]] = {key: [] for key in keys}
-        for band, owner in self.db.execute(_BUCKETS, keys):
+        for band, owner in self.db.execute(_BUCKETS, [str(keys)]):
             buckets[band].append(owner)
         partners = candidates(buckets.values(), exclude=rowid)
         self.reprint_comparisons += len(partners)
