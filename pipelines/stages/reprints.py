@@ -19,9 +19,9 @@ What must not link, and the rule that keeps it apart:
   length floor is measured on what is left, so a lower floor (short reprints) cannot
   bring furniture back;
 - many texts sharing a band (identical notices on many sites, a long template series): a
-  band bucket of more than MAX_BUCKET articles carries no signal and names no candidates,
-  so one article never meets more than BANDS * MAX_BUCKET / MIN_SHARED_BANDS candidates
-  however often a text repeats.
+  band bucket of more than MAX_BUCKET articles carries no signal; its first MAX_BUCKET + 1
+  texts meet each other through it, later ones meet no one, so one article never meets
+  more than BANDS * MAX_BUCKET / MIN_SHARED_BANDS candidates however often a text repeats.
 
 The original of a copy is the earliest publication among the texts it repeats
 (published_at_utc, falling back to first_seen_at); a copy that credits one of them
@@ -212,25 +212,12 @@ def band_keys(signature: Sequence[int]) -> list[int]:
     return list(band_key_array(np.asarray([signature]))[0].tolist())
 
 
-def candidates(buckets: Iterable[Sequence[int]], exclude: int | None = None) -> list[int]:
-    """The articles (rowids) found in at least MIN_SHARED_BANDS of one text's band
-    buckets, less the buckets of more than MAX_BUCKET articles: at most
-    BANDS * MAX_BUCKET // MIN_SHARED_BANDS of them. The first MAX_BUCKET + 1 texts of a
-    band meet each other; a text that comes later meets no one through it."""
-    shared: dict[int, int] = {}
-    for bucket in buckets:
-        if len(bucket) > MAX_BUCKET:
-            continue
-        for rowid in bucket:
-            shared[rowid] = shared.get(rowid, 0) + 1
-    return sorted(r for r, n in shared.items() if n >= MIN_SHARED_BANDS and r != exclude)
-
-
 def candidate_pairs(keys: np.ndarray) -> np.ndarray:
     """Pairs of rows of `keys` (band keys, one row per text) that share at least
     MIN_SHARED_BANDS bands, as an array of (lower row, higher row): the LSH index of a
-    whole database at once, for a rebuild. As in `candidates`, the texts of a key after its
-    first MAX_BUCKET + 1 (in row order) meet no one through it, which also bounds the pairs
+    whole database at once, for a rebuild. As a crawl's lookup does (pipelines/store/
+    reprints.py), the texts of a key after its first MAX_BUCKET + 1 (in row order) meet no
+    one through it, which also bounds the pairs
     a key makes (MAX_BUCKET * (MAX_BUCKET + 1) / 2) and so the rebuild's memory."""
     count = len(keys)
     flat = keys.ravel()

@@ -27,13 +27,13 @@ import numpy as np
 from pipelines.stages.reprints import (
     FURNITURE_ARTICLES,
     MAX_BUCKET,
+    MIN_SHARED_BANDS,
     Fingerprint,
     Overlap,
     Publication,
     band_key_array,
     band_keys,
     candidate_pairs,
-    candidates,
     choose_original,
     confirmed,
     credits,
@@ -64,13 +64,16 @@ _COUNT_PARAGRAPH = (
     f"furniture OR articles >= {FURNITURE_ARTICLES} THEN NULL "
     "ELSE holders || ' ' || excluded.holders END"
 )
-# The buckets of a text's bands, less the crowded ones (an article past MAX_BUCKET, found
-# by stepping over the index without reading it): an article's lookup returns
-# BANDS * MAX_BUCKET rows at most, however large the buckets grow.
-_BUCKETS = (
-    "SELECT band, article_rowid FROM reprint_bands WHERE band IN (SELECT value FROM "
-    "json_each(?) WHERE (SELECT article_rowid FROM reprint_bands WHERE band = value "
-    f"LIMIT 1 OFFSET {MAX_BUCKET}) IS NULL)"
+# The candidates of a text: the articles in MIN_SHARED_BANDS of its bands' buckets, less
+# the crowded buckets (an article past MAX_BUCKET, found by stepping over the index
+# without reading it). A band's first MAX_BUCKET + 1 texts meet each other; a text that
+# comes later meets no one through it. So an article meets BANDS * MAX_BUCKET /
+# MIN_SHARED_BANDS candidates at most, however large the buckets grow.
+_CANDIDATES = (
+    "SELECT article_rowid FROM reprint_bands WHERE band IN (SELECT value FROM json_each(?) "
+    "WHERE (SELECT article_rowid FROM reprint_bands WHERE band = value "
+    f"LIMIT 1 OFFSET {MAX_BUCKET}) IS NULL) GROUP BY article_rowid "
+    f"HAVING count(*) >= {MIN_SHARED_BANDS}"
 )
 
 
@@ -386,10 +389,7 @@ class Reprints(Connection):
     def _matches(
         self, rowid: int, keys: list[int], found: Fingerprint
     ) -> dict[str, tuple[Publication, Overlap]]:
-        buckets: dict[int, list[int]] = {key: [] for key in keys}
-        for band, owner in self.db.execute(_BUCKETS, [str(keys)]):
-            buckets[band].append(owner)
-        partners = candidates(buckets.values(), exclude=rowid)
+        partners = [r for (r,) in self.db.execute(_CANDIDATES, [str(keys)]) if r != rowid]
         self.reprint_comparisons += len(partners)
         if not partners:
             return {}
