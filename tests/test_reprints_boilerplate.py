@@ -139,3 +139,17 @@ def test_a_rebuild_pairs_only_the_first_texts_of_a_crowded_band():
     pairs = candidate_pairs(keys)
     assert len(pairs) == MAX_BUCKET * (MAX_BUCKET + 1) // 2
     assert pairs.max() == MAX_BUCKET
+
+
+def test_articles_indexed_before_the_furniture_counts_ask_for_a_rebuild():
+    rng = random.Random(5)
+    with Store.open(":memory:") as store:
+        for number in range(3):
+            _store(store, number, "old_ru", _story(rng, 70) + "\n\n" + COOKIE_NOTICE)
+        assert store.unindexed_articles() == 0
+        # What an index made before the migration holds: no paragraph keys.
+        store.db.execute("UPDATE reprint_index SET paragraphs = NULL WHERE article_rowid < 3")
+        assert store.unindexed_articles() == 2
+        store.rebuild_reprints(now=FETCHED_AT)
+        assert store.unindexed_articles() == 0
+        assert store.db.execute("SELECT sum(articles) FROM reprint_paragraphs").fetchone() == (6,)

@@ -445,11 +445,12 @@ class Reprints(Connection):
         )  # fmt: skip
 
     def unindexed_articles(self) -> int:
-        """Articles the reprint index has not seen (stored before it existed)."""
+        """Articles the reprint index has not seen (stored before it existed), or saw
+        before it counted paragraphs (their site's furniture may still be in it)."""
         return int(
             self.db.execute(
                 "SELECT count(*) FROM articles WHERE rowid NOT IN "
-                "(SELECT article_rowid FROM reprint_index)"
+                "(SELECT article_rowid FROM reprint_index WHERE paragraphs IS NOT NULL)"
             ).fetchone()[0]
         )
 
