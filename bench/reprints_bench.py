@@ -11,7 +11,11 @@ set of pairs built from real text (README, "Who reprints whom").
 - incremental: `Store.link_reprints` of one new article against that index, 300 times;
 - labelled pairs (bench/reprints_pairs.json): precision and recall of the whole rule
   (an LSH band shared, then confirmed) on reprints, same-event stories, template series
-  and unrelated texts.
+  and unrelated texts;
+- boilerplate (`--boilerplate 3000 [--notices 1500]`, on its own): short stories of one
+  site that each end with one 130-word cookie and rights paragraph (1% of them copies of
+  an earlier story), and identical notices each on a site of its own; linked one by one as
+  a crawl does (seconds, links right and wrong), then rebuilt (seconds, peak RSS).
 """
 
 from __future__ import annotations
