@@ -215,10 +215,10 @@ def band_keys(signature: Sequence[int]) -> list[int]:
 def candidate_pairs(keys: np.ndarray) -> np.ndarray:
     """Pairs of rows of `keys` (band keys, one row per text) that share at least
     MIN_SHARED_BANDS bands, as an array of (lower row, higher row): the LSH index of a
-    whole database at once, for a rebuild. As a crawl's lookup does (pipelines/store/
+    whole database at once, for a rebuild. As in a crawl's lookup (pipelines/store/
     reprints.py), the texts of a key after its first MAX_BUCKET + 1 (in row order) meet no
-    one through it, which also bounds the pairs
-    a key makes (MAX_BUCKET * (MAX_BUCKET + 1) / 2) and so the rebuild's memory."""
+    one through it, which also bounds the pairs a key makes (MAX_BUCKET * (MAX_BUCKET + 1)
+    / 2) and so the rebuild's memory."""
     count = len(keys)
     flat = keys.ravel()
     owners = np.repeat(np.arange(count, dtype=np.int64), keys.shape[1])
@@ -228,7 +228,8 @@ def candidate_pairs(keys: np.ndarray) -> np.ndarray:
     lengths = np.diff(np.r_[starts, len(flat)])
     twos = starts[lengths == 2]
     firsts, seconds = [owners[twos]], [owners[twos + 1]]
-    # A key shared by more than two texts (a much reprinted release): every pair.
+    # A key shared by more than two texts (a much reprinted release): every pair of its
+    # first MAX_BUCKET + 1.
     several = lengths > 2
     for start, length in zip(starts[several], lengths[several], strict=True):
         left, right = np.triu_indices(min(int(length), MAX_BUCKET + 1), 1)
