@@ -11,7 +11,11 @@ set of pairs built from real text (README, "Who reprints whom").
 - incremental: `Store.link_reprints` of one new article against that index, 300 times;
 - labelled pairs (bench/reprints_pairs.json): precision and recall of the whole rule
   (an LSH band shared, then confirmed) on reprints, same-event stories, template series
-  and unrelated texts.
+  and unrelated texts;
+- boilerplate (`--boilerplate 3000 [--notices 1500]`, on its own): short stories of one
+  site that each end with one 130-word cookie and rights paragraph (1% of them copies of
+  an earlier story), and identical notices each on a site of its own; linked one by one as
+  a crawl does (seconds, links right and wrong), then rebuilt (seconds, peak RSS).
 """
 
 from __future__ import annotations
@@ -292,6 +296,124 @@ def synthetic_recall(path: Path, expected: dict[str, str]) -> dict[str, float]:
             "recall": hits / max(len(reachable), 1), "links_not_injected": len(extra)}  # fmt: skip
 
 
+# ---- boilerplate ----------------------------------------------------------------------
+
+# A 130-word cookie and rights paragraph one site prints under every article.
+COOKIE_NOTICE = (
+    "Мы используем файлы cookie, чтобы сайт работал быстрее и удобнее для вас. Продолжая "
+    "просматривать страницы сайта, вы соглашаетесь с условиями использования файлов cookie "
+    "и политикой конфиденциальности редакции. Вы можете отключить их в настройках своего "
+    "браузера, однако некоторые разделы сайта после этого могут работать некорректно. "
+    "Все права на материалы, опубликованные на сайте, принадлежат редакции и охраняются "
+    "законодательством Республики Казахстан об авторском праве и смежных правах. Любое "
+    "использование материалов сайта, включая перепечатку, цитирование и размещение в "
+    "социальных сетях, допускается только с письменного разрешения редакции и при "
+    "обязательной активной гиперссылке на первоисточник. Мнение авторов отдельных "
+    "публикаций может не совпадать с позицией редакции. Редакция не несет ответственности "
+    "за содержание комментариев читателей и оставляет за собой право удалять сообщения, "
+    "нарушающие правила сайта и нормы действующего законодательства страны."
+)
+# A notice of its own, the same word for word wherever it appears (over MIN_WORDS words).
+SHORT_NOTICE = (
+    "Уважаемые читатели! В связи с проведением плановых технических работ на сервере "
+    "редакции отдельные разделы сайта, включая архив публикаций, поиск по материалам, "
+    "раздел фотогалерей и форму обратной связи, могут быть временно недоступны для "
+    "посетителей. Приносим свои извинения за возможные неудобства. Все опубликованные "
+    "ранее материалы будут сохранены в полном объеме, а работа сайта будет восстановлена "
+    "в ближайшее время. Следите за нашими новостями в официальных аккаунтах редакции."
+)
+
+
+def boilerplate_database(path: Path, articles: int, notices: int) -> dict[str, str]:
+    """`articles` short stories of one site, each followed by COOKIE_NOTICE, 1% of them
+    copies of an earlier story (with its notice); and `notices` copies of SHORT_NOTICE,
+    each on a site of its own. Returns {copy id: original id}."""
+    import sqlite3
+
+    rng = random.Random(19)
+    pool = sentence_pool(real_texts())
+    vocabulary = [word for sentence in pool for word in sentence.split()]
+    Store.open(path).close()
+    rows, stories, expected = [], [], {}
+    for number in range(articles + notices):
+        published = (START + timedelta(minutes=3 * number)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        identifier = f"b{number:06d}"
+        site = "cookies_ru"
+        if number % 3 == 2 and number // 3 < notices:
+            site, body = f"notice{number:05d}_ru", SHORT_NOTICE
+        elif stories and rng.random() < 0.01:
+            # Of a story long enough to be compared once its notice is left out.
+            original, own = rng.choice(stories[-500:])
+            expected[identifier] = original
+            body = own + "\n\n" + COOKIE_NOTICE
+        else:
+            own = " ".join(mutated(rng.sample(pool, rng.randint(2, 6)), vocabulary, rng))
+            if len(words_of(own)) >= MIN_WORDS:
+                stories.append((identifier, own))
+            body = own + "\n\n" + COOKIE_NOTICE
+        rows.append((identifier, f"https://{site}.kz/{identifier}", site, body, published,
+                     published, "{}"))  # fmt: skip
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.executemany(
+            "INSERT INTO articles (id, url, site, body, published_at_utc, first_seen_at, "
+            "publisher) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+    connection.close()  # the last connection out writes the WAL into the file (copied next)
+    return expected
+
+
+def boilerplate_crawl(path: Path, expected: dict[str, str]) -> dict[str, float]:
+    """What a crawl does for each article it stores (`Store.link_reprints`, a commit every
+    200 articles), over the whole database in publication order."""
+    store = Store.open(path)
+    ids = [row[0] for row in store.db.execute(
+        "SELECT id FROM articles ORDER BY published_at_utc, id")]  # fmt: skip
+    start = time.perf_counter()
+    slowest = 0.0
+    for number, identifier in enumerate(ids):
+        began = time.perf_counter()
+        store.link_reprints(identifier)
+        slowest = max(slowest, time.perf_counter() - began)
+        if number % 200 == 199:
+            store.flush()
+    seconds = time.perf_counter() - start
+    store.flush()
+    links = dict(store.db.execute("SELECT copy_id, original_id FROM reprints"))
+    store.close()
+    return {"articles": len(ids), "seconds": round(seconds, 2),
+            "slowest_article_ms": round(slowest * 1000, 1), **link_counts(links, expected)}  # fmt: skip
+
+
+def link_counts(links: dict[str, str], expected: dict[str, str]) -> dict[str, int]:
+    return {"links": len(links),
+            "injected_copies": len(expected),
+            "copies_linked_right": sum(links.get(c) == o for c, o in expected.items()),
+            "links_not_injected": sum(c not in expected for c in links)}  # fmt: skip
+
+
+def boilerplate_bench(articles: int, notices: int) -> None:
+    import shutil
+    import sqlite3
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "boilerplate.db"
+        expected = boilerplate_database(path, articles, notices)
+        print(f"boilerplate: {articles} articles of one site sharing a 130-word paragraph, "
+              f"{notices} identical notices on sites of their own")  # fmt: skip
+        copy = Path(folder) / "rebuilt.db"
+        shutil.copy(path, copy)
+        print("crawl (incremental):", json.dumps(boilerplate_crawl(path, expected), indent=1))
+        print(f"database size after the crawl: {path.stat().st_size / 1e6:.1f} MB")
+        rebuilt = rebuild_in_child(copy)
+        with sqlite3.connect(copy) as connection:
+            links = dict(connection.execute("SELECT copy_id, original_id FROM reprints"))
+        rebuilt.update(link_counts(links, expected))
+        print("rebuild:", json.dumps(rebuilt, indent=1))
+        print(f"database size after the rebuild: {copy.stat().st_size / 1e6:.1f} MB")
+
+
 # ---- labelled pairs -------------------------------------------------------------------
 
 
@@ -442,7 +564,19 @@ def main() -> None:
     parser.add_argument("--skip-libraries", action="store_true")
     parser.add_argument("--write-labelled", action="store_true",
                         help=f"write the labelled pairs to {PAIRS.name} first")  # fmt: skip
+    parser.add_argument(
+        "--boilerplate",
+        type=int,
+        metavar="N",
+        help="only the boilerplate bench: N articles sharing a paragraph",
+    )
+    parser.add_argument(
+        "--notices", type=int, default=1500, help="identical short notices of the boilerplate bench"
+    )
     args = parser.parse_args()
+    if args.boilerplate:
+        boilerplate_bench(args.boilerplate, args.notices)
+        return
     if args.write_labelled or not PAIRS.exists():
         write_pairs(labelled_pairs())
     pairs = read_pairs()

@@ -109,8 +109,8 @@ def run_reprints(
         missing = store.unindexed_articles()
         if missing:
             err.write(
-                f"newsbot: {missing} articles stored before the reprint index are not "
-                "compared yet: run `newsbot reprints --rebuild`\n"
+                f"newsbot: {missing} articles stored before the reprint index (or its "
+                "furniture counts) are not compared yet: run `newsbot reprints --rebuild`\n"
             )
     originals = store.originals(selection)
     for original in originals:

@@ -12,7 +12,16 @@ What must not link, and the rule that keeps it apart:
   containment stays far below MIN_CONTAINMENT;
 - a daily template series (exchange rates, weather): the same words with other numbers,
   so the figures of the shorter text must be found in the longer one (NUMBERS_AGREE);
-- short items: bodies under MIN_WORDS words are not indexed at all.
+- short items: bodies under MIN_WORDS words are not indexed at all;
+- a site's furniture (a cookie or rights notice, a subscribe call printed under every
+  article): a paragraph found on FURNITURE_ARTICLES or more of one site's articles is
+  left out of that site's shingles, so two stories sharing only it share nothing. The
+  length floor is measured on what is left, so a lower floor (short reprints) cannot
+  bring furniture back;
+- many texts sharing a band (identical notices on many sites, a long template series): a
+  band bucket of more than MAX_BUCKET articles carries no signal; its first MAX_BUCKET + 1
+  texts meet each other through it, later ones meet no one, so one article never meets
+  more than BANDS * MAX_BUCKET / MIN_SHARED_BANDS candidates however often a text repeats.
 
 The original of a copy is the earliest publication among the texts it repeats
 (published_at_utc, falling back to first_seen_at); a copy that credits one of them
@@ -24,9 +33,10 @@ and the links, and calls these.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -51,6 +61,16 @@ MIN_CONTAINMENT = 0.5
 # a template series repeats the words with other numbers.
 NUMBERS_AGREE = 0.7
 MIN_FIGURES = 2
+
+# A paragraph on this many of a site's own articles is its furniture. A corrected release
+# posted again, or a follow-up that repeats a background paragraph, stays under it; a
+# notice under every article passes it in its first week.
+FURNITURE_ARTICLES = 5
+# A band bucket holding more articles than this names no candidates. A release reprinted
+# by every outlet newsbot reads (a few dozen sites) stays well under it; what passes it is
+# a text repeated wholesale (a notice, a template series), which the rules would not link
+# anyway, or whose earlier copies were linked while the bucket was small.
+MAX_BUCKET = 100
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Numbers, with the dates and times among them read whole ("14.11.2026", "10:00").
@@ -100,6 +120,28 @@ class Fingerprint:
 
 def words_of(text: str | None) -> list[str]:
     return _WORD.findall((text or "").lower().replace("ё", "е"))
+
+
+def paragraph_key(site: str, words: Sequence[str]) -> int:
+    """One paragraph of one site as a signed 64-bit key (SQLite's INTEGER): its words as
+    `words_of` reads them, so case, ё and punctuation do not make another paragraph."""
+    digest = hashlib.blake2b(f"{site}\n{' '.join(words)}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+def paragraph_keys(site: str, body: str | None) -> list[int]:
+    """The keys of a body's paragraphs (lines of text), each once, in key order."""
+    keys = {paragraph_key(site, words) for line in (body or "").split("\n")
+            if (words := words_of(line))}  # fmt: skip
+    return sorted(keys)
+
+
+def without_furniture(site: str, body: str | None, furniture: Collection[int]) -> str | None:
+    """The body less the paragraphs that are the site's furniture (their keys)."""
+    if body is None or not furniture:
+        return body
+    return "\n".join(line for line in body.split("\n")
+                     if paragraph_key(site, words_of(line)) not in furniture)  # fmt: skip
 
 
 def shingle_texts(words: Sequence[str]) -> list[str]:
@@ -173,7 +215,10 @@ def band_keys(signature: Sequence[int]) -> list[int]:
 def candidate_pairs(keys: np.ndarray) -> np.ndarray:
     """Pairs of rows of `keys` (band keys, one row per text) that share at least
     MIN_SHARED_BANDS bands, as an array of (lower row, higher row): the LSH index of a
-    whole database at once, for a rebuild."""
+    whole database at once, for a rebuild. As in a crawl's lookup (pipelines/store/
+    reprints.py), the texts of a key after its first MAX_BUCKET + 1 (in row order) meet no
+    one through it, which also bounds the pairs a key makes (MAX_BUCKET * (MAX_BUCKET + 1)
+    / 2) and so the rebuild's memory."""
     count = len(keys)
     flat = keys.ravel()
     owners = np.repeat(np.arange(count, dtype=np.int64), keys.shape[1])
@@ -183,9 +228,11 @@ def candidate_pairs(keys: np.ndarray) -> np.ndarray:
     lengths = np.diff(np.r_[starts, len(flat)])
     twos = starts[lengths == 2]
     firsts, seconds = [owners[twos]], [owners[twos + 1]]
-    # A key shared by more than two texts (a series, a much reprinted release): every pair.
-    for start, length in zip(starts[lengths > 2], lengths[lengths > 2], strict=True):
-        left, right = np.triu_indices(int(length), 1)
+    # A key shared by more than two texts (a much reprinted release): every pair of its
+    # first MAX_BUCKET + 1.
+    several = lengths > 2
+    for start, length in zip(starts[several], lengths[several], strict=True):
+        left, right = np.triu_indices(min(int(length), MAX_BUCKET + 1), 1)
         firsts.append(owners[start + left])
         seconds.append(owners[start + right])
     first, second = np.concatenate(firsts), np.concatenate(seconds)

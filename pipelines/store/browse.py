@@ -98,6 +98,7 @@ TABLES: dict[str, dict[str, Any]] = {
     "articles_stems": {"hidden": True},
     "reprint_index": {"hidden": True},
     "reprint_bands": {"hidden": True},
+    "reprint_paragraphs": {"hidden": True},
     "_sqlite_migrations": {"hidden": True},
 }
 

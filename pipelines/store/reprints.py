@@ -4,6 +4,12 @@ links found with them (the rules are pipelines/stages/reprints.py's).
 The LSH index lives in the database (`reprint_bands`, one row per band of each indexed
 article), so a crawl compares its new articles against every stored one without loading
 anything, and memory stays flat however large the database grows.
+
+A site's furniture is learnt as articles are stored: `reprint_paragraphs` counts the
+site's articles that print each paragraph. The article that brings a paragraph to
+FURNITURE_ARTICLES makes it furniture, and the few articles stored before it that print
+it are indexed again without it, so a rebuild (which counts first, then indexes) and a
+crawl end with the same index.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from pipelines.stages.reprints import (
+    FURNITURE_ARTICLES,
+    MAX_BUCKET,
     MIN_SHARED_BANDS,
     Fingerprint,
     Overlap,
@@ -31,8 +39,10 @@ from pipelines.stages.reprints import (
     credits,
     delay_seconds,
     fingerprints,
+    paragraph_keys,
     precedes,
     rank,
+    without_furniture,
 )
 from pipelines.store.rows import Connection, dicts, utc_iso
 
@@ -43,9 +53,36 @@ _PUBLICATION = (
 _ORDER = "coalesce(a.published_at_utc, a.first_seen_at), a.first_seen_at, a.id"
 REBUILD_CHUNK = 2000
 _INDEX_ROW = (
-    "INSERT OR REPLACE INTO reprint_index (article_rowid, words, shingles, signature, figures) "
-    "VALUES (?, ?, ?, ?, ?)"
+    "INSERT OR REPLACE INTO reprint_index (article_rowid, words, shingles, signature, figures, "
+    "paragraphs) VALUES (?, ?, ?, ?, ?, ?)"
 )
+# One more article prints each paragraph. While a paragraph is not furniture its row
+# names the articles that print it (a few: FURNITURE_ARTICLES at most).
+_COUNT_PARAGRAPH = (
+    "INSERT INTO reprint_paragraphs (paragraph, articles, holders) VALUES (?, 1, ?) "
+    "ON CONFLICT (paragraph) DO UPDATE SET articles = articles + 1, holders = CASE WHEN "
+    f"furniture OR articles >= {FURNITURE_ARTICLES} THEN NULL "
+    "ELSE holders || ' ' || excluded.holders END"
+)
+# The candidates of a text: the articles in MIN_SHARED_BANDS of its bands' buckets, less
+# the crowded buckets (an article past MAX_BUCKET, found by stepping over the index
+# without reading it). A band's first MAX_BUCKET + 1 texts meet each other; a text that
+# comes later meets no one through it. So an article meets BANDS * MAX_BUCKET /
+# MIN_SHARED_BANDS candidates at most, however large the buckets grow.
+_CANDIDATES = (
+    "SELECT article_rowid FROM reprint_bands WHERE band IN (SELECT value FROM json_each(?) "
+    "WHERE (SELECT article_rowid FROM reprint_bands WHERE band = value "
+    f"LIMIT 1 OFFSET {MAX_BUCKET}) IS NULL) GROUP BY article_rowid "
+    f"HAVING count(*) >= {MIN_SHARED_BANDS}"
+)
+
+
+def _paragraph_bytes(keys: list[int]) -> bytes:
+    return np.asarray(keys, dtype=np.int64).tobytes()
+
+
+def _paragraphs_of(stored: bytes | None) -> list[int]:
+    return np.frombuffer(stored or b"", dtype=np.int64).tolist()
 
 
 def _publication(row: tuple[Any, ...]) -> tuple[int, Publication]:
@@ -100,6 +137,10 @@ class Original:
 
 
 class Reprints(Connection):
+    # Stored articles compared with the articles indexed one by one (candidates of the
+    # LSH index), since the store opened: what MAX_BUCKET bounds.
+    reprint_comparisons = 0
+
     def link_reprints(
         self,
         article_id: str,
@@ -108,7 +149,8 @@ class Reprints(Connection):
     ) -> int:
         """Index one stored (new or changed) article and link it to the texts it repeats,
         in both directions; returns how many links it made. Part of the current batch.
-        `found` is the body's fingerprint when an extraction worker made it already."""
+        `found` is the body's fingerprint when an extraction worker made it already (of
+        the whole body: it is made again when the body prints its site's furniture)."""
         self._begin()
         row = self.db.execute(
             f"SELECT {_PUBLICATION}, a.body FROM articles a WHERE a.id = ?", [article_id]
@@ -116,9 +158,84 @@ class Reprints(Connection):
         if row is None:
             return 0
         rowid, publication = _publication(row[:-1])
+        body = row[-1]
         self._forget(rowid, publication.id)
-        fingerprint = fingerprints([row[-1]])[0] if found == "unknown" else found
-        return self._index(rowid, publication, fingerprint, now)
+        paragraphs = paragraph_keys(publication.site, body)
+        earlier = self._count_paragraphs(rowid, paragraphs)
+        furniture = self._furniture(paragraphs)
+        if furniture or found == "unknown":
+            found = fingerprints([without_furniture(publication.site, body, furniture)])[0]
+        found_at = utc_iso(now or datetime.now(UTC))
+        links = self._index(rowid, publication, found, paragraphs, found_at)
+        for holder in earlier:  # they printed what has just become furniture
+            links += self._reindex(holder, found_at)
+        return links
+
+    def _count_paragraphs(self, rowid: int, paragraphs: list[int]) -> list[int]:
+        """Count the article's paragraphs in; returns the articles stored before it that
+        print a paragraph it has just made furniture."""
+        if not paragraphs:
+            return []
+        self.db.conn.executemany(_COUNT_PARAGRAPH, [(key, str(rowid)) for key in paragraphs])
+        placeholders = ", ".join("?" for _ in paragraphs)
+        crossing = self.db.execute(
+            "SELECT paragraph, holders FROM reprint_paragraphs WHERE furniture = 0 AND "
+            f"articles >= ? AND paragraph IN ({placeholders})",
+            [FURNITURE_ARTICLES, *paragraphs],
+        ).fetchall()
+        self.db.conn.executemany(
+            "UPDATE reprint_paragraphs SET furniture = 1, holders = NULL WHERE paragraph = ?",
+            [(key,) for key, _ in crossing],
+        )
+        holders = {int(h) for _, named in crossing for h in (named or "").split()}
+        return sorted(holders - {rowid})
+
+    def _uncount_paragraphs(self, rowid: int, paragraphs: list[int]) -> None:
+        """An article indexed before (its body changed): its paragraphs count no more."""
+        if not paragraphs:
+            return
+        placeholders = ", ".join("?" for _ in paragraphs)
+        rows = self.db.execute(
+            "SELECT paragraph, holders FROM reprint_paragraphs "
+            f"WHERE paragraph IN ({placeholders})",
+            paragraphs,
+        ).fetchall()
+        mine = str(rowid)
+        self.db.conn.executemany(
+            "UPDATE reprint_paragraphs SET articles = articles - 1, holders = ? "
+            "WHERE paragraph = ?",
+            [(None if named is None else " ".join(h for h in named.split() if h != mine), key)
+             for key, named in rows],
+        )  # fmt: skip
+        self.db.execute(
+            "DELETE FROM reprint_paragraphs WHERE articles <= 0 AND furniture = 0 "
+            f"AND paragraph IN ({placeholders})",
+            paragraphs,
+        )
+
+    def _furniture(self, paragraphs: list[int]) -> set[int]:
+        if not paragraphs:
+            return set()
+        placeholders = ", ".join("?" for _ in paragraphs)
+        return {row[0] for row in self.db.execute(
+            "SELECT paragraph FROM reprint_paragraphs WHERE furniture = 1 AND "
+            f"paragraph IN ({placeholders})", paragraphs)}  # fmt: skip
+
+    def _reindex(self, rowid: int, found_at: str) -> int:
+        """Index a stored article again, without what is now its site's furniture."""
+        row = self.db.execute(
+            f"SELECT {_PUBLICATION}, a.body, i.paragraphs FROM articles a "
+            "JOIN reprint_index i ON i.article_rowid = a.rowid WHERE a.rowid = ?",
+            [rowid],
+        ).fetchone()
+        if row is None:
+            return 0
+        _, publication = _publication(row[:8])
+        body, paragraphs = row[8], _paragraphs_of(row[9])
+        self._unindex(rowid, publication.id)
+        furniture = self._furniture(paragraphs)
+        found = fingerprints([without_furniture(publication.site, body, furniture)])[0]
+        return self._index(rowid, publication, found, paragraphs, found_at)
 
     def rebuild_reprints(
         self, on_article: Callable[[int], None] | None = None, now: datetime | None = None
@@ -127,8 +244,9 @@ class Reprints(Connection):
         indexing them one by one, earliest first, found at once: the band keys of the
         whole database sorted together (pipelines.stages.reprints.candidate_pairs)."""
         self._begin()
-        for table in ("reprints", "reprint_index", "reprint_bands"):
+        for table in ("reprints", "reprint_index", "reprint_bands", "reprint_paragraphs"):
             self.db.execute(f"DELETE FROM {table}")
+        furniture = self._count_all_paragraphs()
         cursor = self.db.conn.cursor()
         cursor.execute(f"SELECT {_PUBLICATION}, a.body FROM articles a ORDER BY {_ORDER}")
         publications: list[tuple[int, Publication]] = []
@@ -136,13 +254,16 @@ class Reprints(Connection):
         signatures: list[np.ndarray] = []
         while chunk := cursor.fetchmany(REBUILD_CHUNK):
             rows: list[tuple[Any, ...]] = []
-            for row, found in zip(chunk, fingerprints(row[-1] for row in chunk), strict=True):
+            own = [without_furniture(row[2], row[-1], furniture) for row in chunk]
+            for row, found in zip(chunk, fingerprints(own), strict=True):
                 rowid, publication = _publication(row[:-1])
+                paragraphs = _paragraph_bytes(paragraph_keys(publication.site, row[-1]))
                 if found is None:
-                    rows.append((rowid, 0, None, None, None))
+                    rows.append((rowid, 0, None, None, None, paragraphs))
                 else:
                     rows.append((rowid, found.words, found.shingle_bytes(),
-                                 found.signature_bytes(), found.figures_text()))  # fmt: skip
+                                 found.signature_bytes(), found.figures_text(),
+                                 paragraphs))  # fmt: skip
                     indexed.append(len(publications))
                     signatures.append(np.asarray(found.signature, dtype=np.uint32))
                 publications.append((rowid, publication))
@@ -162,6 +283,24 @@ class Reprints(Connection):
             links += self._relink(publication, self._confirm(rowid, partners), found_at)
         self.flush()
         return len(publications), links
+
+    def _count_all_paragraphs(self) -> set[int]:
+        """Count every article's paragraphs (a chunk of articles in memory at a time);
+        returns the furniture found."""
+        cursor = self.db.conn.cursor()
+        cursor.execute("SELECT rowid, site, body FROM articles")
+        while chunk := cursor.fetchmany(REBUILD_CHUNK):
+            self.db.conn.executemany(
+                _COUNT_PARAGRAPH,
+                [(key, str(rowid)) for rowid, site, body in chunk
+                 for key in paragraph_keys(site, body)],
+            )  # fmt: skip
+        self.db.execute(
+            "UPDATE reprint_paragraphs SET furniture = 1, holders = NULL WHERE articles >= ?",
+            [FURNITURE_ARTICLES],
+        )
+        return {row[0] for row in self.db.execute(
+            "SELECT paragraph FROM reprint_paragraphs WHERE furniture = 1")}  # fmt: skip
 
     def _write_bands(self, keys: np.ndarray, rowids: list[int]) -> None:
         """Every band key with its article, in key order (the table's own order)."""
@@ -198,8 +337,17 @@ class Reprints(Connection):
         return matches
 
     def _forget(self, rowid: int, identifier: str) -> None:
-        """An article indexed before (its body changed): out of the index and the links,
-        to be indexed again."""
+        """An article indexed before (its body changed): out of the index, the links and
+        the paragraph counts, to be indexed again."""
+        row = self.db.execute(
+            "SELECT paragraphs FROM reprint_index WHERE article_rowid = ?", [rowid]
+        ).fetchone()
+        self._unindex(rowid, identifier)
+        if row is not None:
+            self._uncount_paragraphs(rowid, _paragraphs_of(row[0]))
+
+    def _unindex(self, rowid: int, identifier: str) -> None:
+        """Out of the index and the links (its paragraphs still count)."""
         self.db.execute("DELETE FROM reprint_bands WHERE band IN (SELECT value FROM "
                         "json_each(?)) AND article_rowid = ?",
                         [self._stored_bands(rowid), rowid])  # fmt: skip
@@ -217,11 +365,12 @@ class Reprints(Connection):
         return str(band_keys(list(array("I", row[0]))))
 
     def _index(self, rowid: int, publication: Publication, found: Fingerprint | None,
-               now: datetime | None) -> int:  # fmt: skip
+               paragraphs: list[int], found_at: str) -> int:  # fmt: skip
         if found is None:  # a short item: remembered as indexed, never linked
             self.db.execute(
-                "INSERT OR REPLACE INTO reprint_index (article_rowid, words) VALUES (?, 0)",
-                [rowid],
+                "INSERT OR REPLACE INTO reprint_index (article_rowid, words, paragraphs) "
+                "VALUES (?, 0, ?)",
+                [rowid, _paragraph_bytes(paragraphs)],
             )
             return 0
         keys = band_keys(found.signature)
@@ -229,25 +378,27 @@ class Reprints(Connection):
         self.db.execute(
             _INDEX_ROW,
             [rowid, found.words, found.shingle_bytes(), found.signature_bytes(),
-             found.figures_text()],
+             found.figures_text(), _paragraph_bytes(paragraphs)],
         )  # fmt: skip
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO reprint_bands (band, article_rowid) VALUES (?, ?)",
             [(key, rowid) for key in keys],
         )
-        return self._relink(publication, matches, utc_iso(now or datetime.now(UTC)))
+        return self._relink(publication, matches, found_at)
 
     def _matches(
         self, rowid: int, keys: list[int], found: Fingerprint
     ) -> dict[str, tuple[Publication, Overlap]]:
-        placeholders = ", ".join("?" for _ in keys)
+        partners = [r for (r,) in self.db.execute(_CANDIDATES, [str(keys)]) if r != rowid]
+        self.reprint_comparisons += len(partners)
+        if not partners:
+            return {}
+        placeholders = ", ".join("?" for _ in partners)
         rows = self.db.execute(
             f"SELECT {_PUBLICATION}, i.shingles, i.signature, i.figures, i.words "
             "FROM reprint_index i JOIN articles a ON a.rowid = i.article_rowid "
-            "WHERE i.article_rowid IN (SELECT article_rowid FROM reprint_bands "
-            f"WHERE band IN ({placeholders}) GROUP BY article_rowid HAVING count(*) >= ?) "
-            "AND i.article_rowid != ?",
-            [*keys, MIN_SHARED_BANDS, rowid],
+            f"WHERE i.article_rowid IN ({placeholders})",
+            partners,
         ).fetchall()
         matches = {}
         for row in rows:
@@ -294,11 +445,12 @@ class Reprints(Connection):
         )  # fmt: skip
 
     def unindexed_articles(self) -> int:
-        """Articles the reprint index has not seen (stored before it existed)."""
+        """Articles the reprint index has not seen (stored before it existed), or saw
+        before it counted paragraphs (their site's furniture may still be in it)."""
         return int(
             self.db.execute(
                 "SELECT count(*) FROM articles WHERE rowid NOT IN "
-                "(SELECT article_rowid FROM reprint_index)"
+                "(SELECT article_rowid FROM reprint_index WHERE paragraphs IS NOT NULL)"
             ).fetchone()[0]
         )
 

@@ -213,7 +213,23 @@ def _browser_memory(db: sqlite_utils.Database) -> None:
     db.table("runs").add_column("browser_mb", float)
 
 
-@migrations(name="m006_watches")
+@migrations(name="m006_reprint_furniture")
+def _reprint_furniture(db: sqlite_utils.Database) -> None:
+    """A site's furniture, kept out of the reprint shingles (pipelines/stages/reprints.py):
+    how many of a site's articles print each paragraph (the key hashes the site and the
+    paragraph's words), whether it is furniture, and while it is not yet, which articles
+    print it (to index them again when it becomes furniture); and each article's own
+    paragraph keys in the index. Until `newsbot reprints --rebuild`, articles indexed
+    before count for nothing."""
+    db.execute(
+        "CREATE TABLE reprint_paragraphs (paragraph INTEGER PRIMARY KEY, "
+        "articles INTEGER NOT NULL, furniture INTEGER NOT NULL DEFAULT 0, holders TEXT) "
+        "WITHOUT ROWID"
+    )
+    db.table("reprint_index").add_column("paragraphs", bytes)
+
+
+@migrations(name="m007_watches")
 def _watches(db: sqlite_utils.Database) -> None:
     """Saved searches (`newsbot watch`) and what each has delivered, per channel: nothing
     is delivered twice, and a failed delivery is tried again on the next run."""
@@ -228,7 +244,7 @@ def _watches(db: sqlite_utils.Database) -> None:
     )
 
 
-@migrations(name="m007_version_cause")
+@migrations(name="m008_version_cause")
 def _version_cause(db: sqlite_utils.Database) -> None:
     """Why a version was kept: "edit" (the page changed) or "reprocess" (newsbot read it
     again). Versions kept before are of either kind and stay NULL."""
