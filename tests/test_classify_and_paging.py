@@ -13,8 +13,8 @@ from lxml import html
 
 from newsbot.crawling.discovery import numbered_next_url, pagination_links, path_page_url
 from newsbot.crawling.spider import site_settings
-from newsbot.sitetools.addsite import Shape, article_regex, shape_of
 from newsbot.sites.config import ConfigError, article_address, parse_config
+from newsbot.sitetools.addsite import Shape, article_regex, shape_of
 from pipelines.article import Article
 from pipelines.stages.classify import markup_of, not_an_article
 from tests.conftest import BENCHMARK, FETCHED_AT, ROOT

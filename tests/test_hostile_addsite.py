@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from newsbot.demo.server import LocalSite, Page, ServedInThread
+from newsbot.sites.config import load_config
 from newsbot.sitetools.addsite import Prober, add_site, same_site
 from newsbot.sitetools.checksite import check_site
-from newsbot.sites.config import load_config
 from tests.conftest import ROOT
 from tests.crawlsite import article_html, listing
 

@@ -259,7 +259,7 @@ def test_browse_on_this_machine_only_says_nothing(host: str):
 def test_browse_reachable_from_elsewhere_is_warned_about(host: str):
     assert exposure_warning("data/news.db", host, 8001, public=False) == (
         f"newsbot: warning: --host {host}: anyone who reaches port 8001 can read all of "
-        "data/news.db, raw pages included (--public silences this)"
+        "data/news.db, raw pages and webhook URLs included (--public silences this)"
     )
     assert exposure_warning("data/news.db", host, 8001, public=True) is None
 

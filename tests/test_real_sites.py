@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from newsbot.demo.server import LocalSite
-from newsbot.sitetools.addsite import add_site
 from newsbot.sites.config import bundled_configs, load_config
+from newsbot.sitetools.addsite import add_site
 from tests import realsites
 from tests.conftest import ROOT
 from tests.crawlsite import query, run_crawl

@@ -42,7 +42,7 @@ def exposure_warning(db: str, host: str, port: int, *, public: bool) -> str | No
         return None
     return (
         f"newsbot: warning: --host {host}: anyone who reaches port {port} can read all of "
-        f"{db}, raw pages included (--public silences this)"
+        f"{db}, raw pages and webhook URLs included (--public silences this)"
     )
 
 

@@ -29,8 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsbot.sitetools.checksite import check_site
     from newsbot.sites.config import load_config
+    from newsbot.sitetools.checksite import check_site
 
     if not args.slug and not args.site_file:
         raise UsageError("check-site needs a SLUG or --site-file")

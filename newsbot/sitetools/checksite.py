@@ -29,8 +29,8 @@ from newsbot.crawling.discovery import (
     path_page_url,
 )
 from newsbot.run.runner import run_crawl
-from newsbot.sitetools.addsite import Prober
 from newsbot.sites.config import SiteConfig
+from newsbot.sitetools.addsite import Prober
 from pipelines.stages.chain import process_page
 from pipelines.store import Store
 from pipelines.store.pages import stored_page

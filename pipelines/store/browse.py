@@ -99,6 +99,10 @@ TABLES: dict[str, dict[str, Any]] = {
     "reprint_index": {"hidden": True},
     "reprint_bands": {"hidden": True},
     "reprint_paragraphs": {"hidden": True},
+    # Saved searches: their webhook URLs may hold a bot's token. Hidden from the lists
+    # (Datasette still answers their URL: `browse` is for people who may read it all).
+    "watches": {"hidden": True},
+    "watch_deliveries": {"hidden": True},
     "_sqlite_migrations": {"hidden": True},
 }
 
