@@ -72,6 +72,7 @@ def test_empty_text_is_none():
 @given(st.text())
 @example("\xadÀ\x86")  # a soft hyphen hid this mojibake from ftfy on the first pass
 @example("\xa0À\x86")  # so did a no-break space (Hypothesis, on a fresh clone)
+@example("Â\t0")  # a tab that tidying made a space: "Â " is a broken no-break space
 def test_cleaning_never_raises_and_is_idempotent(text):
     once = clean_paragraphs(text)
     assert clean_paragraphs(once) == once if once is not None else True

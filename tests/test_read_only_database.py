@@ -132,7 +132,9 @@ def test_an_old_database_on_read_only_media_is_one_line(
     backup.mkdir()
     db = make_old_database(backup / "news.db")
     before = db.read_bytes()
-    expected = f"newsbot: {db}: needs migration 4..5 and is read-only: copy it somewhere writable\n"
+    last = len(migrations._migrations)  # the old database has the first three
+    expected = (f"newsbot: {db}: needs migration 4..{last} and is read-only: copy it "
+                "somewhere writable\n")  # fmt: skip
     with read_only(db, *([backup] if what == "file and folder" else [])):
         for command in reading_commands(db, tmp_path / "report.html"):
             assert answer(capsys, *command) == (2, "", expected), command[0]

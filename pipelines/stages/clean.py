@@ -153,17 +153,18 @@ def clean_paragraphs(text: str | None) -> str | None:
     """Clean a multi-paragraph field: paragraphs are separated by exactly one blank line."""
     if text is None:
         return None
-    cleaned = normalize_characters(text)
+    cleaned = tidy_paragraphs(normalize_characters(text))
     # ftfy's repairs can leave text that a second look repairs further (a no-break space
-    # before "À\x86" hid it the first time): like clean_line, clean until nothing changes.
+    # before "À\x86" hid it the first time; a tab between "Â" and "0" became the space
+    # that makes "Â " a broken no-break space): like clean_line, clean until nothing changes.
     for _ in range(3):
-        if not _MOJIBAKE_HINT.search(cleaned):
+        if cleaned is None or not _MOJIBAKE_HINT.search(cleaned):
             break
-        again = normalize_characters(cleaned)
+        again = tidy_paragraphs(normalize_characters(cleaned))
         if again == cleaned:
             break
         cleaned = again
-    return tidy_paragraphs(cleaned)
+    return cleaned
 
 
 def tidy_paragraphs(text: str) -> str | None:
