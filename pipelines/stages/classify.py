@@ -19,7 +19,7 @@ from lxml.html import HtmlElement
 
 from pipelines.article import Article
 from pipelines.stages.decode import decode_page
-from pipelines.stages.extract import load_tree
+from pipelines.stages.extract import body_containers, load_tree
 
 ARTICLE_TYPES = frozenset(
     t.lower()
@@ -54,6 +54,9 @@ class Markup:
     types: frozenset[str]  # JSON-LD @type values, lower case
     og_type: str | None
     headlines: tuple[str, ...]  # texts of headline links outside nav/header/footer/aside
+    # Elements named as the article's text (div.article-body...): one on an article page,
+    # one per teaser on a blog's archive.
+    text_containers: int = 0
 
     @property
     def says_article(self) -> bool:
@@ -97,6 +100,7 @@ def read_markup(tree: HtmlElement) -> Markup:
         types=frozenset(types),
         og_type=og_types[0].strip().lower() if og_types else None,
         headlines=tuple(dict.fromkeys(headlines)),
+        text_containers=len(body_containers(tree)),
     )
 
 
@@ -140,11 +144,13 @@ def not_an_article(
     linked = sum(len(h.split()) for h in in_body)
     # Headlines to other pages in the text (three; or two with little else, a listing's
     # last page), or on the page (extraction may have left the teaser links out and kept
-    # their snippets)...
+    # their snippets; not when the page names the one element that holds its text and
+    # none of them is in it: they are the related links around a short article)...
+    own_text_apart = markup.text_containers == 1 and not in_body
     shaped_like_listing = (
         len(in_body) >= LISTING_HEADLINES
         or (len(in_body) == 2 and words - linked < 3 * linked)
-        or len(markup.headlines) >= LISTING_PAGE_HEADLINES
+        or (len(markup.headlines) >= LISTING_PAGE_HEADLINES and not own_text_apart)
     )
     # ...and not one paragraph of prose: an article with a block of related links keeps
     # its paragraphs, a listing has titles and cut snippets (on the 181 real article

@@ -127,6 +127,23 @@ _STANDFIRST_CLASS = re.compile(
 )
 _STANDFIRST_PREFIX_CHARS = 40
 _TITLE_SUFFIX = re.compile(r"\s+[|—–-]\s+[^|—–-]{2,60}$")
+# An element the page names as the article's text (trafilatura's own first choice, with
+# its class and id words). Not <article>: that one holds the title, the date line and the
+# share and related blocks too.
+_BODY_CONTAINER_XPATH = etree.XPath(
+    "//*[self::div or self::section or self::main][@itemprop='articleBody'"
+    " or re:test(@class, $words) or re:test(@id, $words)]",
+    namespaces={"re": "http://exslt.org/regular-expressions"},
+)
+_BODY_CONTAINER_WORDS = (
+    r"article(?:-|__)?body|articleBody|article-?text|articleText|article__content|"
+    r"(?:entry|article|post)-content|post[-_]text|post-body|body-text|content_main_text"
+)
+# Below this many characters of text trafilatura rescues with text from the whole page
+# (its MIN_EXTRACTED_SIZE): a short article's title, date line, share bar and related
+# links, or the next column's headlines.
+SHORT_TEXT_CHARS = 250
+_NOT_TEXT = ".//script | .//style | .//noscript | .//figure | .//figcaption | .//button"
 _MAX_VISIBLE_DATE_CHARS = 60
 
 
@@ -487,11 +504,50 @@ def read_fields(
     return fields
 
 
+def body_containers(tree: HtmlElement) -> list[HtmlElement]:
+    """The elements the page names as the article's text (`div.article-body`,
+    `itemprop=articleBody`...), the outermost ones only."""
+    nodes = _BODY_CONTAINER_XPATH(tree, words=_BODY_CONTAINER_WORDS)
+    chosen = set(nodes)
+    return [node for node in nodes if not any(a in chosen for a in node.iterancestors())]
+
+
+def _container_text(tree: HtmlElement) -> str | None:
+    """The text of the page's named body containers, one line per block, without teaser
+    links, captions and scripts; None if the page names none."""
+    texts = []
+    for node in body_containers(tree):
+        copy = deepcopy(node)
+        for junk in copy.xpath(f"{_NOT_TEXT} | {TEASER_LINK_XPATH}"):
+            junk.drop_tree()
+        texts.append(block_text(copy))
+    return "\n".join(text for text in texts if text) or None
+
+
+def _short_container_text(tree: HtmlElement, extracted: str | None) -> str | None:
+    """A short article's named container, when trafilatura gave more than it holds.
+
+    Under SHORT_TEXT_CHARS of text trafilatura's rescue takes the whole `<article>` (the
+    title, the date line, share and related links) or stray paragraphs of the page; the
+    page said where its text is, and that text is the article."""
+    text = _container_text(tree)
+    if text is None or len(" ".join(text.split())) >= SHORT_TEXT_CHARS:
+        return None
+    if extracted is not None and len(extracted.split()) <= len(text.split()):
+        return None
+    return text
+
+
 def extract_body(tree: HtmlElement, url: str | None, selector: str | None = None) -> str | None:
     """The article body as plain text, paragraphs on their own lines."""
     selected = _select_text(tree, selector)
     if selected:
         return selected
+    extracted = _trafilatura_body(tree, url)
+    return _short_container_text(tree, extracted) or extracted
+
+
+def _trafilatura_body(tree: HtmlElement, url: str | None) -> str | None:
     return trafilatura.extract(
         tree,
         url=url,
