@@ -140,11 +140,11 @@ def test_real_article_pages_are_taken_for_articles():
     block of related headlines)."""
     from bench.extraction_score import load_pages
     from pipelines.page import Page
-    from pipelines.stages.chain import read_page
+    from pipelines.stages.chain import extract_page
 
     pages = load_pages(SHARED / "benchmarks" / "article-extraction")
     refused = [
-        read_page(Page(url=url, body=html, charset="utf-8", fetched_at=FETCHED_AT)).not_article
+        extract_page(Page(url=url, body=html, charset="utf-8", fetched_at=FETCHED_AT)).not_article
         for _, html, url, _ in pages
     ]
     refused = [reason for reason in refused if reason]

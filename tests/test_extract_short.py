@@ -8,7 +8,7 @@ from __future__ import annotations
 import trafilatura
 
 from pipelines.page import Page
-from pipelines.stages.chain import read_page
+from pipelines.stages.chain import extract_page
 from tests.conftest import FETCHED_AT, FIXTURES
 
 PAGE = FIXTURES / "_unconfigured" / "short-item-article-body.html"
@@ -22,7 +22,7 @@ PARAGRAPHS = [
 
 
 def read(html: bytes):
-    return read_page(Page(url=URL, body=html, charset="utf-8", fetched_at=FETCHED_AT))
+    return extract_page(Page(url=URL, body=html, charset="utf-8", fetched_at=FETCHED_AT))
 
 
 def test_the_page_has_the_shape_trafilatura_alone_gets_wrong():

@@ -156,7 +156,7 @@ def _read_page(stream: BinaryIO, name: str) -> bytes:
 
 def command_extract(args: argparse.Namespace) -> int:
     from pipelines.page import Page
-    from pipelines.stages.chain import process_page
+    from pipelines.stages.chain import extract_page
 
     if args.page == "-":
         body = _read_page(sys.stdin.buffer, "standard input")
@@ -176,7 +176,7 @@ def command_extract(args: argparse.Namespace) -> int:
     else:
         site = config_for_url(configs.values(), args.url) if args.url else None
     page = Page(url=url, body=body, fetched_at=datetime.now(UTC), site=args.site)
-    article = process_page(page, site.chain_options() if site else None)
+    article = extract_page(page, site.chain_options() if site else None).article
     json.dump(article.as_dict(), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0
@@ -793,4 +793,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = getattr(error, "filename", None) or getattr(args, "db", None) or "the disk"
         print(f"newsbot: no space left on {Path(where).resolve().parent}", file=sys.stderr)
         return 2
-
