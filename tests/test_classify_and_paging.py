@@ -16,8 +16,9 @@ from newsbot.crawling.spider import site_settings
 from newsbot.sites.addsite import Shape, article_regex, shape_of
 from newsbot.sites.config import ConfigError, article_address, parse_config
 from pipelines.article import Article
-from pipelines.stages.classify import markup_of, not_an_article
+from pipelines.stages.classify import not_an_article
 from tests.conftest import FETCHED_AT, ROOT, SHARED
+from tests.support.markup import markup_of
 
 PROSE = (
     "<p>Премьер-министр провел совещание с членами правительства и акимами областей. "

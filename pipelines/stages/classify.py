@@ -18,8 +18,7 @@ from typing import Any
 from lxml.html import HtmlElement
 
 from pipelines.article import Article
-from pipelines.stages.decode import decode_page
-from pipelines.stages.extract import body_containers, load_tree
+from pipelines.stages.extract import body_containers
 
 ARTICLE_TYPES = frozenset(
     t.lower()
@@ -102,12 +101,6 @@ def read_markup(tree: HtmlElement) -> Markup:
         headlines=tuple(dict.fromkeys(headlines)),
         text_containers=len(body_containers(tree)),
     )
-
-
-def markup_of(body: bytes, charset: str | None = None) -> Markup | None:
-    decoded = decode_page(body, charset)
-    tree = load_tree(decoded.text) if decoded.text else None
-    return read_markup(tree) if tree is not None else None
 
 
 def _has_prose(body: str, headlines: tuple[str, ...]) -> bool:
