@@ -51,3 +51,20 @@ def test_a_blog_archive_with_one_text_element_per_teaser_is_still_a_listing():
         f"<body><main>{teasers}</main></body></html>"
     )
     assert read(html.encode()).not_article.startswith("a listing: 6 headlines")
+
+
+def test_a_container_of_lines_broken_by_br_does_not_end_with_the_headline():
+    # One run of text, over 250 characters: trafilatura goes on to the whole <article>
+    # and brings its <h1> in after the text.
+    lines = [
+        "С 1 января в Астане на 10% подорожает вода: кубометр будет стоить 98 тенге "
+        "вместо 89, сообщили в городском акимате.",
+        "Новый тариф утвердил департамент по регулированию естественных монополий. "
+        "Для пенсионеров и многодетных семей цена не изменится.",
+        "Тариф не пересматривали с 2021 года.",
+    ]
+    html = PAGE.read_text(encoding="utf-8")
+    start = html.index("<p>С 1 января")
+    end = html.index("</div>", start)
+    html = html[:start] + "<br><br>".join(lines) + html[end:]
+    assert read(html.encode()).article.body == "\n\n".join(lines)
