@@ -109,7 +109,7 @@ def extract_page(
     `for_store` also makes what the store keeps (compressed HTML, search stems, reprint
     fingerprint): the crawl's workers do, so its own process only fetches and writes.
     """
-    result = _read_page(page, options or NO_OPTIONS, imprints)
+    result = _read_article(page, options or NO_OPTIONS, imprints)
     if for_store:
         article = result.article
         result.packed_body = pack(page.body)
@@ -118,7 +118,7 @@ def extract_page(
     return result
 
 
-def _read_page(
+def _read_article(
     page: Page, options: ChainOptions, imprint_cache: dict[str, SiteImprint] | None
 ) -> PageResult:
     url = page.address
