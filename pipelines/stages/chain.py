@@ -18,7 +18,7 @@ from pipelines.page import Page, PageResult
 from pipelines.stages.attribution import find_source
 from pipelines.stages.boilerplate import strip_furniture
 from pipelines.stages.bounds import bound_tree
-from pipelines.stages.classify import not_an_article, read_markup
+from pipelines.stages.classify import count_text_containers, not_an_article, read_markup
 from pipelines.stages.clean import clean_line, normalize_characters, tidy_paragraphs
 from pipelines.stages.dates import parse_date
 from pipelines.stages.decode import decode_page
@@ -211,6 +211,7 @@ def _read_article(
     if not article.has_imprint:
         warnings.append(NO_IMPRINT_WARNING)
     # A date printed but refused (year 9999) still says the page is dated.
+    markup = count_text_containers(markup, tree, body)
     return PageResult(article, not_an_article(article, markup, printed_date=bool(fields.published)))
 
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from lxml.html import HtmlElement
 
 from pipelines.article import Article
-from pipelines.stages.extract import body_containers
+from pipelines.stages.extract import RESCUE_CHARS, body_containers
 
 ARTICLE_TYPES = frozenset(
     t.lower()
@@ -54,8 +54,9 @@ class Markup:
     og_type: str | None
     headlines: tuple[str, ...]  # texts of headline links outside nav/header/footer/aside
     # Elements named as the article's text (div.article-body...): one on an article page,
-    # one per teaser on a blog's archive.
-    text_containers: int = 0
+    # one per teaser on a blog's archive. Counted only for short texts (see
+    # count_text_containers): None, not counted.
+    text_containers: int | None = None
 
     @property
     def says_article(self) -> bool:
@@ -99,8 +100,16 @@ def read_markup(tree: HtmlElement) -> Markup:
         types=frozenset(types),
         og_type=og_types[0].strip().lower() if og_types else None,
         headlines=tuple(dict.fromkeys(headlines)),
-        text_containers=len(body_containers(tree)),
     )
+
+
+def count_text_containers(markup: Markup, tree: HtmlElement, body: str | None) -> Markup:
+    """The markup with its named text elements counted, for a body short enough to lack
+    prose (a long text has prose: the count would change no verdict, and costs a walk of
+    the whole page)."""
+    if len(body or "") >= RESCUE_CHARS:
+        return markup
+    return replace(markup, text_containers=len(body_containers(tree)))
 
 
 def _has_prose(body: str, headlines: tuple[str, ...]) -> bool:
