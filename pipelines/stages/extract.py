@@ -128,10 +128,10 @@ _STANDFIRST_CLASS = re.compile(
 _STANDFIRST_PREFIX_CHARS = 40
 _TITLE_SUFFIX = re.compile(r"\s+[|—–-]\s+[^|—–-]{2,60}$")
 # An element the page names as the article's text (trafilatura's own first choice, with
-# its class and id words). Not <article>: that one holds the title, the date line and the
-# share and related blocks too.
-# Candidates by plain substrings (libxml2 alone), then the words by regex in Python: an
-# EXSLT regex in the XPath calls back into Python for every element of the page.
+# its class and id words); not <article>, which holds the title, the date line and the
+# share and related blocks too. Candidates by plain substrings (libxml2 alone), then the
+# words by regex in Python: an EXSLT regex in the XPath calls back into Python for every
+# element of the page.
 _BODY_CONTAINER_XPATH = etree.XPath(
     "//*[self::div or self::section or self::main][@itemprop='articleBody' or "
     + " or ".join(
