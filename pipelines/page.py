@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
-from pipelines.article import Article, SiteImprint
-
 if TYPE_CHECKING:
+    # Types only: the spider and the CLI import this module before they know whether
+    # they will extract anything (the chain's imports cost half a second).
+    from pipelines.article import Article, SiteImprint
     from pipelines.stages.reprints import Fingerprint
 
 
