@@ -64,12 +64,18 @@ class SharedPool:
     @classmethod
     def acquire(cls, workers: int) -> ProcessPoolExecutor:
         if cls._pool is None:
-            cls._pool = ProcessPoolExecutor(
+            pool = ProcessPoolExecutor(
                 workers,
                 mp_context=worker_context(),
                 initializer=_exit_with_crawl,
                 initargs=(os.getpid(),),
             )
+            # Start the workers now, before anything is fetched: started by the first
+            # article, the fork server's imports stall the reactor for seconds while
+            # downloads are in flight (they time out), and the first articles wait.
+            for started in [pool.submit(os.getpid) for _ in range(workers)]:
+                started.result()
+            cls._pool = pool
         cls._users += 1
         return cls._pool
 
