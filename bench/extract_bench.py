@@ -18,7 +18,7 @@ import trafilatura
 from extraction_score import DEFAULT_DIR, corpus_f1, load_pages, page_scores
 
 from pipelines.page import Page
-from pipelines.stages.chain import process_page
+from pipelines.stages.chain import extract_page
 from pipelines.stages.dates import parse_date
 
 FETCHED_AT = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -33,7 +33,9 @@ def run_extractors(pages: list[tuple[str, bytes, str, str]]) -> dict[str, dict[s
         baseline = trafilatura.extract(text, url=url) or ""
         timings["trafilatura"] += time.perf_counter() - started
         started = time.perf_counter()
-        article = process_page(Page(url=url, body=html, fetched_at=FETCHED_AT, charset="utf-8"))
+        article = extract_page(
+            Page(url=url, body=html, fetched_at=FETCHED_AT, charset="utf-8")
+        ).article
         timings["newsbot"] += time.perf_counter() - started
         results[page_id] = {"trafilatura": baseline, "newsbot": article.body or ""}
     results["_timings"] = timings

@@ -38,7 +38,7 @@ from mirror import site_file, source_pages, write_mirror
 from proctree import Usage, run_measured
 
 from pipelines.page import Page
-from pipelines.stages.chain import process_page
+from pipelines.stages.chain import extract_page
 from pipelines.store import Store
 
 PYTHON = sys.executable
@@ -99,7 +99,8 @@ def bare(mirror: Mirror) -> tuple[Usage, int]:
 
 def _extract_file(path: str) -> int:
     body = Path(path).read_bytes()
-    article = process_page(Page(url="http://127.0.0.1/" + path, body=body, fetched_at=FETCHED_AT))
+    page = Page(url="http://127.0.0.1/" + path, body=body, fetched_at=FETCHED_AT)
+    article = extract_page(page).article
     return len(article.body or "")
 
 
@@ -216,13 +217,13 @@ def measure_store(count: int) -> dict[str, float]:
     pages = source_pages()
     records = []
     for number in range(count):
-        article = process_page(
+        article = extract_page(
             Page(
                 url=f"https://example.kz/news/{number}",
                 body=pages[number % len(pages)],
                 fetched_at=FETCHED_AT,
             )
-        )
+        ).article
         records.append(article)
     rates = {}
     with tempfile.TemporaryDirectory() as folder:

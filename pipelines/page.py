@@ -1,5 +1,5 @@
 """The one item that travels from the spider to the pipelines: a fetched (or failed) page,
-and what the chain made of it."""
+and what the chain made of it (`PageResult`)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,34 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from pipelines.article import Article
-    from pipelines.stages.chain import SiteImprint
+    # Types only: the spider and the CLI import this module before they know whether
+    # they will extract anything (the chain's imports cost half a second).
+    from pipelines.article import Article, SiteImprint
     from pipelines.stages.reprints import Fingerprint
 
 
 @dataclass
+class PageResult:
+    """What the chain made of one page (pipelines/stages/chain.py, `extract_page`): the
+    article record, and why it is not an article (None if it is one: the crawl keeps it).
+
+    With `for_store`, also what the store keeps, made where the CPU is spare (an
+    extraction worker): the raw HTML compressed, the search stems of the title, lead and
+    body, and the body's reprint fingerprint (None: too short to compare).
+    """
+
+    article: Article
+    not_article: str | None = None
+    packed_body: bytes | None = None
+    stems: dict[str, str] | None = None
+    # "unknown" when not made here: the store computes it from the stored body.
+    fingerprint: Fingerprint | Literal["unknown"] | None = "unknown"
+
+
+@dataclass
 class Page:
-    """A page as the spider saw it; the process pipeline adds `article` or `imprint`.
+    """A page as the spider saw it; the process pipeline adds `result` (an article page)
+    or `imprint` (the site's imprint page).
 
     `status` is None when no HTTP answer came (timeout, DNS, refused connection).
     `hints` are what discovery knew of the URL: a sitemap `lastmod`, a news sitemap's
@@ -32,25 +52,21 @@ class Page:
     body: bytes | None = None
     hints: dict[str, str] = field(default_factory=dict)
     error: str | None = None
-    article: Article | None = None
-    imprint: SiteImprint | None = None
-    # Made where the CPU is spare (an extraction worker) for the store: the raw HTML
-    # compressed, and the search stems of the article's title, lead and body.
-    packed_body: bytes | None = None
-    stems: dict[str, str] | None = None
     # Where discovery found the URL: "feed" and "sitemap" entries are candidates even
     # when the config's article_url does not match them.
     found_in: str | None = None
-    # Why the chain's record is not an article (pipelines/stages/classify.py), or None.
-    not_article: str | None = None
-    # The body's reprint fingerprint (pipelines/stages/reprints.py), made in the worker; "unknown"
-    # until then (None: a body too short to compare).
-    fingerprint: Fingerprint | Literal["unknown"] | None = "unknown"
+    result: PageResult | None = None
+    imprint: SiteImprint | None = None
 
     @property
     def address(self) -> str:
         """Where the page was read from: the final URL after redirects."""
         return self.final_url or self.url
+
+    @property
+    def packed_body(self) -> bytes | None:
+        """The raw HTML as the store keeps it, if a worker packed it already."""
+        return self.result.packed_body if self.result is not None else None
 
     @property
     def answered(self) -> bool:

@@ -12,7 +12,7 @@ import pytest
 
 from newsbot.sites.config import SiteConfig, bundled_configs
 from pipelines.page import Page
-from pipelines.stages.chain import process_page
+from pipelines.stages.chain import extract_page
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -29,7 +29,7 @@ def run_chain(
 ) -> dict[str, Any]:
     """The one place the tests call the chain on a page's bytes."""
     page = Page(url=url, body=body, fetched_at=FETCHED_AT, charset=charset)
-    return process_page(page, site.chain_options() if site else None).as_dict()
+    return extract_page(page, site.chain_options() if site else None).article.as_dict()
 
 
 def extract_fixture(path: str, url: str, charset: str | None = None) -> dict[str, Any]:

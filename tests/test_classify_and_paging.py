@@ -16,8 +16,9 @@ from newsbot.crawling.spider import site_settings
 from newsbot.sites.config import ConfigError, article_address, parse_config
 from newsbot.sitetools.addsite import Shape, article_regex, shape_of
 from pipelines.article import Article
-from pipelines.stages.classify import markup_of, not_an_article
+from pipelines.stages.classify import not_an_article
 from tests.conftest import BENCHMARK, FETCHED_AT, ROOT
+from tests.support.markup import markup_of
 
 PROSE = (
     "<p>Премьер-министр провел совещание с членами правительства и акимами областей. "
@@ -139,11 +140,11 @@ def test_real_article_pages_are_taken_for_articles():
     block of related headlines)."""
     from bench.extraction_score import load_pages
     from pipelines.page import Page
-    from pipelines.stages.chain import read_page
+    from pipelines.stages.chain import extract_page
 
     pages = load_pages(BENCHMARK)
     refused = [
-        read_page(Page(url=url, body=html, charset="utf-8", fetched_at=FETCHED_AT)).not_article
+        extract_page(Page(url=url, body=html, charset="utf-8", fetched_at=FETCHED_AT)).not_article
         for _, html, url, _ in pages
     ]
     refused = [reason for reason in refused if reason]

@@ -83,7 +83,9 @@ def test_bad_input_still_gives_the_json_object(tmp_path: Path, content: bytes, w
     page = tmp_path / "page.html"
     page.write_bytes(content)
     record = extracted(str(page))
-    assert tuple(record) == ARTICLE_FIELDS
+    # Every field of the contract, in order; then why a crawl would not store the page.
+    assert tuple(record)[: len(ARTICLE_FIELDS)] == ARTICLE_FIELDS
+    assert set(record) - set(ARTICLE_FIELDS) <= {"not_article"}
     assert warning in record["warnings"]
     assert record["registrations"] == []
 
@@ -123,3 +125,21 @@ DESIGN_CONTRACT = {
 
 def test_the_article_record_keeps_every_field_of_the_contract():
     assert set(ARTICLE_FIELDS) >= DESIGN_CONTRACT
+
+
+def test_a_page_the_crawl_would_drop_says_so():
+    # A rubric page of the local press office: links to releases, no prose of its own.
+    from tests.reprintsites import RELEASES
+
+    links = "".join(
+        f'<li><a href="{path}">{title}</a></li>' for path, (title, _, _) in RELEASES.items()
+    )
+    listing = (f"<html><head><title>Новости — Primeminister.kz</title></head><body><h1>Новости"
+               f"</h1><ul>{links}</ul></body></html>").encode()  # fmt: skip
+    result = run_extract("-", "--url", "https://primeminister.kz/ru/news", stdin=listing)
+    assert result.returncode == 0
+    record = json.loads(result.stdout)
+    assert record["not_article"].startswith("a listing")
+    assert result.stderr.decode().startswith("newsbot extract: not an article: a listing")
+    # An article is printed as the contract says, with no such key.
+    assert "not_article" not in extracted("newsbot/samples/seed-article.html")

@@ -124,8 +124,11 @@ def test_bad_schedules_are_refused(crontab: Path, tmp_path: Path, capsys, args, 
 
 
 def test_overlapping_scheduled_runs_crawl_once(tmp_path: Path):
-    with LocalSite(paged_site_pages(12, 6, delay=0.2)) as site:
-        site_file = write_site_file(tmp_path, site, concurrency=2)
+    # Articles slow enough (20 at 0.6 s, one at a time: 12 s; the download timeout is 1 s)
+    # that the first crawl still holds the lock when the second has started, on a busy
+    # machine too.
+    with LocalSite(paged_site_pages(20, 10, delay=0.6)) as site:
+        site_file = write_site_file(tmp_path, site, concurrency=1)
         db = tmp_path / "data" / "news.db"
         export = tmp_path / "data" / "news.csv"
         command = crawl_command(db, site_file, extra=("--cron", "--export", str(export), "--excel"))
@@ -144,10 +147,10 @@ def test_overlapping_scheduled_runs_crawl_once(tmp_path: Path):
     # The first crawled everything, printed nothing (healthy), and exported.
     assert (first.returncode, out, err) == (0, "", "")
     assert query(db, "SELECT count(*) FROM runs") == [(1,)]
-    assert query(db, "SELECT count(*) FROM articles") == [(12,)]
+    assert query(db, "SELECT count(*) FROM articles") == [(20,)]
     assert export.read_bytes().startswith(b"\xef\xbb\xbfid;site;")
     rows = list(csv.reader(io.StringIO(export.read_text("utf-8-sig"), newline=""), delimiter=";"))
-    assert len(rows) == 1 + 12
+    assert len(rows) == 1 + 20
 
 
 def test_a_health_failure_reaches_stderr_and_exit_code(tmp_path: Path):

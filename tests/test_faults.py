@@ -18,7 +18,7 @@ import pytest
 
 from newsbot.demo.server import LocalSite, Page
 from pipelines.page import Page as FetchedPage
-from pipelines.stages.chain import process_page
+from pipelines.stages.chain import extract_page
 from tests.conftest import FETCHED_AT
 from tests.crawlsite import (
     article_html,
@@ -206,8 +206,8 @@ def test_a_5_mb_page_gives_its_article(faulty_crawl):
     db = faulty_crawl[0]
     ((title, body),) = query(db, "SELECT title, body FROM articles WHERE url LIKE '%/13-item.html'")
     # The same article as the page without its 5 MB blob gives.
-    small = process_page(FetchedPage(url="http://127.0.0.1/news/13-item.html",
-                              body=article_html(13), fetched_at=FETCHED_AT))  # fmt: skip
+    small = extract_page(FetchedPage(url="http://127.0.0.1/news/13-item.html",
+                              body=article_html(13), fetched_at=FETCHED_AT)).article  # fmt: skip
     assert (title, body) == (small.title, small.body)
     assert "Новость номер 13" in body
 

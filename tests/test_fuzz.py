@@ -15,7 +15,7 @@ from pipelines.article import ARTICLE_FIELDS, Article
 from pipelines.export import write_csv
 from pipelines.page import Page
 from pipelines.stages.attribution import find_source
-from pipelines.stages.chain import process_page
+from pipelines.stages.chain import extract_page
 from pipelines.stages.imprint import extract_imprint
 from pipelines.store import ArticleFilter, Store, open_database
 from tests.conftest import FETCHED_AT, FIXTURES
@@ -48,9 +48,9 @@ def mutated_page(draw: st.DrawFn) -> bytes:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_page())
 def test_extraction_of_a_mutated_page_never_raises(body: bytes):
-    record = process_page(
+    record = extract_page(
         Page(url="https://example.kz/news/1", body=body, fetched_at=FETCHED_AT)
-    ).as_dict()
+    ).article.as_dict()
     assert tuple(record) == ARTICLE_FIELDS
     assert isinstance(record["warnings"], list)
     if record["published_at_utc"]:

@@ -16,7 +16,7 @@ import pytest
 from newsbot.crawling.discovery import MAX_LISTING_LINKS, listing_links
 from pipelines.page import Page
 from pipelines.stages.bounds import MAX_ELEMENTS, bound_tree
-from pipelines.stages.chain import process_page
+from pipelines.stages.chain import extract_page
 from pipelines.stages.extract import load_tree
 from tests.conftest import FIXTURES
 from tests.crawlsite import article_html
@@ -95,7 +95,7 @@ def test_a_long_text_is_cut_but_scripts_are_left_whole():
 def test_real_pages_are_not_touched(path: Path):
     page = Page(url="https://example.kz/a", body=path.read_bytes(),
                 fetched_at=datetime(2026, 11, 1, tzinfo=UTC))  # fmt: skip
-    article = process_page(page)
+    article = extract_page(page).article
     assert not [w for w in article.warnings if "page work bounded" in w]
 
 

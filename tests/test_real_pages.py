@@ -7,7 +7,7 @@ import gzip
 import json
 
 from pipelines.page import Page
-from pipelines.stages.chain import process_page
+from pipelines.stages.chain import extract_page
 from tests.conftest import BENCHMARK, FETCHED_AT
 
 
@@ -16,7 +16,7 @@ def benchmark_page(url_part: str) -> dict:
     (page_id,) = [pid for pid, entry in truth.items() if url_part in entry["url"]]
     html = gzip.decompress((BENCHMARK / "html" / f"{page_id}.html.gz").read_bytes())
     page = Page(url=truth[page_id]["url"], body=html, fetched_at=FETCHED_AT)
-    return process_page(page).as_dict()
+    return extract_page(page).article.as_dict()
 
 
 def test_wday_ru_imprint_and_roskomnadzor_number():

@@ -21,6 +21,7 @@ from pipelines.store import (
     open_database,
 )
 from tests.conftest import FETCHED_AT, extract_fixture
+from tests.support.store import raw_html
 
 
 @pytest.fixture
@@ -158,7 +159,7 @@ def test_raw_html_is_kept_compressed(store):
     store.log_page(page, run_id=1, keep_html=True)
     stored = store.db.execute("SELECT length(html) FROM pages").fetchone()[0]
     assert stored < len(html.encode()) / 10
-    assert store.raw_html("https://s.kz/a") == html.encode()
+    assert raw_html(store, "https://s.kz/a") == html.encode()
 
 
 def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path):

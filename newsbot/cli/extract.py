@@ -38,7 +38,7 @@ def _read_page(stream: BinaryIO, name: str) -> bytes:
 
 def run(args: argparse.Namespace) -> int:
     from pipelines.page import Page
-    from pipelines.stages.chain import process_page
+    from pipelines.stages.chain import extract_page
 
     if args.page == "-":
         body = _read_page(sys.stdin.buffer, "standard input")
@@ -58,7 +58,14 @@ def run(args: argparse.Namespace) -> int:
     else:
         site = config_for_url(configs.values(), args.url) if args.url else None
     page = Page(url=url, body=body, fetched_at=datetime.now(UTC), site=args.site)
-    article = process_page(page, site.chain_options() if site else None)
-    json.dump(article.as_dict(), sys.stdout, ensure_ascii=False, indent=2)
+    result = extract_page(page, site.chain_options() if site else None)
+    record = result.article.as_dict()
+    if result.not_article is not None:
+        # What a crawl does with this page: logged in `pages` as not an article, and not
+        # stored. The record is printed all the same, marked.
+        record["not_article"] = result.not_article
+        print(f"newsbot extract: not an article: {result.not_article} (a crawl would not "
+              "store this page)", file=sys.stderr)  # fmt: skip
+    json.dump(record, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0

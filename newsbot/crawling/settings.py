@@ -80,7 +80,7 @@ NEWSBOT_SITEMAP_MAX_BYTES = (
 CONCURRENT_ITEMS = 4
 
 ITEM_PIPELINES = {
-    # the whole stage chain (pipelines.stages.chain.process_page) on each fetched article
+    # the whole stage chain (pipelines.stages.chain.extract_page) on each fetched article
     "pipelines.scrapy.extract.ProcessPipeline": 100,
     # keeps partial records with warnings; drops only non-articles, by a named reason
     "pipelines.scrapy.validate.ValidatePipeline": 200,

@@ -3,7 +3,6 @@ core, without fetching anything, so stored articles improve when extraction impr
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -12,9 +11,10 @@ from datetime import UTC, datetime
 
 from newsbot.sites.config import SiteConfig
 from pipelines.article import SiteImprint, fill_from_imprint_page
-from pipelines.scrapy.extract import Extracted, extract_in_worker
+from pipelines.page import PageResult
 from pipelines.stages.chain import read_imprint_page
 from pipelines.store import Store, stored_page
+from pipelines.workers import extract_in_worker, worker_context
 
 
 @dataclass
@@ -51,12 +51,11 @@ def reprocess(
     imprints = _imprint_pages(store, site, configs)
     report = ReprocessReport()
     now = datetime.now(UTC)
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(workers, mp_context=worker_context()) as pool:
         # At most a few pages per worker in flight: memory stays flat on any database.
-        in_flight: dict[Future[Extracted], str] = {}
+        in_flight: dict[Future[PageResult], str] = {}
 
-        def settle(done: set[Future[Extracted]]) -> None:
+        def settle(done: set[Future[PageResult]]) -> None:
             for future in done:
                 identifier = in_flight.pop(future)
                 report.pages += 1
@@ -84,7 +83,9 @@ def reprocess(
                 settle(done)
             config = configs.get(row["site"])
             options = config.chain_options() if config else None
-            future = pool.submit(extract_in_worker, stored_page(row), options)
+            # Not for_store: only a changed article is written, and the store makes its
+            # stems then; its raw HTML is already kept.
+            future = pool.submit(extract_in_worker, stored_page(row), options, False)
             in_flight[future] = row["article_id"]
         while in_flight:
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)

@@ -36,7 +36,7 @@ from newsbot.crawling.settings import USER_AGENT
 from newsbot.sites.config import article_address, parse_config
 from pipelines.options import ChainOptions
 from pipelines.page import Page
-from pipelines.stages.chain import read_page
+from pipelines.stages.chain import extract_page
 from pipelines.stages.language import detect_language
 
 # Path prefixes and host prefixes that name a language edition.
@@ -554,8 +554,8 @@ def _classify(prober: Prober, url: str, language: str) -> tuple[str | None, str 
                 body=fetched.body, charset=fetched.charset)  # fmt: skip
     # The crawl's own verdict, from the crawl's own chain: what add-site keeps, the
     # crawl stores.
-    read = read_page(page, ChainOptions(language=language, timezone="Asia/Almaty"))
-    return read.not_article, read.article.title, read.article.published_at
+    result = extract_page(page, ChainOptions(language=language, timezone="Asia/Almaty"))
+    return result.not_article, result.article.title, result.article.published_at
 
 
 def read_home(prober: Prober, home: str) -> Fetched:

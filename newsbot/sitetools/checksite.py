@@ -31,7 +31,7 @@ from newsbot.crawling.discovery import (
 from newsbot.run.runner import run_crawl
 from newsbot.sites.config import SiteConfig
 from newsbot.sitetools.addsite import Prober
-from pipelines.stages.chain import process_page
+from pipelines.stages.chain import extract_page
 from pipelines.store import Store
 from pipelines.store.pages import stored_page
 from pipelines.store.stats import COVERAGE_FIELDS
@@ -159,7 +159,7 @@ def save_fixtures(
     saved = []
     for row in store.stored_pages("article", config.slug):
         page = stored_page(row)
-        record = process_page(page, config.chain_options()).as_dict()
+        record = extract_page(page, config.chain_options()).article.as_dict()
         name = _fixture_name(page.address, taken)
         (folder / f"{name}.html").write_bytes(page.body or b"")
         text = json.dumps(expected_output(record), ensure_ascii=False, indent=2) + "\n"

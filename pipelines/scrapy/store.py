@@ -101,13 +101,14 @@ class StorePipeline:
         return item
 
     def _store(self, item: Page, store: Store) -> None:
-        if item.kind == "article" and item.article is not None:
+        if item.kind == "article" and item.result is not None:
+            result = item.result
             article_id, outcome = store.save_article(
-                item.article, item.fetched_at, self.run_id, item.stems
+                result.article, item.fetched_at, self.run_id, result.stems
             )
             self._count(outcome)
             if outcome != "unchanged":  # its text is new: compare it with the stored ones
-                store.link_reprints(article_id, found=item.fingerprint)
+                store.link_reprints(article_id, found=result.fingerprint)
             store.log_page(item, run_id=self.run_id, article_id=article_id, keep_html=True)
         elif item.kind == "imprint" and item.imprint is not None:
             store.save_imprint(item.site or "", item.imprint, item.address, item.fetched_at)

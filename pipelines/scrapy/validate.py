@@ -42,8 +42,9 @@ class ValidatePipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, Page) or item.kind != "article" or item.article is None:
+        if not isinstance(item, Page) or item.kind != "article" or item.result is None:
             return item
+        article, not_article = item.result.article, item.result.not_article
         spider = self.crawler.spider
         # The spider's own rule decides what is an article URL (one rule, one place). A
         # feed or sitemap entry is a candidate whatever the regex says: it only has to
@@ -53,8 +54,8 @@ class ValidatePipeline:
             is_article_url = getattr(spider, "is_on_site", is_article_url)
         if item.final_url and is_article_url is not None and not is_article_url(item.final_url):
             raise OutsideArticleUrls(f"{OutsideArticleUrls.reason}: {item.final_url}")
-        if not item.article.title and not item.article.body:
+        if not article.title and not article.body:
             raise NoTitleNorBody(f"{NoTitleNorBody.reason}: {item.url}")
-        if item.not_article:
-            raise DoesNotLookLikeAnArticle(item.not_article)
+        if not_article:
+            raise DoesNotLookLikeAnArticle(not_article)
         return item

@@ -188,7 +188,12 @@ def strip_furniture(
         if index >= len(kept) * _TAIL_START_SHARE or (index > 0 and _only_link_titles(rest)):
             kept = kept[:index]
             break
-    return _drop_tail_furniture(_drop_inline_related(kept))
+    kept = _drop_tail_furniture(_drop_inline_related(kept))
+    # Last too: when the text is one run of lines (<br>), trafilatura goes on to the
+    # whole <article> and brings its headline in after the text.
+    if len(kept) > 1 and any(h and _same_text(kept[-1], h) for h in (title, *headlines)):
+        kept = kept[:-1]
+    return kept
 
 
 def _is_caps_headline(line: str) -> bool:

@@ -1,23 +1,24 @@
-"""The whole stage chain in one call: raw page bytes in, the article record out.
+"""The whole stage chain in one call: raw page bytes in, one `PageResult` out.
 
 decode -> parse once -> read fields -> body -> clean -> dates -> imprint ->
-registrations -> attribution -> language. The same call serves `newsbot extract`, the
-crawl's process pipeline, the tests and the benchmarks. No I/O, no clock: `fetched_at`
-comes with the page.
+registrations -> attribution -> language -> classify. `extract_page` serves `newsbot
+extract`, the crawl's process pipeline and its workers, `newsbot reprocess`, add-site,
+check-site, the tests and the benchmarks. No I/O, no clock: `fetched_at` comes with the
+page.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from pipelines.article import NO_IMPRINT_WARNING, Article, SiteImprint
 from pipelines.options import ChainOptions
-from pipelines.page import Page
+from pipelines.page import Page, PageResult
 from pipelines.stages.attribution import find_source
 from pipelines.stages.boilerplate import strip_furniture
 from pipelines.stages.bounds import bound_tree
-from pipelines.stages.classify import not_an_article, read_markup
+from pipelines.stages.classify import count_text_containers, not_an_article, read_markup
 from pipelines.stages.clean import clean_line, normalize_characters, tidy_paragraphs
 from pipelines.stages.dates import parse_date
 from pipelines.stages.decode import decode_page
@@ -34,6 +35,9 @@ from pipelines.stages.extract import (
 from pipelines.stages.imprint import Publisher, read_imprint
 from pipelines.stages.language import detect_language
 from pipelines.stages.registrations import extract_registrations
+from pipelines.stages.reprints import fingerprint
+from pipelines.stages.search import stems_row
+from pipelines.store.compression import pack
 
 # Pages beyond this are cut before parsing: no article is 8 MB of HTML, and a 20 MB
 # page must still answer in seconds.
@@ -91,34 +95,32 @@ def _pick_date(
 NO_OPTIONS = ChainOptions()
 
 
-@dataclass
-class ReadPage:
-    """The chain's record of a page, and why it is not an article (None if it is one)."""
-
-    article: Article
-    not_article: str | None
-
-
-def process_page(
+def extract_page(
     page: Page,
     options: ChainOptions | None = None,
-    imprint_cache: dict[str, SiteImprint] | None = None,
-) -> Article:
-    """The article record of DESIGN.md's contract for one fetched page.
+    *,
+    imprints: dict[str, SiteImprint] | None = None,
+    for_store: bool = False,
+) -> PageResult:
+    """The article record of DESIGN.md's contract for one fetched page, and why it is not
+    an article (`not_article`, from the classifier: the crawl drops such pages).
 
-    `imprint_cache` (footer text -> imprint) lets a crawl read each site's imprint once.
+    `imprints` (footer text -> imprint) lets a crawl read each site's imprint once.
+    `for_store` also makes what the store keeps (compressed HTML, search stems, reprint
+    fingerprint): the crawl's workers do, so its own process only fetches and writes.
     """
-    return read_page(page, options, imprint_cache).article
+    result = _read_article(page, options or NO_OPTIONS, imprints)
+    if for_store:
+        article = result.article
+        result.packed_body = pack(page.body)
+        result.stems = stems_row(article.title, article.lead, article.body)
+        result.fingerprint = fingerprint(article.body)
+    return result
 
 
-def read_page(
-    page: Page,
-    options: ChainOptions | None = None,
-    imprint_cache: dict[str, SiteImprint] | None = None,
-) -> ReadPage:
-    """`process_page` and the classifier's verdict (pipelines/stages/classify.py), from the one
-    parse of the page."""
-    options = options or NO_OPTIONS
+def _read_article(
+    page: Page, options: ChainOptions, imprint_cache: dict[str, SiteImprint] | None
+) -> PageResult:
     url = page.address
     decoded = decode_page(page.body or b"", page.charset)
     warnings = list(decoded.warnings)
@@ -138,7 +140,7 @@ def read_page(
         if html_text:
             warnings.append("no HTML could be parsed")
         warnings.append("no article: nothing to extract")
-        return ReadPage(article, "no HTML")
+        return PageResult(article, "no HTML")
     warnings.extend(bound_tree(tree))
 
     # The page's own markup, read before extraction prunes the tree.
@@ -209,12 +211,14 @@ def read_page(
     if not article.has_imprint:
         warnings.append(NO_IMPRINT_WARNING)
     # A date printed but refused (year 9999) still says the page is dated.
-    return ReadPage(article, not_an_article(article, markup, printed_date=bool(fields.published)))
+    markup = count_text_containers(markup, tree, body)
+    return PageResult(article, not_an_article(article, markup, printed_date=bool(fields.published)))
 
 
 def read_imprint_page(page: Page, options: ChainOptions | None = None) -> SiteImprint:
     """Publisher and registrations from a site's "Выходные данные" / "О нас" page: its
-    whole text counts, not only the footer."""
+    whole text counts, not only the footer. Not `extract_page`: that page is no article,
+    and what it gives (the site's imprint) fills the site's articles, not a record."""
     options = options or NO_OPTIONS
     decoded = decode_page(page.body or b"", page.charset)
     tree = load_tree(decoded.text[:MAX_HTML_CHARS]) if decoded.text else None

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from lxml.html import HtmlElement
 
 from pipelines.article import Article
-from pipelines.stages.decode import decode_page
-from pipelines.stages.extract import load_tree
+from pipelines.stages.extract import RESCUE_CHARS, body_containers
 
 ARTICLE_TYPES = frozenset(
     t.lower()
@@ -54,6 +53,10 @@ class Markup:
     types: frozenset[str]  # JSON-LD @type values, lower case
     og_type: str | None
     headlines: tuple[str, ...]  # texts of headline links outside nav/header/footer/aside
+    # Elements named as the article's text (div.article-body...): one on an article page,
+    # one per teaser on a blog's archive. Counted only for short texts (see
+    # count_text_containers): None, not counted.
+    text_containers: int | None = None
 
     @property
     def says_article(self) -> bool:
@@ -100,10 +103,13 @@ def read_markup(tree: HtmlElement) -> Markup:
     )
 
 
-def markup_of(body: bytes, charset: str | None = None) -> Markup | None:
-    decoded = decode_page(body, charset)
-    tree = load_tree(decoded.text) if decoded.text else None
-    return read_markup(tree) if tree is not None else None
+def count_text_containers(markup: Markup, tree: HtmlElement, body: str | None) -> Markup:
+    """The markup with its named text elements counted, for a body short enough to lack
+    prose (a long text has prose: the count would change no verdict, and costs a walk of
+    the whole page)."""
+    if len(body or "") >= RESCUE_CHARS:
+        return markup
+    return replace(markup, text_containers=len(body_containers(tree)))
 
 
 def _has_prose(body: str, headlines: tuple[str, ...]) -> bool:
@@ -140,11 +146,13 @@ def not_an_article(
     linked = sum(len(h.split()) for h in in_body)
     # Headlines to other pages in the text (three; or two with little else, a listing's
     # last page), or on the page (extraction may have left the teaser links out and kept
-    # their snippets)...
+    # their snippets; not when the page names the one element that holds its text and
+    # none of them is in it: they are the related links around a short article)...
+    own_text_apart = markup.text_containers == 1 and not in_body
     shaped_like_listing = (
         len(in_body) >= LISTING_HEADLINES
         or (len(in_body) == 2 and words - linked < 3 * linked)
-        or len(markup.headlines) >= LISTING_PAGE_HEADLINES
+        or (len(markup.headlines) >= LISTING_PAGE_HEADLINES and not own_text_apart)
     )
     # ...and not one paragraph of prose: an article with a block of related links keeps
     # its paragraphs, a listing has titles and cut snippets (on the 181 real article

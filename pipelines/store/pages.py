@@ -143,12 +143,6 @@ class PageLog(Connection):
     def fetch_history(self, site: str) -> FetchHistory:
         return FetchHistory.load(self.db, site)
 
-    def raw_html(self, url: str) -> bytes | None:
-        row = self.db.execute(
-            "SELECT html FROM pages WHERE url = ?", [normalize_url(url)]
-        ).fetchone()
-        return unpack(row[0]) if row else None
-
     def stored_pages(self, kind: str, site: str | None = None) -> Iterator[dict[str, Any]]:
         """Pages of one kind kept with their HTML (articles: those that made an article),
         oldest first."""
