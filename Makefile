@@ -20,6 +20,7 @@ lint: $(STAMP)
 	.venv/bin/ruff check newsbot pipelines tests bench
 	.venv/bin/ruff format --check newsbot pipelines tests bench
 	.venv/bin/mypy newsbot pipelines
+	.venv/bin/lint-imports
 
 # The offline demo site on 127.0.0.1: data/demo.db and data/demo.csv.
 demo: $(STAMP)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pipelines.page import Page
 from pipelines.stages.chain import extract_page
-from pipelines.store.compression import unpack
+from pipelines.compression import unpack
 from pipelines.workers import extract_in_worker, worker_context
 from tests.conftest import FETCHED_AT, FIXTURES, ROOT
 

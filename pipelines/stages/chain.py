@@ -37,7 +37,7 @@ from pipelines.stages.language import detect_language
 from pipelines.stages.registrations import extract_registrations
 from pipelines.stages.reprints import fingerprint
 from pipelines.stages.search import stems_row
-from pipelines.store.compression import pack
+from pipelines.compression import pack
 
 # Pages beyond this are cut before parsing: no article is 8 MB of HTML, and a 20 MB
 # page must still answer in seconds.

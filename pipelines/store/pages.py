@@ -13,7 +13,7 @@ import sqlite_utils
 
 from pipelines.page import Page
 from pipelines.stages import urls
-from pipelines.store.compression import pack, unpack
+from pipelines.compression import pack, unpack
 from pipelines.store.rows import Connection, dicts, utc_iso
 
 # How long a dead link (404, 410) rests before it is tried again.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipelines.store import Store, normalize_url
-from pipelines.store.compression import unpack
+from pipelines.compression import unpack
 
 
 def raw_html(store: Store, url: str) -> bytes | None:
