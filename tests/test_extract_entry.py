@@ -1,18 +1,15 @@
-"""The chain's one entry point (issue 18): `extract_page` gives one `PageResult`, in the
-crawl's process or in a worker, and the modules of pipelines/ import each other in no
-circle, type-only imports included."""
+"""The chain's one entry point: `extract_page` gives one `PageResult`, in the crawl's
+process or in a worker (import circles are tests/test_imports.py's)."""
 
 from __future__ import annotations
 
-import ast
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
+from pipelines.compression import unpack
 from pipelines.page import Page
 from pipelines.stages.chain import extract_page
-from pipelines.compression import unpack
 from pipelines.workers import extract_in_worker, worker_context
-from tests.conftest import FETCHED_AT, FIXTURES, ROOT
+from tests.conftest import FETCHED_AT, FIXTURES
 
 NUR = FIXTURES / "nur_ru" / "article.html"
 NUR_URL = (
@@ -46,35 +43,3 @@ def test_a_worker_gives_the_same_result_as_the_crawls_process():
         local.packed_body,
         local.stems,
     )
-
-
-def _imports(path: Path, modules: set[str]) -> set[str]:
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
-            found |= {name for name in names if name in modules}
-        elif isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names if alias.name in modules}
-    return found
-
-
-def test_pipelines_modules_import_each_other_in_no_circle():
-    files = {
-        ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): path
-        for path in (ROOT / "pipelines").rglob("*.py")
-    }
-    graph = {name: _imports(path, set(files)) - {name} for name, path in files.items()}
-    done: set[str] = set()
-
-    def visit(name: str, trail: list[str]) -> None:
-        if name in trail:
-            raise AssertionError(" -> ".join([*trail[trail.index(name) :], name]))
-        if name in done:
-            return
-        for other in sorted(graph[name]):
-            visit(other, [*trail, name])
-        done.add(name)
-
-    for name in sorted(graph):
-        visit(name, [])

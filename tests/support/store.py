@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipelines.store import Store, normalize_url
 from pipelines.compression import unpack
+from pipelines.store import Store, normalize_url
 
 
 def raw_html(store: Store, url: str) -> bytes | None:
