@@ -1,5 +1,5 @@
-"""Extraction, second round: visible dates next to the headline, registration issue dates
-in every position, furniture under short bodies, the JSON-LD body over a placeholder,
+"""Extraction details: visible dates next to the headline, registration issue dates in
+every position, furniture under short bodies, the JSON-LD body over a placeholder,
 authors from markup. Pages and texts written for these tests."""
 
 import json
