@@ -41,6 +41,9 @@ class Page:
     # Where discovery found the URL: "feed" and "sitemap" entries are candidates even
     # when the config's article_url does not match them.
     found_in: str | None = None
+    # The spider's verdict on the final URL of an article page (its one URL rule): False
+    # when a redirect led outside the article URLs (to a listing or the home page).
+    article_url_ok: bool = True
     # Why the chain's record is not an article (pipelines/stages/classify.py), or None.
     not_article: str | None = None
     # The body's reprint fingerprint (pipelines/stages/reprints.py), made in the worker; "unknown"

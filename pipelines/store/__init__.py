@@ -20,7 +20,7 @@ from pathlib import Path
 
 from pipelines.store.articles import ArticleWrites, article_id
 from pipelines.store.exports import ArticleFilter, Exports
-from pipelines.store.pages import FetchHistory, PageLog, PastFetch, normalize_url, stored_page
+from pipelines.store.pages import PageLog, PastFetch, SqliteHistory, normalize_url, stored_page
 from pipelines.store.reprints import Original, ReprintFilter, Reprints
 from pipelines.store.rows import utc_iso
 from pipelines.store.runs import RunLog, SiteRun
@@ -36,12 +36,12 @@ from pipelines.store.stats import SiteSummary, Stats
 __all__ = [
     "ArticleFilter",
     "DiskFull",
-    "FetchHistory",
     "Original",
     "PastFetch",
     "ReprintFilter",
     "SiteRun",
     "SiteSummary",
+    "SqliteHistory",
     "Store",
     "StoreError",
     "article_id",

@@ -40,14 +40,22 @@ class PastFetch:
     published_at_utc: str | None = None
 
 
-class FetchHistory:
-    """What earlier runs fetched for one site, keyed by normalised URL (request and final)."""
+class SqliteHistory:
+    """What earlier runs fetched for one site, keyed by normalised URL (request and final),
+    and how its last run ended: newsbot.crawling.history.FetchHistory, read from SQLite."""
 
-    def __init__(self, fetches: Mapping[str, PastFetch]):
+    def __init__(
+        self,
+        fetches: Mapping[str, PastFetch],
+        last_status: str | None = None,
+        cursor_url: str | None = None,
+    ):
         self._fetches = dict(fetches)
+        self.last_status = last_status
+        self.cursor_url = cursor_url
 
     @classmethod
-    def load(cls, db: sqlite_utils.Database, site: str) -> FetchHistory:
+    def load(cls, db: sqlite_utils.Database, site: str) -> SqliteHistory:
         fetches: dict[str, PastFetch] = {}
         rows = db.execute(
             "SELECT p.url, p.final_url, p.status, p.fetched_at, p.hint_date, p.kind, "
@@ -60,7 +68,10 @@ class FetchHistory:
             fetches[url] = past
             if final_url:
                 fetches.setdefault(normalize_url(final_url), past)
-        return cls(fetches)
+        state = db.execute(
+            "SELECT last_status, cursor_url FROM site_state WHERE site = ?", [site]
+        ).fetchone()
+        return cls(fetches, *(state or (None, None)))
 
     def __len__(self) -> int:
         return len(self._fetches)
@@ -140,8 +151,8 @@ class PageLog(Connection):
             ],
         )
 
-    def fetch_history(self, site: str) -> FetchHistory:
-        return FetchHistory.load(self.db, site)
+    def fetch_history(self, site: str) -> SqliteHistory:
+        return SqliteHistory.load(self.db, site)
 
     def raw_html(self, url: str) -> bytes | None:
         row = self.db.execute(
