@@ -793,3 +793,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = getattr(error, "filename", None) or getattr(args, "db", None) or "the disk"
         print(f"newsbot: no space left on {Path(where).resolve().parent}", file=sys.stderr)
         return 2
+
