@@ -38,7 +38,7 @@ def site_status(stats: Mapping[str, Any], reason: str | None = None) -> str:
     or `reason` when the stats do not hold it yet) and whether --limit cut it short."""
     reason = reason or stats.get("finish_reason")
     if reason is None:  # the spider never closed: its crawl did not get going
-        return "interrupted"
+        return "failed"
     return crawl_status(reason, bool(stats.get("newsbot/limited")))
 
 

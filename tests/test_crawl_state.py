@@ -87,8 +87,8 @@ def test_site_state_comes_from_the_close_reason_and_the_stats(
     assert (history.last_status, history.cursor_url) == (status, cursor)
 
 
-def test_a_site_whose_spider_never_closed_was_interrupted():
-    assert site_status({}) == "interrupted"
+def test_a_site_whose_spider_never_closed_failed():
+    assert site_status({}) == "failed"
     assert site_status({"finish_reason": "finished", "newsbot/limited": 1}) == "limited"
 
 
@@ -133,12 +133,14 @@ def test_scrapy_crawl_is_a_run_of_the_runner(tmp_path: Path):
 
 def test_the_spider_reads_its_past_only_through_its_fetch_history(tmp_path: Path):
     with LocalSite(paged_site_pages(6, 3)) as site:
-        backend = f"NEWSBOT_FETCH_HISTORY={__name__}.every_url_known"
-        scrapy_crawl(tmp_path, site, backend)
-        fetched = [path for path in site.requests if path.endswith("-item.html")]
-    assert fetched == []  # every article known: none fetched
+        backend = "NEWSBOT_FETCH_HISTORY=tests.test_crawl_state.every_url_known"
+        result = scrapy_crawl(tmp_path, site, backend)
+        requests = list(site.requests)
+    assert result.returncode in (0, 1), result.stderr
+    assert "/news/" in requests, result.stdout + result.stderr  # the listing was read,
+    assert [path for path in requests if path.endswith("-item.html")] == []  # none fetched
     # The last run "finished" and the first listing page holds only known articles.
-    assert [path for path in site.requests if "page" in path] == []
+    assert [path for path in requests if "page" in path] == []
 
 
 def test_sigterm_at_any_moment_of_the_start_never_leaves_a_run_running(tmp_path: Path):
@@ -203,3 +205,14 @@ def _reached(after: str, db: Path) -> bool:
         if "no such table" in str(error) or "locked" in str(error):
             return False
         raise
+
+
+def test_a_spider_that_cannot_start_is_a_failed_site_not_a_crash(tmp_path: Path):
+    with LocalSite(paged_site_pages(3, 3)) as site:
+        result = scrapy_crawl(tmp_path, site, "NEWSBOT_FETCH_HISTORY=tests.nowhere.history")
+        assert site.requests == []
+    assert result.returncode == 1, result.stderr
+    assert "No module named 'tests.nowhere'" in result.stderr
+    db = tmp_path / "news.db"
+    assert query(db, "SELECT status FROM runs") == [("failed",)]
+    assert query(db, "SELECT site, status FROM run_sites") == [("testsite", "failed")]

@@ -54,6 +54,16 @@ def crawl_settings(db_path: str, run_id: int, overrides: dict[str, Any]) -> Sett
     return settings
 
 
+def crawl_stats(crawler: Crawler) -> dict[str, Any]:
+    """A crawl's stats so far; none for a crawl that never started (its spider could not
+    be made): Scrapy sets them only then, and raises before."""
+    try:
+        stats = crawler.stats
+    except RuntimeError:  # "Crawler.stats is not set yet"
+        return {}
+    return stats.get_stats() if stats else {}
+
+
 class Progress(TerminalLine):
     """Every site's pages and articles so far, rewritten every second."""
 
@@ -64,7 +74,7 @@ class Progress(TerminalLine):
     def line(self) -> str:
         parts = []
         for slug, crawler in self.crawlers.items():
-            stats = crawler.stats.get_stats() if crawler.stats else {}
+            stats = crawl_stats(crawler)
             parts.append(
                 f"{slug}: {stats.get('downloader/response_count', 0)} pages, "
                 f"+{stats.get('newsbot/articles/new', 0)} new, "
@@ -113,11 +123,17 @@ def _failure_reason(stats: dict[str, Any], run: SiteRun) -> str | None:
     return None
 
 
-def site_run(store: Store, run_id: int, slug: str, crawler: Crawler) -> SiteRun:
+def site_run(
+    store: Store, run_id: int, slug: str, crawler: Crawler, stopped: bool = False
+) -> SiteRun:
     """What the crawl did for one site: its stats, its status (from the stats: how the
-    spider closed, whether --limit cut it) and its field coverage."""
-    stats = crawler.stats.get_stats() if crawler.stats else {}
-    run = SiteRun.from_stats(run_id, slug, site_status(stats), stats)
+    spider closed, whether --limit cut it) and its field coverage. A spider that never
+    closed failed to start, unless a signal (`stopped`) ended the crawl first."""
+    stats = crawl_stats(crawler)
+    status = site_status(stats)
+    if stopped and "finish_reason" not in stats:
+        status = "interrupted"
+    run = SiteRun.from_stats(run_id, slug, status, stats)
     run.reason = _failure_reason(stats, run)
     if run.reason:
         run.status = "failed"
@@ -315,13 +331,15 @@ def _run_crawl(
             if ticker.running:
                 ticker.stop()
         progress.done()
-        if any(crawler.stats and crawler.stats.get_value("finish_reason") == DISK_FULL
+        if any(crawl_stats(crawler).get("finish_reason") == DISK_FULL
                for crawler in crawlers.values()):  # fmt: skip
             # The run stays "running" in the database; the next crawl, finding its
             # process gone, records it as interrupted.
             raise DiskFull(db_path)
 
-        results += [site_run(store, run_id, slug, crawler) for slug, crawler in crawlers.items()]
+        stopped = bool(stop.received)
+        results += [site_run(store, run_id, slug, crawler, stopped)
+                    for slug, crawler in crawlers.items()]  # fmt: skip
         for result in results:
             judge(store, result, limits)
         statuses = {r.status for r in results}
@@ -332,8 +350,8 @@ def _run_crawl(
         else:
             status = "finished"
         report = CrawlReport(run_id, status, results, db_path)
-        timed_out = [slug for slug, crawler in crawlers.items() if crawler.stats and
-                     crawler.stats.get_value("finish_reason") == "closespider_timeout"]  # fmt: skip
+        timed_out = [slug for slug, crawler in crawlers.items()
+                     if crawl_stats(crawler).get("finish_reason") == "closespider_timeout"]  # fmt: skip
         note = f"stopped at the maximum run time: {', '.join(timed_out)}" if timed_out else None
         store.finish_run(run_id, status, results, datetime.now(UTC), note=note,
                          browser_mb=peak_memory_mb())  # fmt: skip
