@@ -57,6 +57,9 @@ class Page:
     found_in: str | None = None
     result: PageResult | None = None
     imprint: SiteImprint | None = None
+    # The spider's verdict on the final URL of an article page (its one URL rule): False
+    # when a redirect led outside the article URLs (to a listing or the home page).
+    article_url_ok: bool = True
 
     @property
     def address(self) -> str:

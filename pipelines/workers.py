@@ -85,9 +85,3 @@ class SharedPool:
         if cls._users <= 0 and cls._pool is not None:
             cls._pool.shutdown(wait=True, cancel_futures=True)
             cls._pool, cls._users = None, 0
-
-    @classmethod
-    def worker_count(cls) -> int:
-        """Worker processes alive now (for tests and `newsbot runs`)."""
-        pool = cls._pool
-        return len(pool._processes or {}) if pool is not None else 0

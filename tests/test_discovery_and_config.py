@@ -2,6 +2,7 @@ import gzip
 from pathlib import Path
 
 import pytest
+from scrapy.settings import Settings
 
 from newsbot.crawling.discovery import listing_links, next_page_url, parse_feed, parse_sitemap
 from newsbot.crawling.retry import retry_after_seconds
@@ -171,7 +172,7 @@ def test_bundled_article_patterns_match_known_urls():
 
 
 def test_spider_loader_knows_every_bundled_site():
-    loader = SiteSpiderLoader.from_settings({})  # type: ignore[arg-type]
+    loader = SiteSpiderLoader.from_settings(Settings())
     assert loader.list() == sorted(bundled_configs())
     spider_class = loader.load("nur_ru")
     assert spider_class.name == "nur_ru"

@@ -89,6 +89,12 @@ ITEM_PIPELINES = {
 }
 
 NEWSBOT_DB = "data/news.db"
+# What a spider knows of earlier runs (newsbot.crawling.history.FetchHistory): SQLite.
+NEWSBOT_FETCH_HISTORY = "newsbot.crawling.history.sqlite_history"
+# `scrapy crawl <slug>` runs through newsbot's runner: one owner of a run, as `newsbot crawl`.
+COMMANDS_MODULE = "newsbot.run.commands"
+# Site files `scrapy crawl <slug>` knows besides the bundled sites (-s NEWSBOT_SITE_FILES=a.toml,b.toml).
+NEWSBOT_SITE_FILES: list[str] = []
 # Extraction worker processes (0 = in the crawl's own process). bench/crawl_bench.py on a
 # 2-core machine: 181 pages in 8.9 s with 2 workers against 11.4 s in-process (0.77x).
 NEWSBOT_WORKERS = 2

@@ -32,6 +32,7 @@ from scrapy.exceptions import (
 )
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
@@ -47,12 +48,13 @@ from newsbot.crawling.discovery import (
     parse_feed,
     path_page_url,
 )
+from newsbot.crawling.history import FetchHistory
 from newsbot.crawling.middlewares import OffsiteRedirect
 from newsbot.sites.config import SiteConfig, article_address
 from pipelines.page import Page
 from pipelines.stages.dates import parse_date
 from pipelines.stages.urls import clean_url, normalize_url
-from pipelines.store import FetchHistory, Store, open_database
+from pipelines.store import SqliteHistory
 
 logger = logging.getLogger(__name__)
 
@@ -202,9 +204,8 @@ class NewsSpider(scrapy.Spider):
         self.limit = int(limit) if limit else None
         self.refresh = refresh is True or str(refresh).lower() in ("1", "true", "yes")
         self.started_at = datetime.now(UTC)
-        self.history = FetchHistory({})
+        self.history: FetchHistory = SqliteHistory({})
         self.previous_finished = False
-        self.cursor_url: str | None = None
         self.resume_url: str | None = None
         self.limited = False
         self.articles_requested = 0
@@ -219,12 +220,10 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.sitemap_limits = SitemapLimits.from_settings(crawler.settings)
-        with Store(open_database(crawler.settings.get("NEWSBOT_DB"))) as store:
-            spider.history = store.fetch_history(spider.config.slug)
-            state = store.site_state(spider.config.slug)
-        if state:
-            spider.previous_finished = state["last_status"] == "finished"
-            spider.resume_url = None if spider.previous_finished else state["cursor_url"]
+        read_history = load_object(crawler.settings["NEWSBOT_FETCH_HISTORY"])
+        spider.history = read_history(crawler.settings, spider.config.slug)
+        spider.previous_finished = spider.history.last_status == "finished"
+        spider.resume_url = None if spider.previous_finished else spider.history.cursor_url
         return spider
 
     # --- requests ---------------------------------------------------------------------
@@ -267,6 +266,13 @@ class NewsSpider(scrapy.Spider):
     def is_article_url(self, url: str) -> bool:
         return self.config.takes_article(url)
 
+    def _takes(self, url: str, found_in: str | None) -> bool:
+        """The URL rule for an article link: the config's article_url, or for a feed or
+        sitemap entry only to be on the site (the classifier judges the page)."""
+        if found_in in ("feed", "sitemap"):
+            return self.is_on_site(url)
+        return self.is_article_url(url)
+
     def _changed_at(self, found: Discovered) -> datetime | None:
         """The newest date a sitemap or feed gives for `found`; a date it cannot be
         (year 9999, year 1, nonsense) is logged and left out, the entry itself kept."""
@@ -302,8 +308,7 @@ class NewsSpider(scrapy.Spider):
         url = clean_url(article_address(found.url), self.config.keep_params)
         found = dataclasses.replace(found, url=url)
         key = normalize_url(found.url)
-        wanted = self.is_on_site if found_in in ("feed", "sitemap") else self.is_article_url
-        if key in self.scheduled or not wanted(found.url):
+        if key in self.scheduled or not self._takes(found.url, found_in):
             return None
         changed_at = self._changed_at(found)
         if self.since and changed_at and changed_at < self.since:
@@ -330,6 +335,7 @@ class NewsSpider(scrapy.Spider):
             return None
         if self.limit is not None and self.articles_requested >= self.limit:
             self.limited = True
+            self._stat("newsbot/limited", 1)  # the run's status: "limited", not "finished"
             return None
         self.scheduled.add(key)
         self.articles_requested += 1
@@ -348,6 +354,7 @@ class NewsSpider(scrapy.Spider):
             (response.headers.get("Content-Type") or b"").decode("latin-1")
         )
         redirects = response.meta.get("redirect_urls") or [response.url]
+        found_in = response.meta.get("found_in")
         return Page(
             url=redirects[0],
             final_url=response.url,
@@ -358,10 +365,19 @@ class NewsSpider(scrapy.Spider):
             charset=charset,
             body=response.body if keep_body else None,
             hints=dict(response.meta.get("hints") or {}),
-            found_in=response.meta.get("found_in"),
+            found_in=found_in,
+            # A redirect may have led an article link to a listing or the home page.
+            article_url_ok=kind != "article" or self._takes(response.url, found_in),
         )
 
     _page_item = page_item
+
+    def _stat(self, key: str, value: object) -> None:
+        """A fact of this crawl for whoever records the run (the store, the runner): the
+        stats are how it leaves the spider."""
+        crawler = getattr(self, "crawler", None)  # None for a spider built outside a crawl
+        if crawler is not None and crawler.stats:
+            crawler.stats.set_value(key, value)
 
     def discovered(self, links: int) -> None:
         """A discovery document read and the article links it gave: a site whose
@@ -397,7 +413,7 @@ class NewsSpider(scrapy.Spider):
                 fresh += 1
                 yield request
         depth = response.meta.get("depth", 1)
-        self.cursor_url = response.url
+        self._stat("newsbot/cursor_url", response.url)  # where the next run carries on
         if self.limited:
             return  # the cursor stays here; the next run carries on from this page
         all_older = self.since is not None and all(

@@ -1,16 +1,18 @@
 """A spider loader that knows the site configs: `scrapy crawl <slug>` for every bundled
-site, each a NewsSpider subclass carrying its config and its politeness settings."""
+site (and every site file NEWSBOT_SITE_FILES names), each a NewsSpider subclass carrying
+its config and its politeness settings."""
 
 from __future__ import annotations
 
 import builtins
+from pathlib import Path
 from typing import Self
 
 from scrapy import Request
 from scrapy.settings import BaseSettings
 
 from newsbot.crawling.spider import NewsSpider, site_settings
-from newsbot.sites.config import SiteConfig, bundled_configs
+from newsbot.sites.config import SiteConfig, bundled_configs, load_config
 
 
 def spider_for(config: SiteConfig) -> type[NewsSpider]:
@@ -25,6 +27,9 @@ def spider_for(config: SiteConfig) -> type[NewsSpider]:
 class SiteSpiderLoader:
     def __init__(self, settings: BaseSettings):
         self._configs = bundled_configs()
+        for path in settings.getlist("NEWSBOT_SITE_FILES"):
+            config = load_config(Path(path))
+            self._configs[config.slug] = config
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> Self:

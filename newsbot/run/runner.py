@@ -3,14 +3,16 @@ per-site results and the health verdict that becomes the exit code cron sees."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import signal
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 from typing import Any, TextIO
 
 from scrapy.crawler import Crawler, CrawlerProcess
@@ -29,8 +31,8 @@ from newsbot.run.health import (
 from newsbot.run.lock import crawl_lock
 from newsbot.run.progress import TerminalLine
 from newsbot.sites.config import SiteConfig
-from pipelines.scrapy.store import DISK_FULL
 from pipelines.store import DiskFull, SiteRun, Store, disk_full_as_store_error, is_disk_full
+from pipelines.writer import DISK_FULL, site_status
 
 logger = logging.getLogger(__name__)
 DEFAULT_LIMITS = HealthLimits()
@@ -58,6 +60,16 @@ def crawl_settings(db_path: str, run_id: int, overrides: dict[str, Any]) -> Sett
     return settings
 
 
+def crawl_stats(crawler: Crawler) -> dict[str, Any]:
+    """A crawl's stats so far; none for a crawl that never started (its spider could not
+    be made): Scrapy sets them only then, and raises before."""
+    try:
+        stats = crawler.stats
+    except RuntimeError:  # "Crawler.stats is not set yet"
+        return {}
+    return stats.get_stats() if stats else {}
+
+
 class Progress(TerminalLine):
     """Every site's pages and articles so far, rewritten every second."""
 
@@ -68,7 +80,7 @@ class Progress(TerminalLine):
     def line(self) -> str:
         parts = []
         for slug, crawler in self.crawlers.items():
-            stats = crawler.stats.get_stats() if crawler.stats else {}
+            stats = crawl_stats(crawler)
             parts.append(
                 f"{slug}: {stats.get('downloader/response_count', 0)} pages, "
                 f"+{stats.get('newsbot/articles/new', 0)} new, "
@@ -117,11 +129,16 @@ def _failure_reason(stats: dict[str, Any], run: SiteRun) -> str | None:
     return None
 
 
-def site_run(store: Store, run_id: int, slug: str, crawler: Crawler) -> SiteRun:
-    """What the crawl did for one site: its stats, its status and its field coverage."""
-    stats = crawler.stats.get_stats() if crawler.stats else {}
-    state = store.site_state(slug)
-    status = state["last_status"] if state and state["last_run_id"] == run_id else "failed"
+def site_run(
+    store: Store, run_id: int, slug: str, crawler: Crawler, stopped: bool = False
+) -> SiteRun:
+    """What the crawl did for one site: its stats, its status (from the stats: how the
+    spider closed, whether --limit cut it) and its field coverage. A spider that never
+    closed failed to start, unless a signal (`stopped`) ended the crawl first."""
+    stats = crawl_stats(crawler)
+    status = site_status(stats)
+    if stopped and "finish_reason" not in stats:
+        status = "interrupted"
     run = SiteRun.from_stats(run_id, slug, status, stats)
     run.reason = _failure_reason(stats, run)
     if run.reason:
@@ -141,6 +158,69 @@ def judge(store: Store, run: SiteRun, limits: HealthLimits, tried: str | None = 
         problems += [p.line() for p in judge_site(run, earlier, limits, tried)]
     run.problems = problems
     store.save_site_run(run)
+
+
+@dataclass
+class StopSignals:
+    """SIGTERM and SIGINT, from before the run row is opened until the run is recorded.
+
+    The crawl's process is started without Scrapy's and Twisted's handlers: those are
+    installed only once the reactor runs and leave with it, and a signal before or
+    after (the process starting up, the run being recorded) killed the process with
+    its run left "running". This one handler covers it all: a first signal stops the
+    crawl gracefully (at once if it comes before the reactor runs; spiders close as
+    "shutdown", recorded as interrupted), a second stops the reactor without waiting,
+    and one after the crawl marks the run interrupted.
+    """
+
+    received: list[int] = field(default_factory=list)
+    process: CrawlerProcess | None = None
+    previous: dict[int, Any] = field(default_factory=dict)
+
+    def __enter__(self) -> StopSignals:
+        for number in (signal.SIGTERM, signal.SIGINT):
+            self.previous[number] = signal.signal(number, self._received)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for number, handler in self.previous.items():
+            signal.signal(number, handler)
+
+    def crawling(self, process: CrawlerProcess | None) -> None:
+        """The crawl that a signal stops from now on (None: the crawl is over)."""
+        self.process = process
+        if process is not None and self.received:
+            self._stop_crawl(graceful=True)
+
+    def _received(self, number: int, frame: FrameType | None) -> None:
+        self.received.append(number)
+        if self.process is not None:
+            self._stop_crawl(graceful=len(self.received) == 1)
+
+    def _stop_crawl(self, graceful: bool) -> None:
+        from twisted.internet import reactor
+
+        # Nothing is logged in a signal handler (the interrupted code may be writing to
+        # the same stream): the reactor does it, as soon as it runs.
+        reactor.callFromThread(self._stop_in_reactor, self.received[-1], graceful)
+
+    def _stop_in_reactor(self, number: int, graceful: bool) -> None:
+        from twisted.internet import reactor as installed
+
+        reactor: Any = installed  # the installed reactor; its module type has no stop()
+
+        def stop_reactor(_: object = None) -> None:
+            with contextlib.suppress(RuntimeError):  # stopped already
+                reactor.stop()
+
+        name = signal.Signals(number).name
+        if not graceful or self.process is None:
+            logger.info("Received %s again, stopping without waiting", name)
+            stop_reactor()
+            return
+        logger.info("Received %s, shutting down gracefully. Send again to force", name)
+        # A crawl still opening has no engine to stop yet: the reactor goes all the same.
+        self.process.stop().addBoth(stop_reactor)
 
 
 class _CrawlLog(logging.handlers.RotatingFileHandler):
@@ -202,10 +282,10 @@ def run_crawl(
     if max_time:
         # Scrapy's CloseSpider extension: each spider closes with "closespider_timeout".
         overrides["CLOSESPIDER_TIMEOUT"] = max_time
-    with crawl_lock(db_path), disk_full_as_store_error(db_path):
+    with StopSignals() as stop, crawl_lock(db_path), disk_full_as_store_error(db_path):
         return _run_crawl(configs, db_path, since=since, limit=limit, refresh=refresh,
                           log_file=log_file, settings_overrides=overrides,
-                          progress_stream=progress_stream, limits=limits)  # fmt: skip
+                          progress_stream=progress_stream, limits=limits, stop=stop)  # fmt: skip
 
 
 def _run_crawl(
@@ -219,6 +299,7 @@ def _run_crawl(
     settings_overrides: dict[str, Any],
     progress_stream: TextIO,
     limits: HealthLimits,
+    stop: StopSignals,
 ) -> CrawlReport:
     store = Store.shared(db_path)
     run_id = store.start_run([c.slug for c in configs], datetime.now(UTC))
@@ -230,8 +311,6 @@ def _run_crawl(
     if log_handler:
         root.addHandler(log_handler)
         root.setLevel(logging.NOTSET)  # as Scrapy's own root handler does
-    stopped: list[int] = []
-    previous_handlers: dict[int, Any] = {}
     try:
         process = CrawlerProcess(settings)
         crawlers: dict[str, Crawler] = {}
@@ -252,38 +331,36 @@ def _run_crawl(
         ticker = task.LoopingCall(progress.tick)
         if crawlers:
             ticker.start(1.0, now=False)
-            process.start()
+            stop.crawling(process)
+            # Our handlers stay, not Scrapy's (StopSignals says why).
+            process.start(install_signal_handlers=False)
+            stop.crawling(None)
             if ticker.running:
                 ticker.stop()
-        # The reactor is gone, and its signal handlers with it: a SIGTERM now would kill
-        # the process before the run is recorded. The bookkeeping below takes a moment;
-        # a signal during it marks the run interrupted instead.
-        for number in (signal.SIGTERM, signal.SIGINT):
-            previous_handlers[number] = signal.signal(
-                number, lambda received, frame: stopped.append(received)
-            )
         progress.done()
-        if any(crawler.stats and crawler.stats.get_value("finish_reason") == DISK_FULL
+        if any(crawl_stats(crawler).get("finish_reason") == DISK_FULL
                for crawler in crawlers.values()):  # fmt: skip
             # The run stays "running" in the database; the next crawl, finding its
             # process gone, records it as interrupted.
             raise DiskFull(db_path)
 
-        results += [site_run(store, run_id, slug, crawler) for slug, crawler in crawlers.items()]
+        stopped = bool(stop.received)
+        results += [site_run(store, run_id, slug, crawler, stopped)
+                    for slug, crawler in crawlers.items()]  # fmt: skip
         tried = {slug: what_was_tried(crawler.stats.get_stats())
                  for slug, crawler in crawlers.items() if crawler.stats}  # fmt: skip
         for result in results:
             judge(store, result, limits, tried.get(result.site))
         statuses = {r.status for r in results}
-        if "interrupted" in statuses or stopped:
+        if "interrupted" in statuses or stop.received:
             status = "interrupted"
         elif results and all(r.status in ("failed", "unsupported") for r in results):
             status = "failed"
         else:
             status = "finished"
         report = CrawlReport(run_id, status, results, db_path)
-        timed_out = [slug for slug, crawler in crawlers.items() if crawler.stats and
-                     crawler.stats.get_value("finish_reason") == "closespider_timeout"]  # fmt: skip
+        timed_out = [slug for slug, crawler in crawlers.items()
+                     if crawl_stats(crawler).get("finish_reason") == "closespider_timeout"]  # fmt: skip
         note = f"stopped at the maximum run time: {', '.join(timed_out)}" if timed_out else None
         store.finish_run(run_id, status, results, datetime.now(UTC), note=note,
                          browser_mb=peak_memory_mb())  # fmt: skip
@@ -292,8 +369,6 @@ def _run_crawl(
         logger.info("run %s summary:\n%s", run_id, format_summary(report))
         return report
     finally:
-        for received, handler in previous_handlers.items():
-            signal.signal(received, handler)
         store.release()
         if log_handler:
             root.removeHandler(log_handler)

@@ -1,5 +1,7 @@
 """Item pipeline 3: every fetched page into the `pages` log; articles, publishers and
-registrations into their tables; the site's state when its spider closes.
+registrations into their tables; the site's state when its spider closes. What each
+becomes is the writer's (pipelines/writer.py); this pipeline feeds it Scrapy's items,
+drops and close, for the run its runner opened (NEWSBOT_RUN_ID).
 
 Dropped items still reach the pages log (through the item_dropped signal), so a
 non-article is not fetched again next run. Writes are committed in batches (the
@@ -21,33 +23,31 @@ from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
+from pipelines.article import SiteImprint
 from pipelines.page import Page
-from pipelines.store import SiteRun, Store, is_disk_full
+from pipelines.scrapy.validate import NotAnArticle
+from pipelines.store import Store, is_disk_full
+from pipelines.writer import DISK_FULL, write_dropped, write_page, write_site_end
 
 logger = logging.getLogger(__name__)
-# The close reason of a spider stopped because the database's filesystem is full.
-DISK_FULL = "disk_full"
-
-ARTICLE_OUTCOMES = ("new", "updated", "unchanged")
-
-
-def crawl_status(reason: str, limited: bool) -> str:
-    """The run status a spider's close reason stands for."""
-    if reason == "finished":
-        return "limited" if limited else "finished"
-    if reason in ("shutdown", "cancelled", DISK_FULL) or reason.startswith("closespider_timeout"):
-        return "interrupted"
-    return "failed"
 
 
 class StorePipeline:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.db_path = crawler.settings.get("NEWSBOT_DB")
-        self.run_id: int | None = crawler.settings.getint("NEWSBOT_RUN_ID") or None
+        run_id = crawler.settings.getint("NEWSBOT_RUN_ID")
+        if not run_id:
+            # One owner of a run: newsbot's runner (`newsbot crawl`, `scrapy crawl SLUG`).
+            raise ValueError(
+                "StorePipeline writes for a run: NEWSBOT_RUN_ID is set by newsbot's runner "
+                "(newsbot crawl, or scrapy crawl <slug>)"
+            )
+        self.run_id: int = run_id
         self.store: Store | None = None
         self.flusher: task.LoopingCall | None = None
         self.disk_full = False
+        self.imprints: dict[str, SiteImprint] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -58,10 +58,6 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         self.store = Store.shared(self.db_path)
-        if self.run_id is None:
-            # `scrapy crawl SLUG` has no runner: this spider's run is its own.
-            spider = self.crawler.spider
-            self.run_id = self.store.start_run([spider.name] if spider else [], datetime.now(UTC))
         self.flusher = task.LoopingCall(self._flush_if_due)
         self.flusher.start(1.0, now=False)
 
@@ -69,10 +65,6 @@ class StorePipeline:
         if self.store is not None and self.store.flush_due() and not self.disk_full:
             with self._stopping_when_disk_full():
                 self.store.flush()
-
-    def _count(self, key: str) -> None:
-        if self.crawler.stats:
-            self.crawler.stats.inc_value(f"newsbot/articles/{key}")
 
     @contextlib.contextmanager
     def _stopping_when_disk_full(self) -> Iterator[None]:
@@ -97,37 +89,19 @@ class StorePipeline:
         if not isinstance(item, Page) or self.store is None or self.disk_full:
             return item
         with self._stopping_when_disk_full():
-            self._store(item, self.store)
+            outcome = write_page(self.store, item, self.run_id, self.imprints)
+            if outcome is not None and self.crawler.stats:
+                self.crawler.stats.inc_value(f"newsbot/articles/{outcome}")
         return item
-
-    def _store(self, item: Page, store: Store) -> None:
-        if item.kind == "article" and item.result is not None:
-            result = item.result
-            article_id, outcome = store.save_article(
-                result.article, item.fetched_at, self.run_id, result.stems
-            )
-            self._count(outcome)
-            if outcome != "unchanged":  # its text is new: compare it with the stored ones
-                store.link_reprints(article_id, found=result.fingerprint)
-            store.log_page(item, run_id=self.run_id, article_id=article_id, keep_html=True)
-        elif item.kind == "imprint" and item.imprint is not None:
-            store.save_imprint(item.site or "", item.imprint, item.address, item.fetched_at)
-            # Articles stored before the imprint page was read (it came late, or failed
-            # and was retried) get it now; articles after it got it in ProcessPipeline.
-            store.fill_missing_imprints(item.site or "", item.imprint)
-            store.log_page(item, run_id=self.run_id, keep_html=True)
-        else:
-            store.log_page(item, run_id=self.run_id)
-        store.end_item()
 
     def item_dropped(
         self, item: Any, response: Response | None, exception: Exception, spider: Spider
     ) -> None:
         if isinstance(item, Page) and self.store is not None and not self.disk_full:
-            reason = getattr(exception, "reason", str(exception))
+            # The pipelines' own drops are named (validate.py); Scrapy's carry a message.
+            reason = exception.reason if isinstance(exception, NotAnArticle) else str(exception)
             with self._stopping_when_disk_full():
-                self.store.log_page(item, run_id=self.run_id, drop_reason=reason, keep_html=True)
-                self.store.end_item()
+                write_dropped(self.store, item, self.run_id, reason)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.store is None:
@@ -140,13 +114,7 @@ class StorePipeline:
             self.store.release_quietly()
             self.store = None
             return
-        status = crawl_status(reason, bool(getattr(spider, "limited", False)))
-        cursor = None if status == "finished" else getattr(spider, "cursor_url", None)
-        assert self.run_id is not None
-        self.store.save_site_state(spider.name, self.run_id, status, cursor, datetime.now(UTC))
-        if not self.crawler.settings.getint("NEWSBOT_RUN_ID"):
-            stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
-            run = SiteRun.from_stats(self.run_id, spider.name, status, stats)
-            self.store.finish_run(self.run_id, status, [run], datetime.now(UTC))
+        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        write_site_end(self.store, spider.name, self.run_id, stats, reason, datetime.now(UTC))
         self.store.release()
         self.store = None

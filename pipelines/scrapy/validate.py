@@ -3,9 +3,8 @@ only what is not an article, each by a named DropItem subclass that Scrapy's sta
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any
 
-from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from pipelines.page import Page
@@ -34,26 +33,14 @@ class DoesNotLookLikeAnArticle(NotAnArticle):
 
 
 class ValidatePipeline:
-    def __init__(self, crawler: Crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
-
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Page) or item.kind != "article" or item.result is None:
             return item
         article, not_article = item.result.article, item.result.not_article
-        spider = self.crawler.spider
-        # The spider's own rule decides what is an article URL (one rule, one place). A
-        # feed or sitemap entry is a candidate whatever the regex says: it only has to
-        # stay on the site, and the classifier below judges the page.
-        is_article_url = getattr(spider, "is_article_url", None)
-        if item.found_in in ("feed", "sitemap"):
-            is_article_url = getattr(spider, "is_on_site", is_article_url)
-        if item.final_url and is_article_url is not None and not is_article_url(item.final_url):
-            raise OutsideArticleUrls(f"{OutsideArticleUrls.reason}: {item.final_url}")
+        # The spider's URL rule judged the final URL (one rule, one place) and put its
+        # verdict on the item; the classifier below judges the page.
+        if not item.article_url_ok:
+            raise OutsideArticleUrls(f"{OutsideArticleUrls.reason}: {item.address}")
         if not article.title and not article.body:
             raise NoTitleNorBody(f"{NoTitleNorBody.reason}: {item.url}")
         if not_article:

@@ -13,6 +13,7 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from pipelines.article import NO_IMPRINT_WARNING, Article, SiteImprint
+from pipelines.compression import pack
 from pipelines.options import ChainOptions
 from pipelines.page import Page, PageResult
 from pipelines.stages.attribution import find_source
@@ -37,7 +38,6 @@ from pipelines.stages.language import detect_language
 from pipelines.stages.registrations import extract_registrations
 from pipelines.stages.reprints import fingerprint
 from pipelines.stages.search import stems_row
-from pipelines.compression import pack
 
 # Pages beyond this are cut before parsing: no article is 8 MB of HTML, and a 20 MB
 # page must still answer in seconds.

@@ -23,7 +23,7 @@ from pathlib import Path
 from pipelines.store.articles import ArticleWrites, article_id
 from pipelines.store.changes import ChangeFilter, Changes
 from pipelines.store.exports import ArticleFilter, Exports
-from pipelines.store.pages import FetchHistory, PageLog, PastFetch, normalize_url, stored_page
+from pipelines.store.pages import PageLog, PastFetch, SqliteHistory, normalize_url, stored_page
 from pipelines.store.reprints import Original, ReprintFilter, Reprints
 from pipelines.store.rows import utc_iso
 from pipelines.store.runs import RunLog, SiteRun
@@ -42,12 +42,12 @@ __all__ = [
     "ArticleFilter",
     "ChangeFilter",
     "DiskFull",
-    "FetchHistory",
     "Original",
     "PastFetch",
     "ReprintFilter",
     "SiteRun",
     "SiteSummary",
+    "SqliteHistory",
     "Store",
     "StoreError",
     "Watch",

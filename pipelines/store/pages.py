@@ -11,9 +11,9 @@ from typing import Any
 
 import sqlite_utils
 
+from pipelines.compression import pack, unpack
 from pipelines.page import Page
 from pipelines.stages import urls
-from pipelines.compression import pack, unpack
 from pipelines.store.rows import Connection, dicts, utc_iso
 
 # How long a dead link (404, 410) rests before it is tried again.
@@ -40,14 +40,22 @@ class PastFetch:
     published_at_utc: str | None = None
 
 
-class FetchHistory:
-    """What earlier runs fetched for one site, keyed by normalised URL (request and final)."""
+class SqliteHistory:
+    """What earlier runs fetched for one site, keyed by normalised URL (request and final),
+    and how its last run ended: newsbot.crawling.history.FetchHistory, read from SQLite."""
 
-    def __init__(self, fetches: Mapping[str, PastFetch]):
+    def __init__(
+        self,
+        fetches: Mapping[str, PastFetch],
+        last_status: str | None = None,
+        cursor_url: str | None = None,
+    ):
         self._fetches = dict(fetches)
+        self.last_status = last_status
+        self.cursor_url = cursor_url
 
     @classmethod
-    def load(cls, db: sqlite_utils.Database, site: str) -> FetchHistory:
+    def load(cls, db: sqlite_utils.Database, site: str) -> SqliteHistory:
         fetches: dict[str, PastFetch] = {}
         rows = db.execute(
             "SELECT p.url, p.final_url, p.status, p.fetched_at, p.hint_date, p.kind, "
@@ -60,7 +68,10 @@ class FetchHistory:
             fetches[url] = past
             if final_url:
                 fetches.setdefault(normalize_url(final_url), past)
-        return cls(fetches)
+        state = db.execute(
+            "SELECT last_status, cursor_url FROM site_state WHERE site = ?", [site]
+        ).fetchone()
+        return cls(fetches, *(state or (None, None)))
 
     def __len__(self) -> int:
         return len(self._fetches)
@@ -140,8 +151,8 @@ class PageLog(Connection):
             ],
         )
 
-    def fetch_history(self, site: str) -> FetchHistory:
-        return FetchHistory.load(self.db, site)
+    def fetch_history(self, site: str) -> SqliteHistory:
+        return SqliteHistory.load(self.db, site)
 
     def stored_pages(self, kind: str, site: str | None = None) -> Iterator[dict[str, Any]]:
         """Pages of one kind kept with their HTML (articles: those that made an article),
