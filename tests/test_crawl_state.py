@@ -17,7 +17,7 @@ from scrapy.settings import BaseSettings
 
 from newsbot.demo.server import LocalSite
 from pipelines.article import Article, SiteImprint
-from pipelines.page import Page
+from pipelines.page import Page, PageResult
 from pipelines.stages.imprint import Publisher
 from pipelines.store import SqliteHistory, Store, open_database
 from pipelines.writer import site_status, write_dropped, write_page, write_site_end
@@ -36,7 +36,7 @@ def article_page(number: int) -> Page:
     url = f"https://s.kz/news/{number}"
     article = Article(url=url, site="s", title=f"Новость {number}", body="Текст новости.")
     return Page(url=url, final_url=url, site="s", status=200, fetched_at=FETCHED_AT,
-                article=article, fingerprint=None)  # fmt: skip
+                result=PageResult(article, fingerprint=None))  # fmt: skip
 
 
 def editors(store: Store) -> list[str | None]:

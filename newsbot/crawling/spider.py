@@ -119,7 +119,8 @@ class Newest:
 
 def site_settings(config: SiteConfig) -> dict[str, Any]:
     """Per-site Scrapy settings: politeness for real sites, none for 127.0.0.1."""
-    settings: dict[str, Any] = {}
+    # What the extraction pipeline needs of the config (it reads the crawler's settings).
+    settings: dict[str, Any] = {"NEWSBOT_CHAIN_OPTIONS": config.chain_options()}
     if config.is_local:
         settings.update(
             DOWNLOAD_DELAY=0,

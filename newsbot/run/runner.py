@@ -347,8 +347,7 @@ def _run_crawl(
         stopped = bool(stop.received)
         results += [site_run(store, run_id, slug, crawler, stopped)
                     for slug, crawler in crawlers.items()]  # fmt: skip
-        tried = {slug: what_was_tried(crawler.stats.get_stats())
-                 for slug, crawler in crawlers.items() if crawler.stats}  # fmt: skip
+        tried = {slug: what_was_tried(crawl_stats(crawler)) for slug, crawler in crawlers.items()}
         for result in results:
             judge(store, result, limits, tried.get(result.site))
         statuses = {r.status for r in results}

@@ -14,7 +14,7 @@ from typing import Any, Self
 
 from scrapy.crawler import Crawler
 
-from pipelines.article import SiteImprint, fill_from_imprint_page
+from pipelines.article import SiteImprint
 from pipelines.options import ChainOptions
 from pipelines.page import Page
 from pipelines.stages.chain import extract_page, read_imprint_page
@@ -27,18 +27,15 @@ class ProcessPipeline:
         self.workers = crawler.settings.getint("NEWSBOT_WORKERS", 0)
         self.pool: ProcessPoolExecutor | None = None
         self.imprints: dict[str, SiteImprint] = {}
-        # The site's imprint page once read: articles after it get it here; articles
-        # stored before it are filled in by the store (StorePipeline).
-        self.imprint_page: SiteImprint | None = None
-        self.options: ChainOptions | None = None
+        # What the chain needs of the site's config, from the crawler's settings (the
+        # spider's site settings put it there): no reaching back into the spider.
+        self.options: ChainOptions | None = crawler.settings.get("NEWSBOT_CHAIN_OPTIONS")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        config = getattr(self.crawler.spider, "config", None)
-        self.options = config.chain_options() if config is not None else None
         if self.workers > 0:
             self.pool = SharedPool.acquire(self.workers)
 
@@ -51,15 +48,13 @@ class ProcessPipeline:
         if not isinstance(item, Page) or not item.answered:
             return item
         if item.kind == "imprint":
+            # The writer (pipelines/writer.py) fills the site's articles from it.
             item.imprint = read_imprint_page(item, self.options)
-            self.imprint_page = item.imprint
         elif item.kind == "article":
             if self.pool is not None:
                 future = self.pool.submit(extract_in_worker, item, self.options)
                 result = await asyncio.wrap_future(future)
             else:
                 result = extract_page(item, self.options, imprints=self.imprints, for_store=True)
-            if self.imprint_page is not None:
-                fill_from_imprint_page(result.article, self.imprint_page)
             item.result = result
         return item
