@@ -19,6 +19,7 @@ from tests.reprintsites import (
     GOV_FOOTER,
     GOV_NAME,
     RELEASES,
+    _listing,
     article_page,
     gov_pages,
     outlet_pages,
@@ -92,3 +93,42 @@ def test_an_edit_between_two_crawls_is_shown_everywhere(tmp_path: Path):
     assert sorted(causes) == [("edit", 1), ("reprocess", 1)]
     assert newsbot(db, "changes").stderr == "newsbot: 1 edits\n"
     assert newsbot(db, "changes", "--site", "outlet_ru").stderr == "newsbot: 0 edits\n"
+
+
+def test_recheck_days_finds_an_edit_the_site_does_not_announce(tmp_path: Path):
+    """No sitemap lastmod, no feed date: with `recheck_days`, an article published in the
+    last N days and fetched a day ago or more is fetched again, and its edit found; an
+    older one is not. (The pages' dates are set relative to the crawl, a day is moved
+    back in the pages log: nothing waits for a real day.)"""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    now = datetime.now(UTC).astimezone(ZoneInfo("Asia/Almaty"))
+    young, old = (now - timedelta(days=2)), (now - timedelta(days=40))
+    title, _, paragraphs = RELEASES[PATH]
+    other = "/press/102-otopitelnyj-sezon.html"
+    pages = gov_pages()
+    pages["/press/"] = _listing([PATH, other])
+    pages[PATH] = article_page(GOV_NAME, title, f"{young:%d.%m.%Y %H:%M}", paragraphs, GOV_FOOTER)
+    title2, _, paragraphs2 = RELEASES[other]
+    pages[other] = article_page(GOV_NAME, title2, f"{old:%d.%m.%Y %H:%M}", paragraphs2, GOV_FOOTER)
+    db = tmp_path / "news.db"
+    with LocalSite(pages) as gov, LocalSite(outlet_pages()) as outlet:
+        gov_file, _ = write_configs(tmp_path, gov, outlet)
+        with gov_file.open("a", encoding="utf-8") as config:
+            config.write("recheck_days = 7\n")
+        assert run_crawl(db, gov_file).returncode == 0
+        # Fetched again only once a day: right away, nothing is due.
+        gov.requests.clear()
+        assert run_crawl(db, gov_file).returncode == 0
+        assert [p for p in gov.requests if p.startswith("/press/1")] == []
+        with sqlite3.connect(db) as connection:  # a day later
+            connection.execute("UPDATE pages SET fetched_at = '2000-01-01T00:00:00Z'")
+        corrected = [paragraphs[0], paragraphs[1].replace("312 миллиардов", "318 миллиардов")]
+        gov.pages[PATH] = article_page(GOV_NAME, title, f"{young:%d.%m.%Y %H:%M}", corrected,
+                                       GOV_FOOTER)  # fmt: skip
+        gov.requests.clear()
+        assert run_crawl(db, gov_file).returncode == 0
+        assert [p for p in gov.requests if p.startswith("/press/1")] == [PATH]
+    shown = newsbot(db, "changes")
+    assert shown.stderr == "newsbot: 1 edits\n" and "[-312-] {+318+}" in shown.stdout

@@ -18,8 +18,15 @@ from pipelines.store import Store
 
 
 class FetchHistory(Protocol):
-    def needs_fetch(self, url: str, now: datetime, changed_at: datetime | None = None) -> bool:
-        """Whether an article URL should be fetched in this run."""
+    def needs_fetch(
+        self,
+        url: str,
+        now: datetime,
+        changed_at: datetime | None = None,
+        recheck_days: int | None = None,
+    ) -> bool:
+        """Whether an article URL should be fetched in this run (known and unchanged:
+        not, unless published in the last `recheck_days` and not fetched today)."""
         ...
 
     def published_before(self, url: str, moment: datetime) -> bool:

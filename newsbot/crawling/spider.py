@@ -315,7 +315,7 @@ class NewsSpider(scrapy.Spider):
         if self.since and changed_at and changed_at < self.since:
             return None
         if not self.refresh and not self.history.needs_fetch(
-            found.url, self.started_at, changed_at
+            found.url, self.started_at, changed_at, self.config.recheck_days
         ):
             return None
         return found, key, changed_at

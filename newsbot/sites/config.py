@@ -320,6 +320,9 @@ class SiteConfig:
     page_path: str | None = field(default=None, metadata={"kind": text(_page_path)})
     # Listing pages followed per start URL in one run.
     max_pages: int = field(default=50, metadata={"kind": number(True, 1, 100_000)})
+    # Fetch articles published in the last N days again, once a day, to find edits the
+    # site does not announce (no lastmod, no feed date).
+    recheck_days: int | None = field(default=None, metadata={"kind": number(True, 1, 365)})
     # Query parameters that select content on article URLs ("id"): with it set, every
     # other parameter is dropped from article links before they are scheduled.
     keep_params: tuple[str, ...] | None = field(

@@ -18,6 +18,8 @@ from pipelines.store.rows import Connection, dicts, utc_iso
 
 # How long a dead link (404, 410) rests before it is tried again.
 DEAD_LINK_PAUSE = timedelta(days=7)
+# A young article is fetched again (recheck_days) at most this often.
+RECHECK_PAUSE = timedelta(days=1)
 
 _LOG_PAGE = (
     "INSERT OR REPLACE INTO pages (url, final_url, site, status, kind, fetched_at, hint_date, "
@@ -86,11 +88,20 @@ class SqliteHistory:
             return False
         return datetime.fromisoformat(past.published_at_utc) < moment
 
-    def needs_fetch(self, url: str, now: datetime, changed_at: datetime | None = None) -> bool:
+    def needs_fetch(
+        self,
+        url: str,
+        now: datetime,
+        changed_at: datetime | None = None,
+        recheck_days: int | None = None,
+    ) -> bool:
         """Whether an article URL should be fetched in this run.
 
         Stored articles are skipped unless their sitemap `lastmod` or feed date is newer
-        than the stored copy; dead links rest a week; errors and timeouts retry now.
+        than the stored copy, or (with `recheck_days`) they were published in the last N
+        days and last fetched a day ago or more: edits a site does not announce are found
+        too, at most once a day per article. Dead links rest a week; errors and timeouts
+        retry now.
         """
         past = self.get(url)
         if past is None:
@@ -99,7 +110,16 @@ class SqliteHistory:
             return True
         if past.status in (404, 410):
             return now - past.fetched_at >= DEAD_LINK_PAUSE
-        return changed_at is not None and changed_at > past.fetched_at
+        if changed_at is not None and changed_at > past.fetched_at:
+            return True
+        return recheck_days is not None and _due_for_recheck(past, now, recheck_days)
+
+
+def _due_for_recheck(past: PastFetch, now: datetime, days: int) -> bool:
+    if past.published_at_utc is None or now - past.fetched_at < RECHECK_PAUSE:
+        return False
+    published = datetime.fromisoformat(past.published_at_utc.replace("Z", "+00:00"))
+    return now - published <= timedelta(days=days)
 
 
 def stored_page(row: Mapping[str, Any]) -> Page:
