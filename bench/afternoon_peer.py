@@ -68,15 +68,17 @@ class SqlitePipeline:
 
 if __name__ == "__main__":
     start_url, db_path = sys.argv[1], sys.argv[2]
-    process = CrawlerProcess({
-        "PEER_DB": db_path,
-        "ROBOTSTXT_OBEY": True,
-        "CONCURRENT_REQUESTS": 16,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": 8,  # newsbot's profile for a local site
-        "DOWNLOAD_DELAY": 0,
-        "LOG_LEVEL": "WARNING",
-        "TELNETCONSOLE_ENABLED": False,
-        "ITEM_PIPELINES": {"__main__.ExtractPipeline": 100, "__main__.SqlitePipeline": 200},
-    })  # fmt: skip
+    process = CrawlerProcess(
+        {
+            "PEER_DB": db_path,
+            "ROBOTSTXT_OBEY": True,
+            "CONCURRENT_REQUESTS": 16,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": 8,  # newsbot's profile for a local site
+            "DOWNLOAD_DELAY": 0,
+            "LOG_LEVEL": "WARNING",
+            "TELNETCONSOLE_ENABLED": False,
+            "ITEM_PIPELINES": {"__main__.ExtractPipeline": 100, "__main__.SqlitePipeline": 200},
+        }
+    )
     process.crawl(ListingSpider, start_url=start_url)
     process.start()

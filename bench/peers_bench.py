@@ -116,20 +116,26 @@ def main() -> None:
         finally:
             mirror.close()
     ours, peer = median_run(runs["newsbot"]), median_run(runs["peer"])
-    print(f"\n{args.pages}-article mirror of real pages on 127.0.0.1, median of {args.rounds} "
-          "interleaved rounds\n")  # fmt: skip
+    print(
+        f"\n{args.pages}-article mirror of real pages on 127.0.0.1, median of {args.rounds} "
+        "interleaved rounds\n"
+    )
     print("| tool | articles/s | CPU ms/article | peak MB | stored | complete |")
     print("|---|---|---|---|---|---|")
     for run in (ours, peer):
-        print(f"| {run.tool} | {run.rate:.1f} | {run.cpu_ms:.0f} | {run.peak_mb:.0f} | "
-              f"{run.stored} | {run.complete} |")  # fmt: skip
+        print(
+            f"| {run.tool} | {run.rate:.1f} | {run.cpu_ms:.0f} | {run.peak_mb:.0f} | "
+            f"{run.stored} | {run.complete} |"
+        )
     for tool, reason in UNUSABLE.items():
         print(f"| {tool} | - | - | - | - | not a usable peer (tried by hand): {reason} |")
     if not peer.stored:
         raise SystemExit("the peer stored no article: nothing to compare with")
     speed, memory = ours.rate / peer.rate, ours.peak_mb / peer.peak_mb
-    print(f"\nnewsbot / peer: {speed:.2f}x the articles/s (target >= 1.8x), "
-          f"{memory:.2f}x the peak memory (target <= 1.5x)")  # fmt: skip
+    print(
+        f"\nnewsbot / peer: {speed:.2f}x the articles/s (target >= 1.8x), "
+        f"{memory:.2f}x the peak memory (target <= 1.5x)"
+    )
     for tool, rounds in runs.items():
         print(
             f"  {tool} rounds: " + ", ".join(f"{r.rate:.1f}/s {r.peak_mb:.0f} MB" for r in rounds)

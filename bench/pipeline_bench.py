@@ -166,8 +166,13 @@ def measure_memory(small: int, large: int) -> dict[str, float]:
                 mirror.close()
             assert counts["articles"] >= count * 0.99, counts
             peaks[count] = usage.peak_rss_mb
-    return {"small": small, "large": large, "small_mb": peaks[small], "large_mb": peaks[large],
-            "ratio": peaks[large] / peaks[small]}  # fmt: skip
+    return {
+        "small": small,
+        "large": large,
+        "small_mb": peaks[small],
+        "large_mb": peaks[large],
+        "ratio": peaks[large] / peaks[small],
+    }
 
 
 def _article(number: int, words: list[str]) -> dict[str, object]:
@@ -199,11 +204,16 @@ def measure_export(rows: int) -> dict[str, float]:
                 connection.executemany(
                     f"INSERT INTO articles ({', '.join(columns)}) VALUES "
                     f"({', '.join('?' * len(columns))})",
-                    ([row[c] for c in columns] for row in map(lambda n: _article(n, words), range(count))),
-                )  # fmt: skip
+                    (
+                        [row[c] for c in columns]
+                        for row in map(lambda n: _article(n, words), range(count))
+                    ),
+                )
             out = Path(folder) / "out.csv"
-            usage = run_measured([PYTHON, "-m", "newsbot.cli", "export", "--db", str(db), "-o",
-                                  str(out)], interval=0.05)  # fmt: skip
+            usage = run_measured(
+                [PYTHON, "-m", "newsbot.cli", "export", "--db", str(db), "-o", str(out)],
+                interval=0.05,
+            )
             if usage.returncode != 0:
                 raise RuntimeError(usage.stderr)
             results[count] = usage

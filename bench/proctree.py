@@ -44,8 +44,14 @@ def _tree_of(session: int) -> dict[int, tuple[float, int]]:
 
 def run_measured(command: list[str], interval: float = 0.2, **kwargs: object) -> Usage:
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, start_new_session=True, **kwargs)  # type: ignore[call-overload]  # fmt: skip
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        **kwargs,
+    )  # type: ignore[call-overload]
     cpu: dict[int, float] = {}
     peak = 0
     while process.poll() is None:
@@ -55,5 +61,6 @@ def run_measured(command: list[str], interval: float = 0.2, **kwargs: object) ->
         peak = max(peak, sum(rss for _, rss in tree.values()))
         time.sleep(interval)
     out, err = process.communicate()
-    return Usage(time.perf_counter() - started, sum(cpu.values()), peak / 2**20,
-                 process.returncode, out, err)  # fmt: skip
+    return Usage(
+        time.perf_counter() - started, sum(cpu.values()), peak / 2**20, process.returncode, out, err
+    )

@@ -34,8 +34,10 @@ _OFFSITE = re.compile(rb"""(src|href)=(["'])(?:https?:)?//[^"']*\2""", re.IGNORE
 
 
 def local_only(pages: dict[str, Page]) -> dict[str, Page]:
-    return {path: replace(page, body=_OFFSITE.sub(rb"\1=\2/missing\2", page.body))
-            for path, page in pages.items()}  # fmt: skip
+    return {
+        path: replace(page, body=_OFFSITE.sub(rb"\1=\2/missing\2", page.body))
+        for path, page in pages.items()
+    }
 
 
 MODES = {"plain": "", "listing": 'render = "listing"\n', "all": 'render = "all"\n'}
@@ -79,8 +81,10 @@ def main() -> None:
         seconds, pages, _, _ = min(runs)
         peak = max(run[2] for run in runs)
         browser = max((run[3] or 0) for run in runs)
-        print(f"{mode:<10}{pages:>7}{seconds:>9.2f}{pages / seconds:>9.1f}{peak:>9.0f}"
-              f"{browser or '-':>12}")  # fmt: skip
+        print(
+            f"{mode:<10}{pages:>7}{seconds:>9.2f}{pages / seconds:>9.1f}{peak:>9.0f}"
+            f"{browser or '-':>12}"
+        )
 
 
 if __name__ == "__main__":

@@ -224,8 +224,12 @@ def rebuild_in_child(path: Path) -> dict[str, float]:
         "print(json.dumps({'seconds': seconds, 'articles': articles, 'links': links,"
         "'peak_rss_mb': int(hwm.split()[1]) / 1024}))"
     )
-    output = subprocess.run([sys.executable, "-c", script, str(path), str(ROOT)],
-                            capture_output=True, text=True, check=True)  # fmt: skip
+    output = subprocess.run(
+        [sys.executable, "-c", script, str(path), str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(output.stdout)
 
 
@@ -236,8 +240,12 @@ def incremental(path: Path, expected: dict[str, str], checks: int = 300) -> dict
     pool = sentence_pool(real_texts())
     vocabulary = [word for sentence in pool for word in sentence.split()]
     with sqlite3.connect(path) as connection:
-        bodies = [row[0] for row in connection.execute(
-            "SELECT body FROM articles ORDER BY random() LIMIT ?", [checks])]  # fmt: skip
+        bodies = [
+            row[0]
+            for row in connection.execute(
+                "SELECT body FROM articles ORDER BY random() LIMIT ?", [checks]
+            )
+        ]
     store = Store.open(path)
     # What an earlier run of this bench left (its rollback covers only the open batch).
     store.db.execute("DELETE FROM articles WHERE id LIKE 'new%'")
@@ -276,9 +284,13 @@ def synthetic_recall(path: Path, expected: dict[str, str]) -> dict[str, float]:
 
     with sqlite3.connect(path) as connection:
         found = dict(connection.execute("SELECT copy_id, original_id FROM reprints"))
-        short = {row[0] for row in connection.execute(
-            "SELECT a.id FROM articles a JOIN reprint_index i ON i.article_rowid = a.rowid "
-            "WHERE i.words = 0")}  # fmt: skip
+        short = {
+            row[0]
+            for row in connection.execute(
+                "SELECT a.id FROM articles a JOIN reprint_index i ON i.article_rowid = a.rowid "
+                "WHERE i.words = 0"
+            )
+        }
     reachable = {c: o for c, o in expected.items() if c not in short and o not in short}
 
     def ancestors(copy: str) -> set[str]:
@@ -368,8 +380,9 @@ def boilerplate_crawl(path: Path, expected: dict[str, str]) -> dict[str, float]:
     """What a crawl does for each article it stores (`Store.link_reprints`, a commit every
     200 articles), over the whole database in publication order."""
     store = Store.open(path)
-    ids = [row[0] for row in store.db.execute(
-        "SELECT id FROM articles ORDER BY published_at_utc, id")]  # fmt: skip
+    ids = [
+        row[0] for row in store.db.execute("SELECT id FROM articles ORDER BY published_at_utc, id")
+    ]
     start = time.perf_counter()
     slowest = 0.0
     for number, identifier in enumerate(ids):
@@ -382,15 +395,21 @@ def boilerplate_crawl(path: Path, expected: dict[str, str]) -> dict[str, float]:
     store.flush()
     links = dict(store.db.execute("SELECT copy_id, original_id FROM reprints"))
     store.close()
-    return {"articles": len(ids), "seconds": round(seconds, 2),
-            "slowest_article_ms": round(slowest * 1000, 1), **link_counts(links, expected)}  # fmt: skip
+    return {
+        "articles": len(ids),
+        "seconds": round(seconds, 2),
+        "slowest_article_ms": round(slowest * 1000, 1),
+        **link_counts(links, expected),
+    }
 
 
 def link_counts(links: dict[str, str], expected: dict[str, str]) -> dict[str, int]:
-    return {"links": len(links),
-            "injected_copies": len(expected),
-            "copies_linked_right": sum(links.get(c) == o for c, o in expected.items()),
-            "links_not_injected": sum(c not in expected for c in links)}  # fmt: skip
+    return {
+        "links": len(links),
+        "injected_copies": len(expected),
+        "copies_linked_right": sum(links.get(c) == o for c, o in expected.items()),
+        "links_not_injected": sum(c not in expected for c in links),
+    }
 
 
 def boilerplate_bench(articles: int, notices: int) -> None:
@@ -400,8 +419,10 @@ def boilerplate_bench(articles: int, notices: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "boilerplate.db"
         expected = boilerplate_database(path, articles, notices)
-        print(f"boilerplate: {articles} articles of one site sharing a 130-word paragraph, "
-              f"{notices} identical notices on sites of their own")  # fmt: skip
+        print(
+            f"boilerplate: {articles} articles of one site sharing a 130-word paragraph, "
+            f"{notices} identical notices on sites of their own"
+        )
         copy = Path(folder) / "rebuilt.db"
         shutil.copy(path, copy)
         print("crawl (incremental):", json.dumps(boilerplate_crawl(path, expected), indent=1))
@@ -436,35 +457,41 @@ def template_series(rng: random.Random) -> list[list[str]]:
 
     def rates(day: int) -> str:
         usd, eur = rng.uniform(440, 520), rng.uniform(470, 560)
-        return (f"Национальный банк Казахстана установил официальные курсы валют на {day} "
-                f"ноября. Доллар США стоит {usd:.2f} тенге, евро – {eur:.2f} тенге, российский "
-                f"рубль – {rng.uniform(4.5, 6.5):.2f} тенге.\n\nПо итогам торгов на "
-                f"Казахстанской фондовой бирже средневзвешенный курс доллара составил "
-                f"{usd + rng.uniform(-1, 1):.2f} тенге, объем торгов – {rng.randint(80, 260)} "
-                "млн долларов. Крупных интервенций регулятор не проводил.\n\nВ обменных "
-                "пунктах курс покупки и продажи может отличаться от официального. Редакция "
-                "ежедневно публикует курсы валют и сводку биржевых торгов.")  # fmt: skip
+        return (
+            f"Национальный банк Казахстана установил официальные курсы валют на {day} "
+            f"ноября. Доллар США стоит {usd:.2f} тенге, евро – {eur:.2f} тенге, российский "
+            f"рубль – {rng.uniform(4.5, 6.5):.2f} тенге.\n\nПо итогам торгов на "
+            f"Казахстанской фондовой бирже средневзвешенный курс доллара составил "
+            f"{usd + rng.uniform(-1, 1):.2f} тенге, объем торгов – {rng.randint(80, 260)} "
+            "млн долларов. Крупных интервенций регулятор не проводил.\n\nВ обменных "
+            "пунктах курс покупки и продажи может отличаться от официального. Редакция "
+            "ежедневно публикует курсы валют и сводку биржевых торгов."
+        )
 
     def weather(day: int) -> str:
         city = rng.choice(["Астане", "Алматы", "Шымкенте"])
-        return (f"Погода на {day} ноября. Синоптики РГП «Казгидромет» прогнозируют в {city} "
-                f"температуру ночью от {rng.randint(-15, -2)} до {rng.randint(-1, 3)} градусов, "
-                f"днем от {rng.randint(-5, 2)} до {rng.randint(3, 12)} градусов тепла. Ветер "
-                f"юго-западный, {rng.randint(3, 8)}-{rng.randint(9, 15)} м/с, местами "
-                "порывы.\n\nВ северных и центральных областях ожидаются осадки в виде дождя и "
-                "снега, на дорогах гололед. Водителей просят быть внимательнее и соблюдать "
-                "дистанцию. В горах сохраняется лавиноопасность.\n\nСледите за "
-                "обновлениями прогноза на нашем сайте.")  # fmt: skip
+        return (
+            f"Погода на {day} ноября. Синоптики РГП «Казгидромет» прогнозируют в {city} "
+            f"температуру ночью от {rng.randint(-15, -2)} до {rng.randint(-1, 3)} градусов, "
+            f"днем от {rng.randint(-5, 2)} до {rng.randint(3, 12)} градусов тепла. Ветер "
+            f"юго-западный, {rng.randint(3, 8)}-{rng.randint(9, 15)} м/с, местами "
+            "порывы.\n\nВ северных и центральных областях ожидаются осадки в виде дождя и "
+            "снега, на дорогах гололед. Водителей просят быть внимательнее и соблюдать "
+            "дистанцию. В горах сохраняется лавиноопасность.\n\nСледите за "
+            "обновлениями прогноза на нашем сайте."
+        )
 
     def fuel(day: int) -> str:
-        return (f"Цены на бензин на {day} ноября. Средняя цена литра бензина АИ-92 по стране "
-                f"составила {rng.randint(200, 240)} тенге, АИ-95 – {rng.randint(250, 300)} "
-                f"тенге, дизельного топлива – {rng.randint(260, 320)} тенге. Дороже всего "
-                f"топливо стоит в {rng.choice(['Актау', 'Атырау', 'Усть-Каменогорске'])}, "
-                f"где литр АИ-92 продают по {rng.randint(230, 260)} тенге.\n\nЗа неделю цены "
-                f"изменились на {rng.uniform(0.1, 2.5):.1f} процента. Министерство энергетики "
-                "следит за ценами на автозаправочных станциях и обеспечением внутреннего рынка "
-                "топливом.")  # fmt: skip
+        return (
+            f"Цены на бензин на {day} ноября. Средняя цена литра бензина АИ-92 по стране "
+            f"составила {rng.randint(200, 240)} тенге, АИ-95 – {rng.randint(250, 300)} "
+            f"тенге, дизельного топлива – {rng.randint(260, 320)} тенге. Дороже всего "
+            f"топливо стоит в {rng.choice(['Актау', 'Атырау', 'Усть-Каменогорске'])}, "
+            f"где литр АИ-92 продают по {rng.randint(230, 260)} тенге.\n\nЗа неделю цены "
+            f"изменились на {rng.uniform(0.1, 2.5):.1f} процента. Министерство энергетики "
+            "следит за ценами на автозаправочных станциях и обеспечением внутреннего рынка "
+            "топливом."
+        )
 
     return [[make(day) for day in range(1, 11)] for make in (rates, weather, fuel)]
 
@@ -476,8 +503,11 @@ def labelled_pairs() -> list[dict[str, object]]:
     from reprintsites import RELEASES, STORIES
 
     # The press releases of the tests, less the re-post of one of them.
-    releases = ["\n\n".join(p) for path, (_, _, p) in RELEASES.items()
-                if "utochnenie" not in path and len(words_of(" ".join(p))) >= MIN_WORDS]  # fmt: skip
+    releases = [
+        "\n\n".join(p)
+        for path, (_, _, p) in RELEASES.items()
+        if "utochnenie" not in path and len(words_of(" ".join(p))) >= MIN_WORDS
+    ]
     texts = [text for parts in articles for text in parts] + releases
     pairs: list[dict[str, object]] = []
     for text in texts:
@@ -485,8 +515,14 @@ def labelled_pairs() -> list[dict[str, object]]:
             copy = edit(text, how, rng)
             if len(words_of(copy)) < MIN_WORDS:
                 # What is left is a short item: the rule never links those.
-                pairs.append({"a": text, "b": copy, "reprint": False,
-                              "kind": "short item (a copy under MIN_WORDS)"})  # fmt: skip
+                pairs.append(
+                    {
+                        "a": text,
+                        "b": copy,
+                        "reprint": False,
+                        "kind": "short item (a copy under MIN_WORDS)",
+                    }
+                )
             else:
                 pairs.append({"a": text, "b": copy, "reprint": True, "kind": f"reprint: {how}"})
     # Independent stories of the same events with the same figures (tests/reprintsites.py).
@@ -497,8 +533,7 @@ def labelled_pairs() -> list[dict[str, object]]:
     for series in template_series(rng):
         for i, first in enumerate(series):
             for second in series[i + 1 :]:
-                pairs.append({"a": first, "b": second, "reprint": False,
-                              "kind": "template series"})  # fmt: skip
+                pairs.append({"a": first, "b": second, "reprint": False, "kind": "template series"})
     # Neighbouring parts of one page: one subject and vocabulary, other sentences.
     for parts in articles:
         for first, second in itertools.pairwise(parts):
@@ -513,8 +548,14 @@ def write_pairs(pairs: list[dict[str, object]]) -> None:
     """Each text once, the pairs by number: {"texts": [...], "pairs": [{"a": 0, "b": 1,
     "reprint": true, "kind": "reprint: lead"}, ...]}."""
     texts: dict[object, int] = {}
-    numbered = [{**pair, "a": texts.setdefault(pair["a"], len(texts)),
-                 "b": texts.setdefault(pair["b"], len(texts))} for pair in pairs]  # fmt: skip
+    numbered = [
+        {
+            **pair,
+            "a": texts.setdefault(pair["a"], len(texts)),
+            "b": texts.setdefault(pair["b"], len(texts)),
+        }
+        for pair in pairs
+    ]
     document = {"texts": list(texts), "pairs": numbered}
     PAIRS.write_text(json.dumps(document, ensure_ascii=False, indent=0), "utf-8")
 
@@ -562,8 +603,11 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--db", type=Path, help="keep the synthetic database here (made once)")
     parser.add_argument("--skip-libraries", action="store_true")
-    parser.add_argument("--write-labelled", action="store_true",
-                        help=f"write the labelled pairs to {PAIRS.name} first")  # fmt: skip
+    parser.add_argument(
+        "--write-labelled",
+        action="store_true",
+        help=f"write the labelled pairs to {PAIRS.name} first",
+    )
     parser.add_argument(
         "--boilerplate",
         type=int,
@@ -589,8 +633,10 @@ def main() -> None:
         if not (path.exists() and expected_file.exists()):
             start = time.perf_counter()
             expected_file.write_text(json.dumps(write_database(path, args.articles)), "utf-8")
-            print(f"database of {args.articles} articles written in "
-                  f"{time.perf_counter() - start:.0f} s")  # fmt: skip
+            print(
+                f"database of {args.articles} articles written in "
+                f"{time.perf_counter() - start:.0f} s"
+            )
         expected = json.loads(expected_file.read_text("utf-8"))
         print("rebuild:", json.dumps(rebuild_in_child(path), indent=1))
         print("synthetic reprints:", json.dumps(synthetic_recall(path, expected), indent=1))

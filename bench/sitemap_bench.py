@@ -44,8 +44,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--urls", type=int, default=820_000)
     parser.add_argument("--take", type=int, default=20, help="NEWSBOT_SITEMAP_MAX_URLS")
-    parser.add_argument("--max-bytes-mb", type=int, default=128,
-                        help="NEWSBOT_SITEMAP_MAX_BYTES in MB (default: enough for all)")  # fmt: skip
+    parser.add_argument(
+        "--max-bytes-mb",
+        type=int,
+        default=128,
+        help="NEWSBOT_SITEMAP_MAX_BYTES in MB (default: enough for all)",
+    )
     args = parser.parse_args()
     article = Page(b"<html><body><article><h1>x</h1><p>" + b"text " * 200 + b"</p></article>")
     with LocalSite({"/robots.txt": Page(b"User-agent: *\n", "text/plain")}) as site:
@@ -71,8 +75,10 @@ def main() -> None:
     articles = sum(1 for path in site.requests if path.startswith("/news/"))
     left = [line for line in log.splitlines() if "left for the next run" in line]
     print(f"sitemap: {args.urls} URLs, {len(body) / 2**20:.1f} MB gzip")
-    print(f"crawl: {usage.stdout.strip()}, {usage.seconds:.1f} s, {usage.cpu_seconds:.1f} CPU s, "
-          f"peak {usage.peak_rss_mb:.0f} MB (process tree), {articles} articles fetched")  # fmt: skip
+    print(
+        f"crawl: {usage.stdout.strip()}, {usage.seconds:.1f} s, {usage.cpu_seconds:.1f} CPU s, "
+        f"peak {usage.peak_rss_mb:.0f} MB (process tree), {articles} articles fetched"
+    )
     print(left[0].split("] ", 1)[-1] if left else "no URLs left over")
 
 

@@ -105,8 +105,15 @@ PUBLISHER_COLUMNS = (
     "source_url", "first_seen_at", "last_seen_at", "current",
 )  # fmt: skip
 REGISTRATION_COLUMNS = (
-    "site", "number", "country", "kind", "issued_on", "issuer", "text", "first_seen_at",
-)  # fmt: skip
+    "site",
+    "number",
+    "country",
+    "kind",
+    "issued_on",
+    "issuer",
+    "text",
+    "first_seen_at",
+)
 REPRINT_COLUMNS = (
     "original_id", "original_site", "original_url", "original_title",
     "original_published_at_utc", "copy_id", "copy_site", "copy_url", "copy_title",
@@ -124,8 +131,12 @@ TABLE_COLUMNS = {
 }
 # JSON lines carry the article as `newsbot extract` prints it, plus the store's columns.
 JSONL_ARTICLE_FIELDS = (
-    *BOOKKEEPING, *ARTICLE_FIELDS, "run_id", "published_local", *JOINED_COLUMNS,
-)  # fmt: skip
+    *BOOKKEEPING,
+    *ARTICLE_FIELDS,
+    "run_id",
+    "published_local",
+    *JOINED_COLUMNS,
+)
 _JSON_COLUMNS = {"articles": JSON_FIELDS, "publishers": ("phones", "emails")}
 
 
@@ -295,8 +306,9 @@ def _rows(store: Store, request: ExportRequest) -> Iterator[dict[str, Any]]:
     if request.table == "reprints":
         return store.reprint_links(ReprintFilter(site=request.selection.site))
     if request.table == "versions":
-        return store.changes(ChangeFilter(site=request.selection.site,
-                                          since=request.selection.since))  # fmt: skip
+        return store.changes(
+            ChangeFilter(site=request.selection.site, since=request.selection.since)
+        )
     with _query_errors(request):
         return store.select_articles(request.selection)
 
@@ -373,11 +385,18 @@ def export(
 
     def write(out: TextIO) -> int:
         if request.format == "jsonl":
-            return write_jsonl(rows, out, table=request.table, columns=request.columns,
-                               on_row=on_row)  # fmt: skip
-        return write_csv(rows, out, table=request.table, columns=request.columns,
-                         excel=request.excel, delimiter=request.delimiter,
-                         on_row=on_row)  # fmt: skip
+            return write_jsonl(
+                rows, out, table=request.table, columns=request.columns, on_row=on_row
+            )
+        return write_csv(
+            rows,
+            out,
+            table=request.table,
+            columns=request.columns,
+            excel=request.excel,
+            delimiter=request.delimiter,
+            on_row=on_row,
+        )
 
     if output == "-":
         if request.excel and hasattr(sys.stdout, "buffer"):

@@ -29,13 +29,20 @@ def news_site_pages() -> dict[str, Page | list[Page]]:
     return {
         "/robots.txt": Page(b"User-agent: *\nDisallow: /private/\n", "text/plain"),
         "/news/": listing(
-            "/news/1-primeminister.html", "/news/2-nur.html", "/news/3-egemen.html",
-            "/private/4-secret.html", "/tag/economy/", "/about/",
+            "/news/1-primeminister.html",
+            "/news/2-nur.html",
+            "/news/3-egemen.html",
+            "/private/4-secret.html",
+            "/tag/economy/",
+            "/about/",
             next_url="/news/?page=2",
         ),
         "/news/?page=2": listing(
-            "/news/5-zakon.html", "/news/6-missing.html", "/news/7-broken.html",
-            "/news/8-slow.html", "/news/9-english.html",
+            "/news/5-zakon.html",
+            "/news/6-missing.html",
+            "/news/7-broken.html",
+            "/news/8-slow.html",
+            "/news/9-english.html",
         ),
         "/tag/economy/": listing("/news/1-primeminister.html"),
         "/news/1-primeminister.html": fixture_page("primeminister_ru/press-release.html"),
@@ -51,7 +58,7 @@ def news_site_pages() -> dict[str, Page | list[Page]]:
         # (its timeout firing late) still cannot read this page in time.
         "/news/8-slow.html": Page(b"<html><body>late</body></html>", delay=10),
         "/news/9-english.html": fixture_page("primeminister_en/press-release.html"),
-    }  # fmt: skip
+    }
 
 
 def write_site_file(folder: Path, site: LocalSite, slug: str = "testsite", **extra: object) -> Path:

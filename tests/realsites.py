@@ -119,13 +119,14 @@ def primeminister_pages() -> dict[str, Page | list[Page]]:
     pages: dict[str, Page | list[Page]] = {
         "/robots.txt": Page(b"User-agent: *\nDisallow: /search\n", "text/plain"),
         "/": html_page(
-            "<header>" + "".join(f'<a href="/{e}/">{e.upper()}</a>' for e in EDITIONS)
+            "<header>"
+            + "".join(f'<a href="/{e}/">{e.upper()}</a>' for e in EDITIONS)
             + "</header><main><h1>Официальный информационный ресурс Премьер-министра</h1>"
             + "".join(f'<a href="/{e}/news">{_WORDS[EDITIONS[e]][0]}</a>' for e in EDITIONS)
             + f"</main>{_pm_footer()}",
             "Премьер-министр Республики Казахстан",
         ),
-    }  # fmt: skip
+    }
     for edition, language in EDITIONS.items():
         articles = primeminister_articles(edition)
         news, documents, *_ = _WORDS[language]
@@ -144,10 +145,11 @@ def primeminister_pages() -> dict[str, Page | list[Page]]:
         )
         for page in range(1, listing_count + 1):
             numbers = "".join(
-                f'<span class="active">{n}</span>' if n == page
+                f'<span class="active">{n}</span>'
+                if n == page
                 else f'<a href="/{edition}/news/page/{n}">{n}</a>'
                 for n in range(1, listing_count + 1)
-            )  # fmt: skip
+            )
             chunk = articles[(page - 1) * PER_LISTING : page * PER_LISTING]
             path = f"/{edition}/news" if page == 1 else f"/{edition}/news/page/{page}"
             pages[path] = html_page(
@@ -173,11 +175,14 @@ def primeminister_pages() -> dict[str, Page | list[Page]]:
         # Document pages: a title and long text, no date, no article markup.
         pages[f"/{edition}/documents"] = html_page(
             f"{_pm_header(edition)}<main><h1>{documents}</h1>"
-            + "".join(f'<a href="{d}">Постановление Правительства Республики Казахстан № {d[-3:]}</a>' for d in docs)
+            + "".join(
+                f'<a href="{d}">Постановление Правительства Республики Казахстан № {d[-3:]}</a>'
+                for d in docs
+            )
             + f"</main>{_pm_footer()}",
             documents,
             language,
-        )  # fmt: skip
+        )
         for doc in docs:
             pages[doc] = html_page(
                 f"{_pm_header(edition)}<main><h1>Постановление Правительства № {doc[-3:]}</h1>"
@@ -233,10 +238,13 @@ def _news_article(title: str, date: str, language: str, header: str, markup: boo
 
 def egemen_articles() -> list[tuple[str, str, str]]:
     return [
-        (f"/news/{282170 - n}", f"Тәуелсіздік ұрпақтары: жаңалық {n + 1}",
-         f"Thu, {26 - n} Nov 2026 1{n % 10}:00:00 +0500")
+        (
+            f"/news/{282170 - n}",
+            f"Тәуелсіздік ұрпақтары: жаңалық {n + 1}",
+            f"Thu, {26 - n} Nov 2026 1{n % 10}:00:00 +0500",
+        )
         for n in range(8)
-    ]  # fmt: skip
+    ]
 
 
 def egemen_pages(base: str) -> dict[str, Page | list[Page]]:
@@ -261,8 +269,10 @@ def egemen_pages(base: str) -> dict[str, Page | list[Page]]:
             "Жаңалықтар",
             "kk",
         ),
-        "/about": html_page(f"{header}<h1>Біз туралы</h1><p>Газет 1919 жылдан шығады.</p>", "Біз туралы", "kk"),
-    }  # fmt: skip
+        "/about": html_page(
+            f"{header}<h1>Біз туралы</h1><p>Газет 1919 жылдан шығады.</p>", "Біз туралы", "kk"
+        ),
+    }
     for path, title, date in articles:
         pages[path] = _news_article(title, _visible_date(date), "kk", header, markup=False)
     return pages
@@ -285,11 +295,13 @@ def news_sitemap(base: str, items: list[tuple[str, str, str]]) -> Page:
 def tengri_articles() -> list[tuple[str, str, str]]:
     rubrics = ("kazakhstan_news", "world_news")
     return [
-        (f"/{rubrics[n % 2]}/novost-dnya-nomer-{n + 1}-{584430 - n}/",
-         f"Новость дня номер {n + 1} о событиях в Казахстане",
-         f"Thu, {26 - n} Nov 2026 0{n % 10}:30:00 +0500")
+        (
+            f"/{rubrics[n % 2]}/novost-dnya-nomer-{n + 1}-{584430 - n}/",
+            f"Новость дня номер {n + 1} о событиях в Казахстане",
+            f"Thu, {26 - n} Nov 2026 0{n % 10}:30:00 +0500",
+        )
         for n in range(9)
-    ]  # fmt: skip
+    ]
 
 
 def tengri_pages(base: str) -> dict[str, Page | list[Page]]:
@@ -311,7 +323,9 @@ def tengri_pages(base: str) -> dict[str, Page | list[Page]]:
             f"{header}<main>"
             + "".join(f'<a class="tn-link" href="{p}">{escape(t)}</a>' for p, t, _ in articles[:3])
             + "</main>",
-            "Tengrinews.kz", "ru", head,
+            "Tengrinews.kz",
+            "ru",
+            head,
         ),
         "/news.rss": rss(base, articles[:5]),
         "/contacts/": html_page(f"{header}<h1>Контакты</h1><p>Алматы, пр. Абая 1.</p>", "Контакты"),
@@ -320,13 +334,15 @@ def tengri_pages(base: str) -> dict[str, Page | list[Page]]:
             + "".join(f'<a href="{p}">{escape(t)}</a>' for p, t, _ in articles if "kazakh" in p),
             "Казахстан",
         ),
-    }  # fmt: skip
+    }
     chunks = [articles[:4], articles[4:8], articles[8:]]
     for number, chunk in enumerate(chunks, start=1):
         links = "".join(
-            f'<span class="active">{n}</span>' if n == number else f'<a href="/news/page/{n}/">{n}</a>'
+            f'<span class="active">{n}</span>'
+            if n == number
+            else f'<a href="/news/page/{n}/">{n}</a>'
             for n in range(1, len(chunks) + 1)
-        )  # fmt: skip
+        )
         path = "/news/" if number == 1 else f"/news/page/{number}/"
         pages[path] = html_page(
             f"{header}<div class='tn-article-grid'>"

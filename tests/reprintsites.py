@@ -267,8 +267,9 @@ EXPECTED_LINKS = {
 }
 
 
-def article_page(site_name: str, title: str, date: str, paragraphs: list[str],
-                 footer: str = "") -> Page:  # fmt: skip
+def article_page(
+    site_name: str, title: str, date: str, paragraphs: list[str], footer: str = ""
+) -> Page:
     text = "".join(f"<p>{p}</p>" for p in paragraphs)
     return Page(
         f'<html><head><meta charset="utf-8"><title>{title}</title>'

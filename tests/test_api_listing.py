@@ -67,8 +67,9 @@ def _crawl(tmp_path: Path, config: str, env: dict[str, str] | None = None) -> tu
     site_file.write_text(config, encoding="utf-8")
     command = [sys.executable, "-m", "newsbot.cli", "crawl", "--db", str(tmp_path / "news.db"),
                "--site-file", str(site_file)]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, text=True, timeout=240, check=False,
-                            env=env)  # fmt: skip
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=240, check=False, env=env
+    )
     return result.stderr, (tmp_path / "logs" / "newsbot.log").read_text(encoding="utf-8")
 
 
@@ -80,8 +81,9 @@ def _stat(log: str, key: str) -> int:
 
 def test_unreadable_and_refused_api_pages_are_counted_and_logged_once(tmp_path: Path):
     with ApiSite() as site:
-        entities = "\n".join(f'{name} = "{name}"' for name in ("deep", "broken", "refused1",
-                                                               "refused2"))  # fmt: skip
+        entities = "\n".join(
+            f'{name} = "{name}"' for name in ("deep", "broken", "refused1", "refused2")
+        )
         stderr, log = _crawl(
             tmp_path,
             f"""

@@ -129,8 +129,12 @@ def test_good_urls_of_every_kind_load(tmp_path: Path):
     from newsbot.sites.config import load_config
 
     site_file = tmp_path / "x.toml"
-    urls = ["https://x.kz:8443/news", "http://127.0.0.1:8080/", "http://[::1]:8080/",
-            "https://ақорда.kz/news?page=1"]  # fmt: skip
+    urls = [
+        "https://x.kz:8443/news",
+        "http://127.0.0.1:8080/",
+        "http://[::1]:8080/",
+        "https://ақорда.kz/news?page=1",
+    ]
     text = GOOD_CONFIG.replace(
         '["https://x.kz/news"]', "[" + ", ".join(f'"{u}"' for u in urls) + "]"
     )
@@ -154,8 +158,9 @@ def test_a_fifo_answers_without_waiting_for_a_writer(tmp_path: Path):
     fifo = tmp_path / "site.toml"
     os.mkfifo(fifo)
     db = tmp_path / "data" / "news.db"
-    result = subprocess.run(crawl_command(db, fifo), capture_output=True, text=True, timeout=60,
-                            check=False)  # fmt: skip
+    result = subprocess.run(
+        crawl_command(db, fifo), capture_output=True, text=True, timeout=60, check=False
+    )
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == f"newsbot: {fifo}: a FIFO, device or socket, not a regular file\n"
     assert not db.parent.exists()
@@ -245,8 +250,9 @@ def test_check_site_and_reprocess_read_site_files_the_same_way(tmp_path: Path, c
         ([], "the following arguments are required: command (see `newsbot --help`)"),
     ],
 )  # fmt: skip
-def test_numeric_arguments_have_a_type_and_a_range(tmp_path: Path, monkeypatch, capsys, args,
-                                                   message):  # fmt: skip
+def test_numeric_arguments_have_a_type_and_a_range(
+    tmp_path: Path, monkeypatch, capsys, args, message
+):
     monkeypatch.chdir(tmp_path)  # where the default data/ would be made
     assert refused(capsys, *args) == message
     assert list(tmp_path.iterdir()) == []
@@ -258,8 +264,12 @@ def test_extract_reads_at_most_one_page_from_stdin(tmp_path: Path):
 
     err = tmp_path / "stderr"
     with open("/dev/zero", "rb") as zero, open(err, "wb") as err_file:
-        process = subprocess.Popen([sys.executable, "-m", "newsbot.cli", "extract", "-"],
-                                   stdin=zero, stdout=subprocess.PIPE, stderr=err_file)  # fmt: skip
+        process = subprocess.Popen(
+            [sys.executable, "-m", "newsbot.cli", "extract", "-"],
+            stdin=zero,
+            stdout=subprocess.PIPE,
+            stderr=err_file,
+        )
         deadline = time.monotonic() + 60
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
@@ -329,12 +339,18 @@ def test_a_second_crawl_through_a_symlink_is_refused(tmp_path: Path):
         db = tmp_path / "news.db"
         link = tmp_path / "same.db"
         link.symlink_to(db)
-        first = subprocess.Popen(crawl_command(db, site_file), stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL)  # fmt: skip
+        first = subprocess.Popen(
+            crawl_command(db, site_file), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         try:
             wait_until_fetching(site, first)
-            second = subprocess.run(crawl_command(link, site_file), capture_output=True,
-                                    text=True, timeout=120, check=False)  # fmt: skip
+            second = subprocess.run(
+                crawl_command(link, site_file),
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
         finally:
             first.kill()
             first.wait(timeout=30)
@@ -388,8 +404,12 @@ def test_a_crawl_opens_no_listening_socket_and_leaves_no_token_files(tmp_path: P
     env = {**os.environ, "XDG_STATE_HOME": str(state), "HOME": str(tmp_path)}
     with slow_site() as site:
         site_file = write_site_file(tmp_path, site, concurrency=2)
-        crawl = subprocess.Popen(crawl_command(tmp_path / "news.db", site_file), env=env,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        crawl = subprocess.Popen(
+            crawl_command(tmp_path / "news.db", site_file),
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             wait_until_fetching(site, crawl)
             time.sleep(0.5)  # well past engine_started, when the server would be up

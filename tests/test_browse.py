@@ -44,10 +44,11 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def browse(database: Path) -> Iterator[str]:
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "newsbot.cli", "browse", "--db", str(database), "--port",
-         str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        [sys.executable, "-m", "newsbot.cli", "browse", "--db", str(database), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -116,13 +117,17 @@ def test_a_search_that_is_no_query_is_read_as_the_words_typed(browse: str, datab
 def test_search_with_word_forms_uses_the_stemmed_index(browse: str):
     rows = _rows(browse, "search_word_forms", q="зерно")
     assert {row["title"] for row in rows} == {
-        _title("/press/103-eksport-zerna.html"), _title("/news/203-zerno.html")
-    }  # fmt: skip
+        _title("/press/103-eksport-zerna.html"),
+        _title("/news/203-zerno.html"),
+    }
 
 
 def test_a_facet_counts_articles_per_publisher(browse: str):
     answer = _json(browse, "/news/article_list.json", _facet="publisher_name", _size="0")
-    counts = {item["value"]: item["count"] for item in answer["facet_results"]["publisher_name"]["results"]}  # fmt: skip
+    counts = {
+        item["value"]: item["count"]
+        for item in answer["facet_results"]["publisher_name"]["results"]
+    }
     assert counts == {"Primeminister.kz": len(RELEASES), "Новости Приречья": len(STORIES)}
 
 
@@ -134,8 +139,10 @@ def test_latest_articles(browse: str):
 
 
 def test_reprints_with_both_titles(browse: str):
-    pairs = {(r["copy_title"], r["original_title"], r["credited"])
-             for r in _rows(browse, "reprints_with_titles")}  # fmt: skip
+    pairs = {
+        (r["copy_title"], r["original_title"], r["credited"])
+        for r in _rows(browse, "reprints_with_titles")
+    }
     assert pairs == {
         (_title("/news/201-zhkh.html"), _title("/press/101-modernizaciya-zhkh.html"), 1),
         (_title("/news/202-otoplenie.html"), _title("/press/102-otopitelnyj-sezon.html"), 1),
@@ -181,7 +188,10 @@ def test_a_missing_or_foreign_database_is_one_line(tmp_path: Path):
     for db in (tmp_path / "missing.db", foreign):
         result = subprocess.run(
             [sys.executable, "-m", "newsbot.cli", "browse", "--db", str(db)],
-            capture_output=True, text=True, timeout=60, check=False,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         assert result.returncode == 2
         assert result.stderr.count("\n") == 1 and result.stderr.startswith("newsbot: database:")

@@ -44,20 +44,29 @@ def test_long_kept_text_is_cut_around_the_change():
 
 
 def newsbot(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "newsbot.cli", *args, "--db", str(db)],
-                          capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "newsbot.cli", *args, "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_an_edit_between_two_crawls_is_shown_everywhere(tmp_path: Path):
     db = tmp_path / "news.db"
     title, date, paragraphs = RELEASES[PATH]
-    corrected = [paragraphs[0], paragraphs[1].replace("312 миллиардов", "318 миллиардов"),
-                 paragraphs[2]]  # the last paragraph is dropped  # fmt: skip
+    corrected = [
+        paragraphs[0],
+        paragraphs[1].replace("312 миллиардов", "318 миллиардов"),
+        paragraphs[2],
+    ]  # the last paragraph is dropped
     with LocalSite(gov_pages()) as gov, LocalSite(outlet_pages()) as outlet:
         configs = write_configs(tmp_path, gov, outlet)
         assert run_crawl(db, *configs).returncode == 0
-        gov.pages[PATH] = article_page(GOV_NAME, title + " (обновлено)", date, corrected,
-                                       GOV_FOOTER)  # fmt: skip
+        gov.pages[PATH] = article_page(
+            GOV_NAME, title + " (обновлено)", date, corrected, GOV_FOOTER
+        )
         again = run_crawl(db, *configs, extra=("--refresh",))
         assert again.returncode == 0, again.stderr
 
@@ -86,8 +95,10 @@ def test_an_edit_between_two_crawls_is_shown_everywhere(tmp_path: Path):
     # article stored by an older extraction (its body cut short here) is read again,
     # a version is kept as "reprocess", and `changes` still shows the one edit.
     with sqlite3.connect(db) as connection:
-        connection.execute("UPDATE articles SET body = substr(body, 1, 80), body_hash = 'old' "
-                           "WHERE url LIKE '%/press/102-%'")  # fmt: skip
+        connection.execute(
+            "UPDATE articles SET body = substr(body, 1, 80), body_hash = 'old' "
+            "WHERE url LIKE '%/press/102-%'"
+        )
     assert newsbot(db, "reprocess").returncode == 0
     causes = query(db, "SELECT cause, count(*) FROM article_versions GROUP BY cause")
     assert sorted(causes) == [("edit", 1), ("reprocess", 1)]
@@ -125,8 +136,9 @@ def test_recheck_days_finds_an_edit_the_site_does_not_announce(tmp_path: Path):
         with sqlite3.connect(db) as connection:  # a day later
             connection.execute("UPDATE pages SET fetched_at = '2000-01-01T00:00:00Z'")
         corrected = [paragraphs[0], paragraphs[1].replace("312 миллиардов", "318 миллиардов")]
-        gov.pages[PATH] = article_page(GOV_NAME, title, f"{young:%d.%m.%Y %H:%M}", corrected,
-                                       GOV_FOOTER)  # fmt: skip
+        gov.pages[PATH] = article_page(
+            GOV_NAME, title, f"{young:%d.%m.%Y %H:%M}", corrected, GOV_FOOTER
+        )
         gov.requests.clear()
         assert run_crawl(db, gov_file).returncode == 0
         assert [p for p in gov.requests if p.startswith("/press/1")] == [PATH]

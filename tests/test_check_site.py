@@ -33,16 +33,27 @@ from tests.crawlsite import (
 def check(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "newsbot.cli", "check-site", *args],
-        capture_output=True, text=True, timeout=120, check=False, cwd=ROOT,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=ROOT,
+    )
 
 
 def test_a_working_config_passes_part_by_part_and_saves_its_fixtures(tmp_path: Path):
     with LocalSite(news_site_pages()) as site:
         site_file = write_site_file(tmp_path, site)
         fixtures = tmp_path / "fixtures"
-        result = check("--site-file", str(site_file), "--pages", "3", "--save-fixture",
-                       "--fixture-root", str(fixtures))  # fmt: skip
+        result = check(
+            "--site-file",
+            str(site_file),
+            "--pages",
+            "3",
+            "--save-fixture",
+            "--fixture-root",
+            str(fixtures),
+        )
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("testsite: works")
@@ -120,9 +131,13 @@ def _self_signed(folder: Path) -> ssl.SSLContext:
         .sign(key, hashes.SHA256())
     )
     (folder / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    (folder / "key.pem").write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ))  # fmt: skip
+    (folder / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
     return context

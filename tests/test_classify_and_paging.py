@@ -27,12 +27,17 @@ PROSE = (
 )
 
 
-def verdict(body_html: str, *, title: str | None = "Заголовок новости", date: str | None = None,
-            body: str | None = None, head: str = "") -> str | None:  # fmt: skip
+def verdict(
+    body_html: str,
+    *,
+    title: str | None = "Заголовок новости",
+    date: str | None = None,
+    body: str | None = None,
+    head: str = "",
+) -> str | None:
     page = f"<html><head>{head}</head><body>{body_html}</body></html>".encode()
     text = body if body is not None else html.fromstring(body_html).text_content()
-    article = Article(url="https://x.kz/a", site="x", title=title, body=text,
-                      published_at=date)  # fmt: skip
+    article = Article(url="https://x.kz/a", site="x", title=title, body=text, published_at=date)
     return not_an_article(article, markup_of(page))
 
 
@@ -90,8 +95,13 @@ def test_page_path_names_listing_page_n_under_its_start_url():
         "https://tengrinews.kz/news/page/2/"
     )
     assert path_page_url("https://vlast.kz/novosti", "{n}", 3) == "https://vlast.kz/novosti/3"
-    good = {"slug": "x", "name": "X", "domains": ["x.kz"], "language": "ru",
-            "start_urls": ["https://x.kz/news"]}  # fmt: skip
+    good = {
+        "slug": "x",
+        "name": "X",
+        "domains": ["x.kz"],
+        "language": "ru",
+        "start_urls": ["https://x.kz/news"],
+    }
     for bad in ("page/", "/page/{n}", "https://x.kz/{n}", "{n}/{n}"):
         with pytest.raises(ConfigError, match="key 'page_path'"):
             parse_config({**good, "page_path": bad}, "x.toml")
@@ -100,8 +110,13 @@ def test_page_path_names_listing_page_n_under_its_start_url():
 def test_broken_certificate_chains_are_accepted_only_where_a_site_says_so():
     from newsbot.crawling import settings
 
-    good = {"slug": "x", "name": "X", "domains": ["x.kz"], "language": "ru",
-            "start_urls": ["https://x.kz/news"]}  # fmt: skip
+    good = {
+        "slug": "x",
+        "name": "X",
+        "domains": ["x.kz"],
+        "language": "ru",
+        "start_urls": ["https://x.kz/news"],
+    }
     assert settings.DOWNLOAD_VERIFY_CERTIFICATES is True
     assert "DOWNLOAD_VERIFY_CERTIFICATES" not in site_settings(parse_config(good, "x.toml"))
     loose = parse_config({**good, "accept_broken_tls": True}, "x.toml")

@@ -134,8 +134,10 @@ def test_a_page_the_crawl_would_drop_says_so():
     links = "".join(
         f'<li><a href="{path}">{title}</a></li>' for path, (title, _, _) in RELEASES.items()
     )
-    listing = (f"<html><head><title>Новости — Primeminister.kz</title></head><body><h1>Новости"
-               f"</h1><ul>{links}</ul></body></html>").encode()  # fmt: skip
+    listing = (
+        f"<html><head><title>Новости — Primeminister.kz</title></head><body><h1>Новости"
+        f"</h1><ul>{links}</ul></body></html>"
+    ).encode()
     result = run_extract("-", "--url", "https://primeminister.kz/ru/news", stdin=listing)
     assert result.returncode == 0
     record = json.loads(result.stdout)

@@ -154,9 +154,21 @@ def test_check_site_prints_field_coverage(tmp_path: Path, site: LocalSite):
 
     site_file = write_site_file(tmp_path, site)
     result = subprocess.run(
-        [sys.executable, "-m", "newsbot.cli", "check-site", "--site-file", str(site_file), "--pages", "3"],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "newsbot.cli",
+            "check-site",
+            "--site-file",
+            str(site_file),
+            "--pages",
+            "3",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("testsite: works (0 broken parts;")

@@ -67,9 +67,14 @@ def test_sigkill_midway_then_rerun_gives_every_article_once(tmp_path: Path):
         assert 5 <= len(stored_before) < 30
         in_flight = fetched_before - stored_before  # fetched, not yet stored: these are lost
         # Killed between storing an article and logging its page: fetched again, harmlessly.
-        unlogged = {url.split("/", 3)[3] for (url,) in query(
-            db, "SELECT url FROM articles WHERE id NOT IN (SELECT article_id FROM pages "
-            "WHERE article_id IS NOT NULL)")}  # fmt: skip
+        unlogged = {
+            url.split("/", 3)[3]
+            for (url,) in query(
+                db,
+                "SELECT url FROM articles WHERE id NOT IN (SELECT article_id FROM pages "
+                "WHERE article_id IS NOT NULL)",
+            )
+        }
 
         site.requests.clear()
         result = run_crawl(db, site_file)

@@ -35,8 +35,14 @@ def store() -> Store:
 def article_page(number: int) -> Page:
     url = f"https://s.kz/news/{number}"
     article = Article(url=url, site="s", title=f"Новость {number}", body="Текст новости.")
-    return Page(url=url, final_url=url, site="s", status=200, fetched_at=FETCHED_AT,
-                result=PageResult(article, fingerprint=None))  # fmt: skip
+    return Page(
+        url=url,
+        final_url=url,
+        site="s",
+        status=200,
+        fetched_at=FETCHED_AT,
+        result=PageResult(article, fingerprint=None),
+    )
 
 
 def editors(store: Store) -> list[str | None]:
@@ -47,8 +53,14 @@ def editors(store: Store) -> list[str | None]:
 def test_the_imprint_reaches_articles_stored_before_and_after_it(store: Store):
     imprints: dict[str, SiteImprint] = {}
     assert write_page(store, article_page(1), 1, imprints) == "new"
-    imprint_page = Page(url="https://s.kz/about", site="s", kind="imprint", status=200,
-                        fetched_at=FETCHED_AT, imprint=IMPRINT)  # fmt: skip
+    imprint_page = Page(
+        url="https://s.kz/about",
+        site="s",
+        kind="imprint",
+        status=200,
+        fetched_at=FETCHED_AT,
+        imprint=IMPRINT,
+    )
     assert write_page(store, imprint_page, 1, imprints) is None
     assert write_page(store, article_page(2), 1, imprints) == "new"
     store.flush()
@@ -158,8 +170,9 @@ def test_sigterm_at_any_moment_of_the_start_never_leaves_a_run_running(tmp_path:
             site_file = write_site_file(folder, site, concurrency=2)
             # In-process extraction: four crawls starting at once on two cores, no pools.
             command = crawl_command(db, site_file, extra=("--workers", "0"))
-            process = subprocess.Popen(command, stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.PIPE, text=True)  # fmt: skip
+            process = subprocess.Popen(
+                command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+            )
             crawls.append({"db": db, "process": process, "after": after, "delay": delay,
                            "ready_at": None, "signalled": False})  # fmt: skip
         deadline = time.monotonic() + 120

@@ -90,8 +90,9 @@ def test_one_line_per_database(crontab: Path, tmp_path: Path, capsys):
 
 def test_show_says_whether_the_line_is_installed(crontab: Path, tmp_path: Path, capsys):
     db = tmp_path / "news.db"
-    code, out, _ = cron(capsys, "show", "--db", str(db), "--export", str(tmp_path / "n.csv"),
-                        "--excel")  # fmt: skip
+    code, out, _ = cron(
+        capsys, "show", "--db", str(db), "--export", str(tmp_path / "n.csv"), "--excel"
+    )
     line = out.splitlines()[0]
     assert code == 0 and line.startswith("17 * * * * cd ")
     assert f"--export {tmp_path / 'n.csv'} --excel" in line
@@ -176,8 +177,9 @@ def test_a_health_failure_reaches_stderr_and_exit_code(tmp_path: Path):
         ("--export", "{folder}/out\x0bdir/news.csv"),
     ],
 )
-def test_control_characters_never_reach_the_crontab(crontab: Path, tmp_path: Path, capsys,
-                                                    option: str, value: str):  # fmt: skip
+def test_control_characters_never_reach_the_crontab(
+    crontab: Path, tmp_path: Path, capsys, option: str, value: str
+):
     """A newline in a path used to end the line and start a second, attacker-chosen one."""
     crontab.write_text(OTHER_LINES)
     value = value.format(folder=tmp_path)
@@ -192,8 +194,9 @@ def test_control_characters_never_reach_the_crontab(crontab: Path, tmp_path: Pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "crontab.txt"]  # no folder made
 
 
-def test_a_folder_with_a_newline_cannot_be_the_jobs_folder(crontab: Path, tmp_path: Path,
-                                                           monkeypatch, capsys):  # fmt: skip
+def test_a_folder_with_a_newline_cannot_be_the_jobs_folder(
+    crontab: Path, tmp_path: Path, monkeypatch, capsys
+):
     folder = tmp_path / "project\n* * * * * touch owned"
     folder.mkdir()
     monkeypatch.chdir(folder)
@@ -212,8 +215,12 @@ def test_other_spellings_of_the_database_share_one_line(crontab: Path, tmp_path:
     link = tmp_path / "news.db"
     link.symlink_to(real)
     (tmp_path / "data-link").symlink_to(real.parent)
-    spellings = [real, link, tmp_path / "data" / ".." / "data" / "news.db",
-                 tmp_path / "data-link" / "news.db"]  # fmt: skip
+    spellings = [
+        real,
+        link,
+        tmp_path / "data" / ".." / "data" / "news.db",
+        tmp_path / "data-link" / "news.db",
+    ]
     for every, spelling in zip(("1h", "2h", "3h", "4h"), spellings, strict=True):
         assert cron(capsys, "install", "--db", str(spelling), "--every", every)[0] == 0
     (line,) = crontab.read_text().splitlines()

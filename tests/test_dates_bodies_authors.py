@@ -239,8 +239,11 @@ def test_comment_authors_are_not_article_authors():
 
 
 def test_the_jsonld_author_wins_over_markup():
-    data = {"@context": "https://schema.org", "@type": "NewsArticle",
-            "author": {"@type": "Person", "name": "Гульнара Бекова"}}  # fmt: skip
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "author": {"@type": "Person", "name": "Гульнара Бекова"},
+    }
     head = f'<script type="application/ld+json">{json.dumps(data, ensure_ascii=False)}</script>'
     record = extract(page(head=head, before="<p>Автор: Динара Ахметова</p>"))
     assert record["author"] == "Гульнара Бекова"

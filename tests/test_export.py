@@ -194,8 +194,15 @@ def test_publishers_and_registrations_tables(db_path: Path, capsys):
         "inform_ru,Kazinform,Айдос Жумабаев,АО «МИА «Казинформ»,+77172556789,info@inform.kz,,"
         "https://www.inform.kz/ru/news-1,2026-11-26T12:00:00Z,2026-11-26T12:02:00Z,yes",
     ]
-    code, out, _ = export(capsys, "--db", str(db_path), "--table", "registrations",
-                          "--columns", "site,number,issued_on")  # fmt: skip
+    code, out, _ = export(
+        capsys,
+        "--db",
+        str(db_path),
+        "--table",
+        "registrations",
+        "--columns",
+        "site,number,issued_on",
+    )
     assert out.splitlines() == ["site,number,issued_on", "inform_ru,KZ15VPY00079493,2023-10-19"]
 
 

@@ -183,8 +183,9 @@ def test_a_redirect_loop_ends(faulty_crawl):
 
 def test_missing_or_wrong_charset_still_gives_cyrillic(faulty_crawl):
     db = faulty_crawl[0]
-    titles = query(db, "SELECT title FROM articles WHERE url LIKE '%/7-item.html' "
-                   "OR url LIKE '%/8-item.html'")  # fmt: skip
+    titles = query(
+        db, "SELECT title FROM articles WHERE url LIKE '%/7-item.html' OR url LIKE '%/8-item.html'"
+    )
     assert titles == [("Синоптики обещают снег в Астане",)] * 2
 
 
@@ -206,8 +207,11 @@ def test_a_5_mb_page_gives_its_article(faulty_crawl):
     db = faulty_crawl[0]
     ((title, body),) = query(db, "SELECT title, body FROM articles WHERE url LIKE '%/13-item.html'")
     # The same article as the page without its 5 MB blob gives.
-    small = extract_page(FetchedPage(url="http://127.0.0.1/news/13-item.html",
-                              body=article_html(13), fetched_at=FETCHED_AT)).article  # fmt: skip
+    small = extract_page(
+        FetchedPage(
+            url="http://127.0.0.1/news/13-item.html", body=article_html(13), fetched_at=FETCHED_AT
+        )
+    ).article
     assert (title, body) == (small.title, small.body)
     assert "Новость номер 13" in body
 
@@ -297,8 +301,9 @@ def test_a_killed_crawl_loses_nothing_on_rerun(tmp_path: Path):
     with LocalSite(paged_site_pages(20, 10, delay=0.2)) as site:
         site_file = write_site_file(tmp_path, site, concurrency=2)
         db = tmp_path / "news.db"
-        process = subprocess.Popen(crawl_command(db, site_file), stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)  # fmt: skip
+        process = subprocess.Popen(
+            crawl_command(db, site_file), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         import time
 
         deadline = time.monotonic() + 60

@@ -70,11 +70,16 @@ def test_csv_export_of_random_strings_reads_back_exactly(articles):
     store = Store(open_database(":memory:"))
     for number, (title, body, author) in enumerate(articles):
         store.save_article(
-            Article(url=f"https://example.kz/{number}", site="fuzz", title=title, body=body,
-                    author=author),
+            Article(
+                url=f"https://example.kz/{number}",
+                site="fuzz",
+                title=title,
+                body=body,
+                author=author,
+            ),
             FETCHED_AT,
             run_id=1,
-        )  # fmt: skip
+        )
     out = io.StringIO(newline="")
     write_csv(
         store.select_articles(ArticleFilter()), out, columns=("url", "title", "body", "author")

@@ -13,9 +13,17 @@ from tests.conftest import FETCHED_AT
 
 def healthy_run(run_id: int, **changes: object) -> SiteRun:
     values: dict[str, object] = dict(
-        run_id=run_id, site="zakon_ru", status="finished", requests=40, errors=1, new=12,
-        articles=12, title_coverage=1.0, body_coverage=1.0, date_coverage=0.95,
-    )  # fmt: skip
+        run_id=run_id,
+        site="zakon_ru",
+        status="finished",
+        requests=40,
+        errors=1,
+        new=12,
+        articles=12,
+        title_coverage=1.0,
+        body_coverage=1.0,
+        date_coverage=0.95,
+    )
     values.update(changes)
     return SiteRun(**values)  # type: ignore[arg-type]
 
@@ -90,8 +98,9 @@ def test_a_killed_run_is_reported_by_the_next_one():
     store = store_with_history()
     killed = store.start_run(["zakon_ru"], FETCHED_AT + timedelta(days=1))
     # What Store.close_dead_runs writes when the run's process is gone.
-    store.db.execute("UPDATE runs SET status = 'interrupted', note = 'process died' "
-                     "WHERE id = ?", [killed])  # fmt: skip
+    store.db.execute(
+        "UPDATE runs SET status = 'interrupted', note = 'process died' WHERE id = ?", [killed]
+    )
     current = store.start_run(["zakon_ru"], FETCHED_AT + timedelta(days=1, hours=1))
     (problem,) = killed_runs(store.killed_runs_since_last("zakon_ru", current), "zakon_ru")
     assert problem.line() == (

@@ -32,8 +32,12 @@ ARTICLES = [f"/news/story-of-the-day-{1000 + n}" for n in range(1, 7)]
 def add_site_command(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "newsbot.cli", "add-site", *args],
-        capture_output=True, text=True, timeout=timeout, check=False, cwd=ROOT,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        cwd=ROOT,
+    )
 
 
 def news_pages(robots: str = "User-agent: *\nAllow: /\n") -> dict[str, Page | list[Page]]:

@@ -45,10 +45,20 @@ def extract(tmp_path: Path, body: bytes) -> dict:
     page = tmp_path / "page.html"
     page.write_bytes(body)
     result = subprocess.run(
-        [sys.executable, "-m", "newsbot.cli", "extract", str(page), "--url",
-         "https://example.kz/news/7-a.html"],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "newsbot.cli",
+            "extract",
+            str(page),
+            "--url",
+            "https://example.kz/news/7-a.html",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -81,9 +91,12 @@ def test_extract_reads_only_the_first_elements_of_a_huge_page(tmp_path: Path):
 
 def test_a_long_text_is_cut_but_scripts_are_left_whole():
     tree = load_tree(
-        "<html><body><p>" + "слово " * 100_000 + "</p><script>var s = '"
-        + "x" * 300_000 + "';</script></body></html>"
-    )  # fmt: skip
+        "<html><body><p>"
+        + "слово " * 100_000
+        + "</p><script>var s = '"
+        + "x" * 300_000
+        + "';</script></body></html>"
+    )
     assert tree is not None
     warnings = bound_tree(tree)
     assert warnings == ["page work bounded: 1 text(s) over 200000 characters cut"]
@@ -93,8 +106,11 @@ def test_a_long_text_is_cut_but_scripts_are_left_whole():
 
 @pytest.mark.parametrize("path", sorted(FIXTURES.rglob("*.html")), ids=lambda p: p.name)
 def test_real_pages_are_not_touched(path: Path):
-    page = Page(url="https://example.kz/a", body=path.read_bytes(),
-                fetched_at=datetime(2026, 11, 1, tzinfo=UTC))  # fmt: skip
+    page = Page(
+        url="https://example.kz/a",
+        body=path.read_bytes(),
+        fetched_at=datetime(2026, 11, 1, tzinfo=UTC),
+    )
     article = extract_page(page).article
     assert not [w for w in article.warnings if "page work bounded" in w]
 

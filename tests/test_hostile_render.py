@@ -60,8 +60,11 @@ def _crawl(folder: Path, site: LocalSite, extra: str, **settings: object) -> tup
     settings.setdefault("NEWSBOT_WORKERS", 0)
     result = subprocess.run(
         [sys.executable, "-c", CRAWL, str(db), str(site_file), str(log), json.dumps(settings)],
-        capture_output=True, text=True, timeout=240, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
     assert "status finished" in result.stdout, result.stdout + result.stderr[-3000:]
     return db, log.read_text()
@@ -119,8 +122,9 @@ def test_a_rendered_pages_scripts_reach_nothing_off_the_site(tmp_path: Path):
     with Listener() as internal:
         elsewhere = f"http://127.0.0.1:{internal.port}"
         with _site(escaping_pages(elsewhere), range(1, 9)) as site:
-            site.pages["/redirect-out"] = Page(b"", status=302,
-                                               headers={"Location": f"{elsewhere}/redirected"})  # fmt: skip
+            site.pages["/redirect-out"] = Page(
+                b"", status=302, headers={"Location": f"{elsewhere}/redirected"}
+            )
             db, log = _crawl(tmp_path, site, "")
             time.sleep(1)  # a late connection would still be noted
             site_requests = list(site.requests)
@@ -156,8 +160,10 @@ def _stalled_crawl(
         took = time.monotonic() - started
     urls = [url for (url,) in _query(db, "SELECT url FROM articles")]
     numbers = [int(url.rsplit("/", 1)[1].split("-")[0]) for url in urls]
-    kept = {path: sorted(n for n in numbers if STALLING_FIRST[path] <= n < STALLING_FIRST[path] + 1000)
-            for path in paths}  # fmt: skip
+    kept = {
+        path: sorted(n for n in numbers if STALLING_FIRST[path] <= n < STALLING_FIRST[path] + 1000)
+        for path in paths
+    }
     return kept, log, took, db
 
 
@@ -181,12 +187,16 @@ def test_endless_lists_end_at_their_deadline_with_what_they_drew(tmp_path: Path)
 def test_a_page_that_never_yields_or_grows_without_end_is_stopped(tmp_path: Path):
     paths = ("/app/spin", "/app/grow")
     kept, log, took, _ = _stalled_crawl(
-        tmp_path, paths, NEWSBOT_RENDER_PAGE_SECONDS=60, NEWSBOT_RENDER_STALL_SECONDS=4,
+        tmp_path,
+        paths,
+        NEWSBOT_RENDER_PAGE_SECONDS=60,
+        NEWSBOT_RENDER_STALL_SECONDS=4,
         NEWSBOT_RENDER_MAX_HTML=1_000_000,
-    )  # fmt: skip
+    )
     # Both drew their first batch before they stalled or grew: it is kept.
-    assert kept == {path: list(range(STALLING_FIRST[path], STALLING_FIRST[path] + 4))
-                    for path in paths}  # fmt: skip
+    assert kept == {
+        path: list(range(STALLING_FIRST[path], STALLING_FIRST[path] + 4)) for path in paths
+    }
     assert "rendered page stopped (stalled: no answer in 4 s)" in log
     assert "rendered page stopped (its HTML passed 1,000,000 characters)" in log
     assert "(1000000 characters)" in log  # the HTML read is cut at the bound

@@ -109,8 +109,9 @@ def test_a_fan_out_index_is_cut_at_the_document_limit_and_articles_flow(tmp_path
                 )
                 for n in numbers:
                     site.pages[f"/news/{n}-item.html"] = ARTICLE
-        _, _, log = crawl(tmp_path, site_file(tmp_path, site, "/fan.xml"),
-                          NEWSBOT_SITEMAP_MAX_DOCUMENTS=30)  # fmt: skip
+        _, _, log = crawl(
+            tmp_path, site_file(tmp_path, site, "/fan.xml"), NEWSBOT_SITEMAP_MAX_DOCUMENTS=30
+        )
         documents = [p for p in site.requests if p.startswith(("/fan", "/i/", "/u/"))]
         assert len(documents) == 30
         # The root's room went to its 29 newest child indexes; nothing was left for urlsets.
@@ -123,8 +124,7 @@ def test_a_fan_out_index_is_cut_at_the_document_limit_and_articles_flow(tmp_path
         site.pages["/fan.xml"] = index([(f"{base}/i/49.xml", None), (f"{base}/i/48.xml", None)])
         # More urlsets than requests in flight (8 on 127.0.0.1), so their order means
         # something: the first urlsets' articles go before the last urlsets.
-        crawl(tmp_path, site_file(tmp_path, site, "/fan.xml"),
-              NEWSBOT_SITEMAP_MAX_DOCUMENTS=40)  # fmt: skip
+        crawl(tmp_path, site_file(tmp_path, site, "/fan.xml"), NEWSBOT_SITEMAP_MAX_DOCUMENTS=40)
         urlsets = [p for p in site.requests if p.startswith("/u/")]
         articles = [p for p in site.requests if p.startswith("/news/")]
         assert len(urlsets) == 40 - 3
@@ -186,8 +186,13 @@ def test_a_sitemap_is_read_as_a_stream(tmp_path: Path):
     body.write_bytes(gzip.compress(urlset_xml(urls), compresslevel=1))
 
     def peak_mb(mode: str) -> int:
-        result = subprocess.run([sys.executable, "-c", READ, str(body), mode],
-                                capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
+        result = subprocess.run(
+            [sys.executable, "-c", READ, str(body), mode],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
         read, megabytes = map(int, result.stdout.split())
         assert read == count
         return megabytes

@@ -23,8 +23,12 @@ def db(tmp_path: Path) -> Path:
     path = tmp_path / "news.db"
     with Store.open(path) as store:
         for number in range(3):
-            article = Article(url=f"https://inform.kz/ru/{number}", site="inform_ru",
-                              title=f"Новость {number}", body="Текст.")  # fmt: skip
+            article = Article(
+                url=f"https://inform.kz/ru/{number}",
+                site="inform_ru",
+                title=f"Новость {number}",
+                body="Текст.",
+            )
             store.save_article(article, FETCHED_AT, run_id=1)
     return path
 

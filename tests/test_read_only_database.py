@@ -62,8 +62,10 @@ def read_only(*paths: Path) -> Iterator[None]:
     ignores permission bits, like `os.access` does not), chmod otherwise."""
     if os.geteuid() == 0:
         chattr = shutil.which("chattr")
-        if chattr is None or subprocess.run([chattr, "+i", *map(str, paths)],
-                                            capture_output=True).returncode != 0:  # fmt: skip
+        if (
+            chattr is None
+            or subprocess.run([chattr, "+i", *map(str, paths)], capture_output=True).returncode != 0
+        ):
             pytest.skip("as root, only chattr +i makes a file read-only, and it is not usable here")
         try:
             yield
@@ -133,13 +135,17 @@ def test_an_old_database_on_read_only_media_is_one_line(
     db = make_old_database(backup / "news.db")
     before = db.read_bytes()
     last = len(migrations._migrations)  # the old database has the first three
-    expected = (f"newsbot: {db}: needs migration 4..{last} and is read-only: copy it "
-                "somewhere writable\n")  # fmt: skip
+    expected = (
+        f"newsbot: {db}: needs migration 4..{last} and is read-only: copy it somewhere writable\n"
+    )
     with read_only(db, *([backup] if what == "file and folder" else [])):
         for command in reading_commands(db, tmp_path / "report.html"):
             assert answer(capsys, *command) == (2, "", expected), command[0]
-        assert answer(capsys, "browse", "--db", str(db)) == (2, "", expected.replace(
-            "newsbot: ", "newsbot: database: "))  # fmt: skip
+        assert answer(capsys, "browse", "--db", str(db)) == (
+            2,
+            "",
+            expected.replace("newsbot: ", "newsbot: database: "),
+        )
     assert db.read_bytes() == before
     assert not (tmp_path / "report.html").exists()
 
@@ -176,9 +182,11 @@ def test_an_empty_file_is_not_made_a_database(
     monkeypatch.chdir(tmp_path)  # where -o writes, if it wrongly did
     prefix = "database: " if command == ["browse"] else ""
     assert answer(capsys, *command, "--db", str(typo)) == (
-        2, "", f"newsbot: {prefix}{typo}: not a newsbot database (an empty file; "
+        2,
+        "",
+        f"newsbot: {prefix}{typo}: not a newsbot database (an empty file; "
         "`newsbot crawl` makes one)\n",
-    )  # fmt: skip
+    )
     assert sorted(os.listdir(tmp_path)) == ["nwes.db"] and typo.stat().st_size == 0
 
 
@@ -190,8 +198,10 @@ def test_a_database_with_no_tables_is_refused_too(
         connection.execute("PRAGMA user_version = 7")  # a valid SQLite file, nothing in it
     connection.close()
     assert answer(capsys, "stats", "--db", str(blank)) == (
-        2, "", f"newsbot: {blank}: not a newsbot database (no tables; `newsbot crawl` makes one)\n"
-    )  # fmt: skip
+        2,
+        "",
+        f"newsbot: {blank}: not a newsbot database (no tables; `newsbot crawl` makes one)\n",
+    )
 
 
 def test_a_crawl_still_makes_a_database_of_an_empty_file(
@@ -211,8 +221,10 @@ def test_browse_serves_a_database_whose_folder_is_read_only(tmp_path: Path):
     with read_only(db, backup), socket_port() as port:
         server = subprocess.Popen(
             [sys.executable, "-m", "newsbot.cli", "browse", "--db", str(db), "--port", str(port)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         try:
             rows = poll_json(server, f"http://127.0.0.1:{port}/news/articles.json?_shape=array")
         finally:
@@ -294,7 +306,8 @@ def test_a_writing_command_on_read_only_media_is_one_line(
     before = db.read_bytes()
     with read_only(db, backup):
         assert answer(capsys, *command, "--db", str(db)) == (
-            2, "", f"newsbot: {db}: is read-only, and {name} writes to it: copy it somewhere "
-            "writable\n",
-        )  # fmt: skip
+            2,
+            "",
+            f"newsbot: {db}: is read-only, and {name} writes to it: copy it somewhere writable\n",
+        )
     assert (sorted(os.listdir(backup)), db.read_bytes()) == (["news.db"], before)

@@ -30,9 +30,17 @@ def test_wday_ru_imprint_and_roskomnadzor_number():
         "address": None,
     }
     (registration,) = record["registrations"]
-    assert (registration["number"], registration["country"], registration["kind"], registration["issued_on"]) == (
-        "Эл № ФС77-67790", "RU", "online", "2016-12-13",
-    )  # fmt: skip
+    assert (
+        registration["number"],
+        registration["country"],
+        registration["kind"],
+        registration["issued_on"],
+    ) == (
+        "Эл № ФС77-67790",
+        "RU",
+        "online",
+        "2016-12-13",
+    )
     assert registration["issuer"].startswith("Федеральной службой по надзору в сфере связи")
     assert record["published_at"] == "2018-09-24T16:45:00+03:00"
     assert record["language"] == "ru"

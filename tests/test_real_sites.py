@@ -20,8 +20,12 @@ from tests.crawlsite import query, run_crawl
 
 
 def write_config(folder: Path, slug: str, language: str, **keys: object) -> Path:
-    lines = [f'slug = "{slug}"', f'name = "{slug}"', 'domains = ["127.0.0.1"]',
-             f'language = "{language}"']  # fmt: skip
+    lines = [
+        f'slug = "{slug}"',
+        f'name = "{slug}"',
+        'domains = ["127.0.0.1"]',
+        f'language = "{language}"',
+    ]
     for key, value in keys.items():
         if isinstance(value, list):
             lines.append(f"{key} = [" + ", ".join(f'"{v}"' for v in value) + "]")
@@ -61,15 +65,32 @@ def test_hand_written_configs_survive_a_wrong_guess(sites, tmp_path: Path):
     bundled = bundled_configs()["primeminister_ru"]
     files = [
         # The bundled regex (rubric segment allowed); pages linked by numbers only.
-        write_config(tmp_path, "pm_hand", "ru", start_urls=[f"{pm.base_url}/ru/news"],
-                     article_url=bundled.article_url.pattern),
+        write_config(
+            tmp_path,
+            "pm_hand",
+            "ru",
+            start_urls=[f"{pm.base_url}/ru/news"],
+            article_url=bundled.article_url.pattern,
+        ),
         # Written for the old /article/<id>-<slug> form: the feed's /news/<id> still count.
-        write_config(tmp_path, "eg_old", "kk", start_urls=[f"{eg.base_url}/news"],
-                     feeds=[f"{eg.base_url}/rss"], article_url=r"/article/\d+-[^/?#]+$"),
+        write_config(
+            tmp_path,
+            "eg_old",
+            "kk",
+            start_urls=[f"{eg.base_url}/news"],
+            feeds=[f"{eg.base_url}/rss"],
+            article_url=r"/article/\d+-[^/?#]+$",
+        ),
         # A regex that matches nothing on the site.
-        write_config(tmp_path, "tg_wrong", "ru", start_urls=[f"{tg.base_url}/news/"],
-                     feeds=[f"{tg.base_url}/news.rss"], article_url=r"/stati/\d+$"),
-    ]  # fmt: skip
+        write_config(
+            tmp_path,
+            "tg_wrong",
+            "ru",
+            start_urls=[f"{tg.base_url}/news/"],
+            feeds=[f"{tg.base_url}/news.rss"],
+            article_url=r"/stati/\d+$",
+        ),
+    ]
     pm.requests.clear()
     db = tmp_path / "news.db"
     result = run_crawl(db, *files)
@@ -154,9 +175,21 @@ def test_add_site_keeps_within_its_request_budget(sites, tmp_path: Path):
 def test_add_site_refuses_a_home_page_it_cannot_read(tmp_path: Path):
     with LocalSite({}) as site:
         result = subprocess.run(
-            [sys.executable, "-m", "newsbot.cli", "add-site", f"{site.base_url}/", "-o", str(tmp_path)],
-            capture_output=True, text=True, timeout=60, check=False, cwd=ROOT,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "newsbot.cli",
+                "add-site",
+                f"{site.base_url}/",
+                "-o",
+                str(tmp_path),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            cwd=ROOT,
+        )
     assert result.returncode == 2
     assert "HTTP 404" in result.stderr and "Traceback" not in result.stderr
     assert not list(tmp_path.glob("*.toml"))

@@ -94,8 +94,12 @@ def test_a_retired_form_does_not_leak_into_another_edition():
 def _which(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "newsbot.cli", "sites", "--which", *args],
-        capture_output=True, text=True, timeout=60, check=False, cwd=ROOT,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=ROOT,
+    )
 
 
 def test_sites_which_prints_the_slug_or_none():
@@ -121,7 +125,11 @@ def test_extract_with_a_url_uses_the_same_rule(tmp_path):
     url = "https://kaz.inform.kz/news/11-tamiz-kazinform-kuntzbes-zhilnama-fbf80170/"
     result = subprocess.run(
         [sys.executable, "-m", "newsbot.cli", "extract", str(page), "--url", url],
-        capture_output=True, text=True, timeout=60, check=False, cwd=ROOT,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=ROOT,
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["site"] == "inform_kk"

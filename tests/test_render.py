@@ -53,8 +53,9 @@ def _crawl(
     command = [sys.executable, "-m", "newsbot.cli", "crawl", "--db", str(db)]
     for site_file in site_files:
         command += ["--site-file", str(site_file)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=240, env=env,
-                          check=False)  # fmt: skip
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=240, env=env, check=False
+    )
 
 
 def _articles(db: Path, site: str) -> dict[str, tuple]:
@@ -115,8 +116,12 @@ def test_javascript_site_is_crawled_whole_through_chromium(tmp_path: Path):
     with sqlite3.connect(db) as connection:
         hang = connection.execute("SELECT error FROM pages WHERE url LIKE '%/app/hang'").fetchone()
         (browser_mb,) = connection.execute("SELECT browser_mb FROM runs").fetchone()
-        hints = [json.loads(h) for (h,) in connection.execute(
-            "SELECT hints FROM pages WHERE url LIKE '%/gov/minfin/details/%'")]  # fmt: skip
+        hints = [
+            json.loads(h)
+            for (h,) in connection.execute(
+                "SELECT hints FROM pages WHERE url LIKE '%/gov/minfin/details/%'"
+            )
+        ]
     # A page whose load never comes times out in the browser and the crawl goes on.
     assert hang is not None and "Timeout" in hang[0]
     assert all(h["entity"] == "minfin" and h["api_id"].isdigit() for h in hints) and hints
@@ -125,11 +130,18 @@ def test_javascript_site_is_crawled_whole_through_chromium(tmp_path: Path):
     assert len(pids) == 1
     assert not Path(f"/proc/{pids[0]}").exists()
     assert browser_mb and browser_mb > 10
-    errors = [line for line in (tmp_path / "logs" / "newsbot.log").read_text().splitlines()
-              if "] ERROR:" in line]  # fmt: skip
+    errors = [
+        line
+        for line in (tmp_path / "logs" / "newsbot.log").read_text().splitlines()
+        if "] ERROR:" in line
+    ]
     assert errors == []
-    runs = subprocess.run([sys.executable, "-m", "newsbot.cli", "runs", "--db", str(db)],
-                          capture_output=True, text=True, check=True)  # fmt: skip
+    runs = subprocess.run(
+        [sys.executable, "-m", "newsbot.cli", "runs", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert f"{browser_mb:.0f} MB" in runs.stdout
 
 

@@ -29,14 +29,31 @@ def report_db(tmp_path: Path) -> Path:
     run_id = store.start_run(["inform_ru", "zakon_ru"], FETCHED_AT)
     for number in range(1, 5):
         store.save_article(Article.from_dict(record(number)), FETCHED_AT, run_id)
-    store.save_article(Article.from_dict(record(5, site="zakon_ru", url="https://www.zakon.kz/a-5",
-                              published_at="2026-11-14T09:00:00+05:00",
-                              published_at_utc="2026-11-14T04:00:00Z")),
-                       FETCHED_AT, run_id)  # fmt: skip
+    store.save_article(
+        Article.from_dict(
+            record(
+                5,
+                site="zakon_ru",
+                url="https://www.zakon.kz/a-5",
+                published_at="2026-11-14T09:00:00+05:00",
+                published_at_utc="2026-11-14T04:00:00Z",
+            )
+        ),
+        FETCHED_AT,
+        run_id,
+    )
     full = {"title_coverage": 1.0, "body_coverage": 1.0, "date_coverage": 1.0}
     inform = SiteRun(run_id, "inform_ru", requests=10, new=4, articles=4, **full)
-    zakon = SiteRun(run_id, "zakon_ru", requests=10, errors=4, new=1, articles=1, **full,
-                    problems=["zakon_ru: 40% of requests failed (4 of 10; limit 20%)"])  # fmt: skip
+    zakon = SiteRun(
+        run_id,
+        "zakon_ru",
+        requests=10,
+        errors=4,
+        new=1,
+        articles=1,
+        **full,
+        problems=["zakon_ru: 40% of requests failed (4 of 10; limit 20%)"],
+    )
     store.save_site_run(inform)
     store.save_site_run(zakon)
     store.finish_run(run_id, "finished", [inform, zakon], FETCHED_AT + timedelta(minutes=5))
@@ -77,14 +94,20 @@ def test_report_renders_in_headless_chromium(report_db: Path, tmp_path: Path):
         "--no-first-run", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1100,1200",
     ]  # fmt: skip
-    dom = subprocess.run([*flags, "--dump-dom", out.as_uri()], capture_output=True, text=True,
-                         timeout=120, check=True).stdout  # fmt: skip
+    dom = subprocess.run(
+        [*flags, "--dump-dom", out.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
     rendered = lxml.html.fromstring(dom)
     assert rendered.findtext(".//title") == "newsbot report"
     assert len(rendered.xpath("//*[local-name()='svg']//*[local-name()='rect']")) == 5
     shot = tmp_path / "report.png"
-    subprocess.run([*flags, f"--screenshot={shot}", out.as_uri()], capture_output=True,
-                   timeout=120, check=True)  # fmt: skip
+    subprocess.run(
+        [*flags, f"--screenshot={shot}", out.as_uri()], capture_output=True, timeout=120, check=True
+    )
     png = shot.read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 10_000  # a page with content, not blank
 

@@ -40,10 +40,10 @@ def _body(paragraphs: list[str]) -> str:
     return "\n\n".join(paragraphs)
 
 
-def _publication(ident: str, site: str, published: str, source: str | None = None,
-                 names: tuple[str, ...] = ()) -> Publication:  # fmt: skip
-    return Publication(ident, site, f"https://{site}/{ident}", published, published, source,
-                       names)  # fmt: skip
+def _publication(
+    ident: str, site: str, published: str, source: str | None = None, names: tuple[str, ...] = ()
+) -> Publication:
+    return Publication(ident, site, f"https://{site}/{ident}", published, published, source, names)
 
 
 def test_a_reprint_with_a_lead_added_is_confirmed():
@@ -127,8 +127,13 @@ def test_delays_and_measures_are_stored(crawled: Path):
 
 
 def _newsbot(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "newsbot.cli", *args], capture_output=True,
-                          text=True, timeout=120, check=False)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "newsbot.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_a_rebuild_finds_the_same_links(crawled: Path, tmp_path: Path):
@@ -186,14 +191,19 @@ def test_the_report_shows_who_reprints_whom(crawled: Path):
     assert uncredited.count("<tr><td>") == 1 and "/news/203-zerno.html" in uncredited
 
 
-def _stored(store: Store, path: str, site: str, published_utc: str,
-            source: str | None = None) -> str:  # fmt: skip
+def _stored(
+    store: Store, path: str, site: str, published_utc: str, source: str | None = None
+) -> str:
     title, _, paragraphs = {**RELEASES, **STORIES}[path]
     article = Article(
-        url=f"https://{site}.kz{path}", site=site, title=title, body=_body(paragraphs),
-        published_at_utc=published_utc, source=Source(source, f"сообщает {source}") if source else None,
+        url=f"https://{site}.kz{path}",
+        site=site,
+        title=title,
+        body=_body(paragraphs),
+        published_at_utc=published_utc,
+        source=Source(source, f"сообщает {source}") if source else None,
         publisher=Publisher(name="Primeminister.kz" if site == "gov_ru" else "Новости Приречья"),
-    )  # fmt: skip
+    )
     identifier, _ = store.save_article(article, FETCHED_AT, None)
     store.link_reprints(identifier)
     return identifier

@@ -51,8 +51,13 @@ def _story(rng: random.Random, words: int) -> str:
 
 def _store(store: Store, number: int, site: str, body: str) -> str:
     published = (START + timedelta(minutes=number)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    article = Article(url=f"https://{site}.kz/news/{number}", site=site, title=f"№{number}",
-                      body=body, published_at_utc=published)  # fmt: skip
+    article = Article(
+        url=f"https://{site}.kz/news/{number}",
+        site=site,
+        title=f"№{number}",
+        body=body,
+        published_at_utc=published,
+    )
     identifier, _ = store.save_article(article, FETCHED_AT, None)
     store.link_reprints(identifier, now=FETCHED_AT)
     return identifier

@@ -92,8 +92,11 @@ def test_three_sites_with_two_workers_run_two_extraction_processes(tmp_path: Pat
             while process.poll() is None and time.monotonic() < deadline:
                 below = _descendants(process.pid)
                 servers = [pid for pid, command in below if "forkserver" in command]
-                workers = [pid for pid, _ in below if any(
-                    pid in (p for p, _ in _descendants(server)) for server in servers)]  # fmt: skip
+                workers = [
+                    pid
+                    for pid, _ in below
+                    if any(pid in (p for p, _ in _descendants(server)) for server in servers)
+                ]
                 most = max(most, len(workers))
                 time.sleep(0.2)
         finally:

@@ -15,8 +15,7 @@ def test_robots_txt_closing_every_configured_url_fails_the_run(tmp_path: Path):
     pages = paged_site_pages(5, 5)
     pages["/robots.txt"] = Page(b"User-agent: *\nDisallow: /\n", "text/plain")
     with LocalSite(pages) as site:
-        result = run_crawl(tmp_path / "news.db", write_site_file(tmp_path, site),
-                           extra=("--cron",))  # fmt: skip
+        result = run_crawl(tmp_path / "news.db", write_site_file(tmp_path, site), extra=("--cron",))
         requested = list(site.requests)
     assert result.returncode == 1
     assert result.stderr == (

@@ -154,8 +154,9 @@ def test_fetch_history_rules(store):
 
 def test_raw_html_is_kept_compressed(store):
     html = "<html><body>" + "Казахстан " * 1000 + "</body></html>"
-    page = Page(url="https://s.kz/a", site="s", status=200, fetched_at=FETCHED_AT,
-                body=html.encode())  # fmt: skip
+    page = Page(
+        url="https://s.kz/a", site="s", status=200, fetched_at=FETCHED_AT, body=html.encode()
+    )
     store.log_page(page, run_id=1, keep_html=True)
     stored = store.db.execute("SELECT length(html) FROM pages").fetchone()[0]
     assert stored < len(html.encode()) / 10

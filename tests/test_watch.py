@@ -137,9 +137,12 @@ def mailbox() -> Iterator[tuple[Mailbox, int]]:
 def newsbot(db: Path, *args: str, env: dict[str, str] | None = None):
     return subprocess.run(
         [sys.executable, "-m", "newsbot.cli", *args, "--db", str(db)],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
         env={**os.environ, **(env or {})},
-    )  # fmt: skip
+    )
 
 
 def text_of(message: email.message.EmailMessage) -> str:
@@ -160,8 +163,19 @@ def test_a_watch_delivers_exactly_the_new_matches_once(tmp_path: Path, mailbox):
         with LocalSite(gov_pages()) as gov, LocalSite(outlet_pages()) as outlet:
             configs = write_configs(tmp_path, gov, outlet)
             assert run_crawl(db, *configs).returncode == 0
-            added = newsbot(db, "watch", "add", "grain", "зерно", "--site", "gov_ru",
-                            "--email", "analyst@press.example", "--webhook", hook)  # fmt: skip
+            added = newsbot(
+                db,
+                "watch",
+                "add",
+                "grain",
+                "зерно",
+                "--site",
+                "gov_ru",
+                "--email",
+                "analyst@press.example",
+                "--webhook",
+                hook,
+            )
             assert added.returncode == 0, added.stderr
             # Nothing is new yet: the archive crawled before the watch is not delivered.
             quiet = newsbot(db, "watch", "run", "-o", str(digest), env=smtp)
@@ -173,8 +187,9 @@ def test_a_watch_delivers_exactly_the_new_matches_once(tmp_path: Path, mailbox):
             gov.pages["/press/"] = _listing([*LATER, *RELEASES])
             assert run_crawl(db, *configs).returncode == 0
 
-        new_titles = {LATER[p][0] for p in ("/press/120-zakup-zerna.html",
-                                            "/press/121-hranenie.html")}  # fmt: skip
+        new_titles = {
+            LATER[p][0] for p in ("/press/120-zakup-zerna.html", "/press/121-hranenie.html")
+        }
         first = newsbot(db, "watch", "run", "-o", str(digest), env=smtp)
         # The webhook answered 500: exit 1 and one line for cron; the e-mail went out.
         assert first.returncode == 1
@@ -211,8 +226,10 @@ def test_a_watch_without_smtp_settings_says_so_and_keeps_the_matches(tmp_path: P
         configs = write_configs(tmp_path, gov, outlet)
         assert newsbot(db, "watch", "list").returncode == 2  # no database yet
         assert run_crawl(db, *configs).returncode == 0
-        assert newsbot(db, "watch", "add", "grain", "зерно", "--email", "a@press.example"
-                       ).returncode == 0  # fmt: skip
+        assert (
+            newsbot(db, "watch", "add", "grain", "зерно", "--email", "a@press.example").returncode
+            == 0
+        )
         gov.pages["/press/120-zakup-zerna.html"] = article_page(
             GOV_NAME, *LATER["/press/120-zakup-zerna.html"], GOV_FOOTER
         )
@@ -280,8 +297,9 @@ def test_hostile_titles_stay_text_in_the_digest_and_in_slack():
 def test_telegram_gets_every_match_in_messages_it_accepts():
     from newsbot.watch.delivery import TEXT_LIMITS, webhook_messages
 
-    matches = [dict(MATCH, id=str(n), title=f"Новость номер {n} " + "о зерне " * 20)
-               for n in range(60)]  # fmt: skip
+    matches = [
+        dict(MATCH, id=str(n), title=f"Новость номер {n} " + "о зерне " * 20) for n in range(60)
+    ]
     messages = webhook_messages("telegram", "grain", "зерно", matches)
     assert len(messages) > 1
     assert all(len(body["text"]) <= TEXT_LIMITS["telegram"] for body, _ in messages)

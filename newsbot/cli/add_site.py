@@ -16,8 +16,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", default=".", metavar="DIR", help="where to write")
     parser.add_argument("--slug", type=slug, help="slug (an edition suffix is added)")
     parser.add_argument("--max-requests", type=whole(5, 1000), default=60)
-    parser.add_argument("--max-time", type=duration, default=300.0, metavar="DURATION",
-                        help="give up after this long (default 5m; 0: no limit)")  # fmt: skip
+    parser.add_argument(
+        "--max-time",
+        type=duration,
+        default=300.0,
+        metavar="DURATION",
+        help="give up after this long (default 5m; 0: no limit)",
+    )
     parser.add_argument("--force", action="store_true", help="replace configs of the same name")
 
 
@@ -25,8 +30,14 @@ def run(args: argparse.Namespace) -> int:
     from newsbot.sitetools.addsite import ProbeError, add_site
 
     try:
-        written = add_site(args.url, Path(args.output), args.slug, args.max_requests,
-                           max_time=args.max_time or float("inf"), force=args.force)  # fmt: skip
+        written = add_site(
+            args.url,
+            Path(args.output),
+            args.slug,
+            args.max_requests,
+            max_time=args.max_time or float("inf"),
+            force=args.force,
+        )
     except ProbeError as error:
         raise UsageError(str(error)) from None
     return 0 if written else 1

@@ -18,8 +18,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_db_option(parser)
     parser.add_argument("--since", metavar="DATE", help="edits found at or after")
     parser.add_argument("--site", metavar="SLUG")
-    parser.add_argument("--last", type=whole(1, MAX_COUNT), default=100, metavar="N",
-                        help="at most N edits, newest first (default 100)")  # fmt: skip
+    parser.add_argument(
+        "--last",
+        type=whole(1, MAX_COUNT),
+        default=100,
+        metavar="N",
+        help="at most N edits, newest first (default 100)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
                 if changed(ops):
                     print(f"  {name}: {as_text(ops)}")
             print()
-    print(f"newsbot: {count} edits" + (f" since {args.since}" if args.since else ""),
-          file=sys.stderr)  # fmt: skip
+    print(
+        f"newsbot: {count} edits" + (f" since {args.since}" if args.since else ""), file=sys.stderr
+    )
     return 0

@@ -164,8 +164,9 @@ def require_writable(db_path: str, command: str) -> None:
     """A command that writes the database, refused on read-only media before it starts
     (SQLite's own answer there is "unable to open database file")."""
     if read_only_mode(db_path):
-        raise UsageError(f"{db_path}: is read-only, and {command} writes to it: copy it "
-                         "somewhere writable")  # fmt: skip
+        raise UsageError(
+            f"{db_path}: is read-only, and {command} writes to it: copy it somewhere writable"
+        )
 
 
 def log_file(db_path: str) -> str:

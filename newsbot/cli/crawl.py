@@ -56,16 +56,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="as run from cron: no summary, only health failures on stderr, "
         "and a quiet exit when another crawl holds the database",
     )
-    parser.add_argument("--export", metavar="FILE", help="after the crawl, export all articles "
-                        "(.jsonl: JSON lines; otherwise CSV)")  # fmt: skip
+    parser.add_argument(
+        "--export",
+        metavar="FILE",
+        help="after the crawl, export all articles (.jsonl: JSON lines; otherwise CSV)",
+    )
     parser.add_argument("--excel", action="store_true", help="the --export CSV for Excel")
-    parser.add_argument("--max-time", type=duration, default=3 * 3600.0, metavar="DURATION",
-                        help="end the crawl after this long, as interrupted, keeping its place "
-                        "for the next run (3h, 90m...; 0: no limit; default 3h)")  # fmt: skip
-    parser.add_argument("--idle-runs", type=whole(1, 1000), default=6, metavar="N",
-                        help="a site with no new article in N runs in a row fails (default 6)")  # fmt: skip
-    parser.add_argument("--max-error-rate", type=share, default=0.2, metavar="SHARE",
-                        help="a site whose failed requests exceed this share fails (default 0.2)")  # fmt: skip
+    parser.add_argument(
+        "--max-time",
+        type=duration,
+        default=3 * 3600.0,
+        metavar="DURATION",
+        help="end the crawl after this long, as interrupted, keeping its place "
+        "for the next run (3h, 90m...; 0: no limit; default 3h)",
+    )
+    parser.add_argument(
+        "--idle-runs",
+        type=whole(1, 1000),
+        default=6,
+        metavar="N",
+        help="a site with no new article in N runs in a row fails (default 6)",
+    )
+    parser.add_argument(
+        "--max-error-rate",
+        type=share,
+        default=0.2,
+        metavar="SHARE",
+        help="a site whose failed requests exceed this share fails (default 0.2)",
+    )
 
 
 def selected_sites(args: argparse.Namespace) -> list[SiteConfig]:
@@ -116,9 +134,11 @@ def run(args: argparse.Namespace) -> int:
         if stuck:
             # A crawl past its own maximum run time is stuck (or from an older newsbot
             # without one): cron must hear of it, or every run after it stays silent.
-            print(f"newsbot: {locked}; it has run for {spoken(locked.held_for or 0)}, longer "
-                  f"than --max-time {spoken(args.max_time)}: is it stuck?",
-                  file=sys.stderr)  # fmt: skip
+            print(
+                f"newsbot: {locked}; it has run for {spoken(locked.held_for or 0)}, longer "
+                f"than --max-time {spoken(args.max_time)}: is it stuck?",
+                file=sys.stderr,
+            )
             return 1
         if args.cron:  # the previous scheduled run is still going: normal, not news
             log_to_file(args.db, f"skipped: {locked}")

@@ -24,8 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     timing = parser.add_mutually_exclusive_group()
     timing.add_argument("--every", help="15m, 30m, 1h, 2h, 3h, 4h, 6h or 12h (default 1h)")
     timing.add_argument("--at", metavar="HH:MM", help="once a day at this time (machine's clock)")
-    parser.add_argument("--export", metavar="FILE", type=crontab_safe,
-                        help="export all articles after each crawl")  # fmt: skip
+    parser.add_argument(
+        "--export", metavar="FILE", type=crontab_safe, help="export all articles after each crawl"
+    )
     parser.add_argument("--excel", action="store_true", help="the export as CSV for Excel")
 
 
@@ -37,16 +38,20 @@ def run(args: argparse.Namespace) -> int:
     if args.export:
         check_output_path(args.export)
     try:
-        job = schedule.job_for(args.db, args.slugs, every=args.every, at=args.at,
-                               export=args.export, excel=args.excel)  # fmt: skip
+        job = schedule.job_for(
+            args.db, args.slugs, every=args.every, at=args.at, export=args.export, excel=args.excel
+        )
         line = job.line()
         if args.action == "show":
             print(line)
             program = schedule.crontab_program()
             if program:
                 current = schedule.installed_line(schedule.read_crontab(program), job)
-                state = "not installed" if current is None else (
-                    "installed" if current == line else f"installed differently: {current}")  # fmt: skip
+                state = (
+                    "not installed"
+                    if current is None
+                    else ("installed" if current == line else f"installed differently: {current}")
+                )
                 print(f"# {state}")
             else:
                 print("# no crontab program on this machine")

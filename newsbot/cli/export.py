@@ -16,21 +16,35 @@ HELP = "articles (or imprints) as CSV or JSON lines"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_db_option(parser)
-    parser.add_argument("--table", default="articles",
-                        choices=("articles", "publishers", "registrations", "reprints", "versions"),
-                        help="versions: edits after publication, with word-level differences")  # fmt: skip
+    parser.add_argument(
+        "--table",
+        default="articles",
+        choices=("articles", "publishers", "registrations", "reprints", "versions"),
+        help="versions: edits after publication, with word-level differences",
+    )
     parser.add_argument("--site", metavar="SLUG")
-    parser.add_argument("--since", metavar="DATE", help="published at or after (Asia/Almaty "
-                        "unless an offset is given)")  # fmt: skip
+    parser.add_argument(
+        "--since",
+        metavar="DATE",
+        help="published at or after (Asia/Almaty unless an offset is given)",
+    )
     parser.add_argument("--until", metavar="DATE", help="published before")
-    parser.add_argument("--query", metavar="TEXT", help='full-text search over title, lead and '
-                        'body; finds word forms ("налог" finds "налогов"); OR, NOT, "phrases"')  # fmt: skip
+    parser.add_argument(
+        "--query",
+        metavar="TEXT",
+        help="full-text search over title, lead and "
+        'body; finds word forms ("налог" finds "налогов"); OR, NOT, "phrases"',
+    )
     parser.add_argument("--columns", metavar="A,B,...", help="only these columns, in this order")
     parser.add_argument("--format", choices=("csv", "jsonl"), default="csv")
-    parser.add_argument("--excel", action="store_true",
-                        help="CSV for Excel: BOM, ';', formula-safe cells, cut long cells")  # fmt: skip
-    parser.add_argument("--delimiter", metavar="CHAR", help="CSV delimiter (default ',', "
-                        "with --excel ';')")  # fmt: skip
+    parser.add_argument(
+        "--excel",
+        action="store_true",
+        help="CSV for Excel: BOM, ';', formula-safe cells, cut long cells",
+    )
+    parser.add_argument(
+        "--delimiter", metavar="CHAR", help="CSV delimiter (default ',', with --excel ';')"
+    )
     parser.add_argument("-o", "--output", default="-", metavar="FILE", help="file, or - for stdout")
 
 
@@ -41,8 +55,10 @@ def run(args: argparse.Namespace) -> int:
     if since and until and since >= until:
         raise UsageError("--since must be before --until")
     if args.table == "versions" and (until or args.query):
-        raise UsageError("--until and --query apply to articles; versions take --since (when "
-                         "the edit was found) and --site")  # fmt: skip
+        raise UsageError(
+            "--until and --query apply to articles; versions take --since (when "
+            "the edit was found) and --site"
+        )
     if args.table not in ("articles", "versions") and (since or until or args.query):
         raise UsageError(f"--since, --until and --query apply to articles, not {args.table}")
     if args.delimiter is not None and len(args.delimiter) != 1:

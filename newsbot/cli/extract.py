@@ -64,8 +64,11 @@ def run(args: argparse.Namespace) -> int:
         # What a crawl does with this page: logged in `pages` as not an article, and not
         # stored. The record is printed all the same, marked.
         record["not_article"] = result.not_article
-        print(f"newsbot extract: not an article: {result.not_article} (a crawl would not "
-              "store this page)", file=sys.stderr)  # fmt: skip
+        print(
+            f"newsbot extract: not an article: {result.not_article} (a crawl would not "
+            "store this page)",
+            file=sys.stderr,
+        )
     json.dump(record, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0

@@ -26,10 +26,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_db_option(parser)
     parser.add_argument("--site", metavar="SLUG", help="originals or copies of this site")
     parser.add_argument("--since", metavar="DATE", help="originals published at or after")
-    parser.add_argument("--uncredited", action="store_true",
-                        help="only copies that do not name the original's outlet")  # fmt: skip
-    parser.add_argument("--rebuild", action="store_true",
-                        help="index every stored article again first")  # fmt: skip
+    parser.add_argument(
+        "--uncredited",
+        action="store_true",
+        help="only copies that do not name the original's outlet",
+    )
+    parser.add_argument(
+        "--rebuild", action="store_true", help="index every stored article again first"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,8 +43,9 @@ def run(args: argparse.Namespace) -> int:
     with Store.open_existing(args.db) as store:
         if args.site:
             require_site(args.site, store.known_sites())
-        selection = ReprintFilter(site=args.site, since=utc_iso(since) if since else None,
-                                  uncredited=args.uncredited)  # fmt: skip
+        selection = ReprintFilter(
+            site=args.site, since=utc_iso(since) if since else None, uncredited=args.uncredited
+        )
         if not args.rebuild:
             return run_reprints(store, selection, rebuild=False)
     require_writable(args.db, "reprints --rebuild")

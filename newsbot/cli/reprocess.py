@@ -25,8 +25,12 @@ HELP = "extract stored pages again (no fetching), on every core"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_db_option(parser)
     parser.add_argument("--site", metavar="SLUG")
-    parser.add_argument("--site-file", action="append", metavar="FILE.toml",
-                        help="config of a site not bundled (its selectors)")  # fmt: skip
+    parser.add_argument(
+        "--site-file",
+        action="append",
+        metavar="FILE.toml",
+        help="config of a site not bundled (its selectors)",
+    )
     parser.add_argument(
         "--workers", type=whole(1, MAX_WORKERS), metavar="N", help="processes (default: cores)"
     )
@@ -50,8 +54,10 @@ def run(args: argparse.Namespace) -> int:
     stored = store.sites_with_pages("article")
     for slug in sorted(stored - set(configs)):
         if not args.site or args.site == slug:
-            print(f"newsbot: no config for site {slug} (pass --site-file): read with defaults",
-                  file=sys.stderr)  # fmt: skip
+            print(
+                f"newsbot: no config for site {slug} (pass --site-file): read with defaults",
+                file=sys.stderr,
+            )
 
     progress = Counter("pages", every=50)
 
@@ -60,8 +66,9 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         with crawl_lock(args.db):
-            result = reprocess(store, configs, site=args.site, workers=args.workers,
-                               on_page=on_page)  # fmt: skip
+            result = reprocess(
+                store, configs, site=args.site, workers=args.workers, on_page=on_page
+            )
     except CrawlLocked as locked:
         raise UsageError(f"{locked}; reprocess after it ends") from locked
     finally:

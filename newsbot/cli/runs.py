@@ -24,8 +24,9 @@ def run(args: argparse.Namespace) -> int:
         f"{'drop':>6}{'err':>6}{'browser':>9}  {'sites':<24}health"
     )
     for entry in runs:
-        counts = "".join(f"{entry[k] or 0:>6}" for k in ("requests", "new", "updated", "dropped",
-                                                         "errors"))  # fmt: skip
+        counts = "".join(
+            f"{entry[k] or 0:>6}" for k in ("requests", "new", "updated", "dropped", "errors")
+        )
         health = "; ".join(entry["health"]) or ("ok" if entry["status"] == "finished" else "-")
         # The peak memory of the browser the run started, if it needed one.
         browser = f"{entry['browser_mb']:.0f} MB" if entry["browser_mb"] else "-"

@@ -45,19 +45,40 @@ def _name(text: str) -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="watch_action", required=True)
-    add = actions.add_parser("add", help="save a search (the same query language as "
-                             "export --query: word forms, OR, NOT, \"phrases\")")  # fmt: skip
+    add = actions.add_parser(
+        "add",
+        help="save a search (the same query language as "
+        'export --query: word forms, OR, NOT, "phrases")',
+    )
     add.add_argument("name", type=_name)
     add.add_argument("query")
-    add.add_argument("--site", action="append", default=[], metavar="SLUG",
-                     help="only articles of this site (repeatable)")  # fmt: skip
-    add.add_argument("--source", action="append", default=[], metavar="NAME",
-                     help="only articles crediting this source, e.g. Kazinform (repeatable)")  # fmt: skip
-    add.add_argument("--email", type=_address, metavar="ADDRESS",
-                     help="mail new matches here (SMTP from NEWSBOT_SMTP_* variables)")  # fmt: skip
+    add.add_argument(
+        "--site",
+        action="append",
+        default=[],
+        metavar="SLUG",
+        help="only articles of this site (repeatable)",
+    )
+    add.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only articles crediting this source, e.g. Kazinform (repeatable)",
+    )
+    add.add_argument(
+        "--email",
+        type=_address,
+        metavar="ADDRESS",
+        help="mail new matches here (SMTP from NEWSBOT_SMTP_* variables)",
+    )
     add.add_argument("--webhook", type=http_url, metavar="URL", help="POST new matches here")
-    add.add_argument("--webhook-format", choices=WEBHOOK_FORMATS, default="json",
-                     help="json (newsbot's), slack, or telegram (chat_id in the URL)")  # fmt: skip
+    add.add_argument(
+        "--webhook-format",
+        choices=WEBHOOK_FORMATS,
+        default="json",
+        help="json (newsbot's), slack, or telegram (chat_id in the URL)",
+    )
     add_db_option(add)
     listing = actions.add_parser("list", help="the saved searches")
     add_db_option(listing)
@@ -66,8 +87,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_db_option(remove)
     run = actions.add_parser("run", help="deliver each watch's new matches")
     run.add_argument("-o", "--output", metavar="FILE", help="write the HTML digest here")
-    run.add_argument("--cron", action="store_true",
-                     help="quiet unless a delivery failed (what the cron line runs)")  # fmt: skip
+    run.add_argument(
+        "--cron",
+        action="store_true",
+        help="quiet unless a delivery failed (what the cron line runs)",
+    )
     add_db_option(run)
 
 
@@ -121,8 +145,9 @@ def _add(store: Store, args: argparse.Namespace) -> int:
     except QueryError as error:
         raise UsageError(str(error)) from error
     except WatchExists:
-        raise UsageError(f"a watch named {watch.name!r} exists: `newsbot watch remove "
-                         f"{watch.name}` first") from None  # fmt: skip
+        raise UsageError(
+            f"a watch named {watch.name!r} exists: `newsbot watch remove {watch.name}` first"
+        ) from None
     print(f"newsbot: watch {watch.name} saved: {_describe(watch)}", file=sys.stderr)
     return 0
 
@@ -133,8 +158,9 @@ def _run(store: Store, args: argparse.Namespace) -> int:
     except DeliveryError as error:
         raise UsageError(str(error)) from error
     try:
-        outcomes = run_watches(store, datetime.now(UTC), smtp,
-                               Path(args.output) if args.output else None)  # fmt: skip
+        outcomes = run_watches(
+            store, datetime.now(UTC), smtp, Path(args.output) if args.output else None
+        )
     except ExportError as error:
         raise UsageError(str(error)) from error
     for outcome in outcomes:

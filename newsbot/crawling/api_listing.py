@@ -54,8 +54,11 @@ def values_at(data: Any, path: str) -> list[Any]:
         following: list[Any] = []
         for value in found:
             if step == "*":
-                following += value if isinstance(value, list) else (
-                    list(value.values()) if isinstance(value, dict) else [])  # fmt: skip
+                following += (
+                    value
+                    if isinstance(value, list)
+                    else (list(value.values()) if isinstance(value, dict) else [])
+                )
             elif isinstance(value, dict) and step in value:
                 following.append(value[step])
             elif isinstance(value, list) and step.isdigit() and int(step) < len(value):
@@ -222,8 +225,9 @@ class ApiListing:
 
     def _page_request(self, entity: str, page: int, depth: int) -> scrapy.Request:
         url = self.api.url.format(page=page, entity=entity, build_id=self.build_id or "")
-        request = self.spider.request(url, "listing", self.parse_page, entity=entity,
-                                      api_page=page, depth=depth)  # fmt: skip
+        request = self.spider.request(
+            url, "listing", self.parse_page, entity=entity, api_page=page, depth=depth
+        )
         headers = {name: value.format(entity=entity) for name, value in self.api.headers.items()}
         for key in [key for key in request.meta if key.startswith("playwright")]:
             del request.meta[key]  # JSON is read as it comes, never rendered
@@ -246,8 +250,10 @@ class ApiListing:
         if not all(name in captured for name in self.api.session_headers):
             logger.error(
                 "%s: the page's script sent no API request with %s (%s)",
-                self.slug, ", ".join(self.api.session_headers), response.url,
-            )  # fmt: skip
+                self.slug,
+                ", ".join(self.api.session_headers),
+                response.url,
+            )
             self.spider.discovered(0)
             # Without headers no refused request can go again: each counts as refused.
             for _ in self.waiting:
@@ -345,8 +351,9 @@ class ApiListing:
                 again.headers[header] = value
             yield again
             return
-        logger.info("%s: the API answered HTTP %s: taking new session headers",
-                    self.slug, response.status)  # fmt: skip
+        logger.info(
+            "%s: the API answered HTTP %s: taking new session headers", self.slug, response.status
+        )
         self.waiting.append(request)
         if len(self.waiting) == 1:  # one browser visit for all the requests refused meanwhile
             self.refreshes += 1
@@ -363,9 +370,12 @@ class ApiListing:
             self.given_up = True
             fresh = " with fresh session headers" if self.api.session_page else ""
             logger.warning(
-                "%s: the API refuses us%s: %s answered HTTP %s (more refusals counted, "
-                "not logged)", self.slug, fresh, response.url, response.status,
-            )  # fmt: skip
+                "%s: the API refuses us%s: %s answered HTTP %s (more refusals counted, not logged)",
+                self.slug,
+                fresh,
+                response.url,
+                response.status,
+            )
 
     def _found(self, item: dict[str, Any], entity: str, base_url: str) -> ApiFound | None:
         extra = {"entity": entity} if entity else {}

@@ -184,9 +184,11 @@ class BrowserHandler(ScrapyPlaywrightDownloadHandler):
             **(context_kwargs or {}),
             "service_workers": "block",
             # <-loopback> takes back Chromium's own bypass of 127.0.0.1 and localhost.
-            "proxy": {"server": f"http://127.0.0.1:{POOL.refusing_port()}",
-                      "bypass": f"<-loopback>,{bypass}"},
-        }  # fmt: skip
+            "proxy": {
+                "server": f"http://127.0.0.1:{POOL.refusing_port()}",
+                "bypass": f"<-loopback>,{bypass}",
+            },
+        }
         wrapper = await super()._create_browser_context(name, kwargs, spider)
         await wrapper.context.add_init_script(_NO_WEBRTC)
         await wrapper.context.route("**", self._route_off_page)
@@ -227,9 +229,10 @@ class BrowserHandler(ScrapyPlaywrightDownloadHandler):
             # bounded by the launch timeout and the other pages' deadlines.
             while not (download.done() or stopped.done()) and reading.left() > 0:
                 await asyncio.wait(
-                    {download, stopped}, timeout=min(max(reading.left(), 0.01), 1.0),
+                    {download, stopped},
+                    timeout=min(max(reading.left(), 0.01), 1.0),
                     return_when=asyncio.FIRST_COMPLETED,
-                )  # fmt: skip
+                )
         finally:
             stopped.cancel()
             page = self.open_pages.pop(id(request), None)
@@ -258,13 +261,18 @@ class BrowserHandler(ScrapyPlaywrightDownloadHandler):
         self.stats.inc_value("newsbot/browser_pages_stopped")
         url = reading.url
         if reading.html is None or url is None or not self._on_site(url):
-            logger.warning("rendered page stopped before anything was read: %s: %s",
-                           request.url, reading.why)  # fmt: skip
+            logger.warning(
+                "rendered page stopped before anything was read: %s: %s", request.url, reading.why
+            )
             if reading.why and "off the site" in reading.why:
                 raise LeftTheSiteError(reading.why)
             raise PageStoppedError(f"{reading.why} ({self.page_seconds:g} s per rendered page)")
-        logger.warning("rendered page stopped (%s): %s read as it stood at its last step "
-                       "(%d characters)", reading.why, request.url, len(reading.html))  # fmt: skip
+        logger.warning(
+            "rendered page stopped (%s): %s read as it stood at its last step (%d characters)",
+            reading.why,
+            request.url,
+            len(reading.html),
+        )
         return HtmlResponse(
             url=url,
             body=reading.html.encode("utf-8"),

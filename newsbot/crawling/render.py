@@ -93,8 +93,9 @@ def browser_problem(config: SiteConfig, setting: str | None = None) -> str | Non
         return "needs a browser: scrapy-playwright is not installed (pip install -e .)"
     if find_chromium(setting) is None:
         named = os.environ.get("NEWSBOT_CHROMIUM") or setting
-        where = f"NEWSBOT_CHROMIUM={named} is not an executable" if named else (
-            "no chromium on PATH")  # fmt: skip
+        where = (
+            f"NEWSBOT_CHROMIUM={named} is not an executable" if named else ("no chromium on PATH")
+        )
         return f"needs a browser: {where} (apt-get install chromium)"
     return None
 
@@ -154,8 +155,12 @@ def launch_options(setting: str | None) -> dict[str, Any]:
     args = list(LAUNCH_ARGS)
     if os.geteuid() == 0:
         args.insert(0, "--no-sandbox")
-    return {"executable_path": find_chromium(setting), "headless": True, "args": args,
-            "timeout": 60_000}  # fmt: skip
+    return {
+        "executable_path": find_chromium(setting),
+        "headless": True,
+        "args": args,
+        "timeout": 60_000,
+    }
 
 
 def is_heavy(request: BrowserRequest) -> bool:
@@ -325,9 +330,13 @@ async def scroll_down(
 
 @_as_it_stands
 async def click_more(
-    page: Page, reading: Reading, takes: Callable[[str], bool], selector: str, times: int,
+    page: Page,
+    reading: Reading,
+    takes: Callable[[str], bool],
+    selector: str,
+    times: int,
     wait: float,
-) -> None:  # fmt: skip
+) -> None:
     """A "show more" button: click it until it goes or adds nothing, at most `times`."""
     from playwright.async_api import Error as BrowserError
 
@@ -458,8 +467,12 @@ class _Pool:
             current = browser_rss()
             self.peak_bytes = max(self.peak_bytes, current)
             if self.max_bytes and current > self.max_bytes and self.readings:
-                logger.warning("the browser passed %d MB (%d MB): stopping its %d open pages",
-                               self.max_bytes // 2**20, current // 2**20, len(self.readings))  # fmt: skip
+                logger.warning(
+                    "the browser passed %d MB (%d MB): stopping its %d open pages",
+                    self.max_bytes // 2**20,
+                    current // 2**20,
+                    len(self.readings),
+                )
                 for reading in list(self.readings):
                     reading.stop(f"the browser passed {self.max_bytes // 2**20} MB")
             await asyncio.sleep(0.5)

@@ -240,12 +240,15 @@ def _layout_times(article: DemoArticle) -> str:
             "publisher": {
                 "@type": "NewsMediaOrganization",
                 "name": "Demo Times",
-                "contactPoint": {"@type": "ContactPoint", "telephone": "+7 (727) 312-45-67",
-                                 "email": "editor@times.example"},
+                "contactPoint": {
+                    "@type": "ContactPoint",
+                    "telephone": "+7 (727) 312-45-67",
+                    "email": "editor@times.example",
+                },
             },
         },
         ensure_ascii=False,
-    )  # fmt: skip
+    )
     extra = f"""
   <meta property="article:published_time" content="{moment.isoformat()}">
   <script type="application/ld+json">{jsonld}</script>"""
@@ -299,8 +302,11 @@ def _layout_delovoy(article: DemoArticle) -> str:
 
 def _layout_press(article: DemoArticle) -> str:
     moment = _moment(article)
-    labels = {"ru": ("Новости", "Другие новости"), "kk": ("Жаңалықтар", "Басқа жаңалықтар"),
-              "en": ("News", "Other news")}[article.language]  # fmt: skip
+    labels = {
+        "ru": ("Новости", "Другие новости"),
+        "kk": ("Жаңалықтар", "Басқа жаңалықтар"),
+        "en": ("News", "Other news"),
+    }[article.language]
     return f"""<!DOCTYPE html>
 <html lang="{article.language}">
 {_head(article)}

@@ -26,8 +26,9 @@ class TerminalLine:
 class Counter(TerminalLine):
     """ "12,000 / 48,000 articles", shown every `every` items."""
 
-    def __init__(self, what: str, total: int | None = None, every: int = 500,
-                 stream: TextIO = sys.stderr):  # fmt: skip
+    def __init__(
+        self, what: str, total: int | None = None, every: int = 500, stream: TextIO = sys.stderr
+    ):
         super().__init__(stream)
         self.what, self.total, self.every = what, total, every
 

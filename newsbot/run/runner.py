@@ -235,8 +235,11 @@ class _CrawlLog(logging.handlers.RotatingFileHandler):
             error = sys.exc_info()[1]
             # A full disk is said once, by the crawl (the database shares the disk).
             if error is None or not is_disk_full(error):
-                print(f"newsbot: cannot write the crawl log {self.baseFilename} ({error}); "
-                      "going on without it", file=sys.stderr)  # fmt: skip
+                print(
+                    f"newsbot: cannot write the crawl log {self.baseFilename} ({error}); "
+                    "going on without it",
+                    file=sys.stderr,
+                )
 
     def emit(self, record: logging.LogRecord) -> None:
         if not self.failed:
@@ -283,9 +286,18 @@ def run_crawl(
         # Scrapy's CloseSpider extension: each spider closes with "closespider_timeout".
         overrides["CLOSESPIDER_TIMEOUT"] = max_time
     with StopSignals() as stop, crawl_lock(db_path), disk_full_as_store_error(db_path):
-        return _run_crawl(configs, db_path, since=since, limit=limit, refresh=refresh,
-                          log_file=log_file, settings_overrides=overrides,
-                          progress_stream=progress_stream, limits=limits, stop=stop)  # fmt: skip
+        return _run_crawl(
+            configs,
+            db_path,
+            since=since,
+            limit=limit,
+            refresh=refresh,
+            log_file=log_file,
+            settings_overrides=overrides,
+            progress_stream=progress_stream,
+            limits=limits,
+            stop=stop,
+        )
 
 
 def _run_crawl(
@@ -338,15 +350,17 @@ def _run_crawl(
             if ticker.running:
                 ticker.stop()
         progress.done()
-        if any(crawl_stats(crawler).get("finish_reason") == DISK_FULL
-               for crawler in crawlers.values()):  # fmt: skip
+        if any(
+            crawl_stats(crawler).get("finish_reason") == DISK_FULL for crawler in crawlers.values()
+        ):
             # The run stays "running" in the database; the next crawl, finding its
             # process gone, records it as interrupted.
             raise DiskFull(db_path)
 
         stopped = bool(stop.received)
-        results += [site_run(store, run_id, slug, crawler, stopped)
-                    for slug, crawler in crawlers.items()]  # fmt: skip
+        results += [
+            site_run(store, run_id, slug, crawler, stopped) for slug, crawler in crawlers.items()
+        ]
         tried = {slug: what_was_tried(crawl_stats(crawler)) for slug, crawler in crawlers.items()}
         for result in results:
             judge(store, result, limits, tried.get(result.site))
@@ -358,11 +372,15 @@ def _run_crawl(
         else:
             status = "finished"
         report = CrawlReport(run_id, status, results, db_path)
-        timed_out = [slug for slug, crawler in crawlers.items()
-                     if crawl_stats(crawler).get("finish_reason") == "closespider_timeout"]  # fmt: skip
+        timed_out = [
+            slug
+            for slug, crawler in crawlers.items()
+            if crawl_stats(crawler).get("finish_reason") == "closespider_timeout"
+        ]
         note = f"stopped at the maximum run time: {', '.join(timed_out)}" if timed_out else None
-        store.finish_run(run_id, status, results, datetime.now(UTC), note=note,
-                         browser_mb=peak_memory_mb())  # fmt: skip
+        store.finish_run(
+            run_id, status, results, datetime.now(UTC), note=note, browser_mb=peak_memory_mb()
+        )
         for line in (line for r in results for line in r.problems):
             logger.warning("health: %s", line)
         logger.info("run %s summary:\n%s", run_id, format_summary(report))
@@ -383,8 +401,10 @@ def format_summary(report: CrawlReport) -> str:
             f"{site.site:<22}{site.status:<13}{site.responses:>7}{site.new:>6}{site.updated:>6}"
             f"{site.unchanged:>6}{site.dropped:>6}{site.errors:>6}"
         )
-    totals = {key: sum(getattr(s, key) for s in report.sites) for key in
-              ("responses", "new", "updated", "unchanged", "dropped", "errors")}  # fmt: skip
+    totals = {
+        key: sum(getattr(s, key) for s in report.sites)
+        for key in ("responses", "new", "updated", "unchanged", "dropped", "errors")
+    }
     lines.append("-" * len(header))
     lines.append(
         f"{'total':<35}{totals['responses']:>7}{totals['new']:>6}"

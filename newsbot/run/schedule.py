@@ -162,8 +162,9 @@ def read_crontab(program: str) -> str:
 
 
 def write_crontab(program: str, table: str) -> None:
-    result = subprocess.run([program, "-"], input=table, capture_output=True, text=True,
-                            check=False)  # fmt: skip
+    result = subprocess.run(
+        [program, "-"], input=table, capture_output=True, text=True, check=False
+    )
     if result.returncode != 0:
         raise ScheduleError(f"crontab - failed: {result.stderr.strip() or result.returncode}")
 

@@ -67,8 +67,10 @@ def parse_api(table: Any) -> ApiConfig:
         if not (isinstance(value, dict) and all(isinstance(v, str) for v in value.values())):
             raise ApiConfigError(f"api.{key}: must be a table of strings")
     session_headers = table.get("session_headers", [])
-    if not (isinstance(session_headers, list) and all(
-            isinstance(h, str) and re.fullmatch(r"[A-Za-z0-9-]+", h) for h in session_headers)):  # fmt: skip
+    if not (
+        isinstance(session_headers, list)
+        and all(isinstance(h, str) and re.fullmatch(r"[A-Za-z0-9-]+", h) for h in session_headers)
+    ):
         raise ApiConfigError("api.session_headers: must be a list of header names")
     if bool(session_headers) != ("session_page" in table):
         raise ApiConfigError("api.session_headers: give it together with api.session_page")

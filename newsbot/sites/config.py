@@ -431,9 +431,10 @@ def _could_be_page(url: str) -> bool:
 _KEYS = {f.name: f.metadata["kind"] for f in fields(SiteConfig) if "kind" in f.metadata}
 KNOWN_KEYS = set(_KEYS)
 REQUIRED_KEYS = tuple(
-    f.name for f in fields(SiteConfig)
+    f.name
+    for f in fields(SiteConfig)
     if f.name in _KEYS and f.default is MISSING and f.default_factory is MISSING
-)  # fmt: skip
+)
 
 
 def parse_config(data: dict[str, Any], path: str) -> SiteConfig:
@@ -511,8 +512,9 @@ def _read_config_text(path: Path) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ConfigError(f"{path}: not valid TOML: not UTF-8 text ({error.reason} at byte "
-                          f"{error.start})") from None  # fmt: skip
+        raise ConfigError(
+            f"{path}: not valid TOML: not UTF-8 text ({error.reason} at byte {error.start})"
+        ) from None
 
 
 def bundled_configs() -> dict[str, SiteConfig]:

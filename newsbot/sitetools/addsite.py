@@ -128,9 +128,14 @@ class _RefuseOffSiteRedirects(urllib.request.HTTPRedirectHandler):
         self.prober = prober
 
     def redirect_request(
-        self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str,
-        headers: http.client.HTTPMessage, newurl: str,
-    ) -> urllib.request.Request | None:  # fmt: skip
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: http.client.HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
         if not self.prober.on_site(newurl):
             raise OffSiteRedirect(f"redirected off the site to {newurl}")
         if urlsplit(newurl)[:2] != urlsplit(req.full_url)[:2]:  # http -> https, www.
@@ -177,9 +182,14 @@ class Prober:
     request (redirects included) to another host or port."""
 
     def __init__(
-        self, home: str, max_requests: int, timeout: float = 15.0, verify: bool = True,
-        max_time: float = DEFAULT_MAX_TIME, sites: Iterable[str] = (),
-    ):  # fmt: skip
+        self,
+        home: str,
+        max_requests: int,
+        timeout: float = 15.0,
+        verify: bool = True,
+        max_time: float = DEFAULT_MAX_TIME,
+        sites: Iterable[str] = (),
+    ):
         self.budget = max_requests
         self.user_agent = USER_AGENT
         self.used = 0
@@ -284,8 +294,9 @@ class Prober:
                 body = _read_body(answer)
                 if cut.is_set():
                     raise TimeoutError
-                return Fetched(answer.geturl(), answer.status, body,
-                               answer.headers.get_content_charset())  # fmt: skip
+                return Fetched(
+                    answer.geturl(), answer.status, body, answer.headers.get_content_charset()
+                )
         except urllib.error.HTTPError as error:
             return Fetched(url, error.code, b"", None)
         except OffSiteRedirect as error:
@@ -464,8 +475,9 @@ class Probe:
 
 def _tree(fetched: Fetched) -> html.HtmlElement | None:
     try:
-        return html.fromstring(fetched.body.decode(fetched.charset or "utf-8", "replace"),
-                               base_url=fetched.url)  # fmt: skip
+        return html.fromstring(
+            fetched.body.decode(fetched.charset or "utf-8", "replace"), base_url=fetched.url
+        )
     except (etree.ParserError, ValueError):
         return None
 
@@ -550,8 +562,13 @@ def _classify(prober: Prober, url: str, language: str) -> tuple[str | None, str 
         return f"no answer: {prober.last_error}" if prober.last_error else "no answer", None, None
     if fetched.status != 200:
         return f"HTTP {fetched.status}", None, None
-    page = Page(url=url, final_url=fetched.url, fetched_at=datetime.now(UTC),
-                body=fetched.body, charset=fetched.charset)  # fmt: skip
+    page = Page(
+        url=url,
+        final_url=fetched.url,
+        fetched_at=datetime.now(UTC),
+        body=fetched.body,
+        charset=fetched.charset,
+    )
     # The crawl's own verdict, from the crawl's own chain: what add-site keeps, the
     # crawl stores.
     result = extract_page(page, ChainOptions(language=language, timezone="Asia/Almaty"))
@@ -619,12 +636,17 @@ def read_listings(
     the first one's page 2); each edition's listings and pagination noted on the way."""
     every_link = listing_links(home_page.body.decode("utf-8", "replace"), home_page.url)
     home_links = [u for u in every_link if prober.on_site(u)]
-    subdomains = sorted({urlsplit(u).hostname or "" for u in every_link
-                         if (urlsplit(u).hostname or "").endswith("." + probe.host)
-                         and not prober.on_site(u)})  # fmt: skip
+    subdomains = sorted(
+        {
+            urlsplit(u).hostname or ""
+            for u in every_link
+            if (urlsplit(u).hostname or "").endswith("." + probe.host) and not prober.on_site(u)
+        }
+    )
     if subdomains:
-        probe.say(f"other hosts of the site, not probed (run add-site on each): "
-                  f"{', '.join(subdomains)}")  # fmt: skip
+        probe.say(
+            f"other hosts of the site, not probed (run add-site on each): {', '.join(subdomains)}"
+        )
     _link_texts(_tree(home_page), link_texts)
     all_links = list(home_links)
     for language, urls in _listing_candidates(probe, home_links).items():
@@ -642,8 +664,11 @@ def read_listings(
             all_links += links
             # An edition's own home page (/kz/, reached by the language switch) names
             # its news listing as the site's home page names the first edition's.
-            news = [u for u in _listing_candidates(probe, links).get(language, [])
-                    if LISTING_WORDS.search(u.rstrip("/")) and u not in seen]  # fmt: skip
+            news = [
+                u
+                for u in _listing_candidates(probe, links).get(language, [])
+                if LISTING_WORDS.search(u.rstrip("/")) and u not in seen
+            ]
             if _is_edition_home(url) and news:
                 seen.add(news[0])
                 queue.insert(0, news[0])
@@ -801,15 +826,21 @@ def check_output_folder(folder: Path) -> None:
 
 def _off_site_urls(probe: Probe, text: str) -> list[str]:
     config = tomllib.loads(text)
-    urls = [url for key in ("start_urls", "sitemaps", "feeds", "imprint_urls")
-            for url in config.get(key, [])]  # fmt: skip
+    urls = [
+        url
+        for key in ("start_urls", "sitemaps", "feeds", "imprint_urls")
+        for url in config.get(key, [])
+    ]
     return [url for url in urls if not same_site(url, probe.home)]
 
 
 def write_configs(
-    probe: Probe, folder: Path, slug: str | None = None, say: Callable[[str], None] = print,
+    probe: Probe,
+    folder: Path,
+    slug: str | None = None,
+    say: Callable[[str], None] = print,
     force: bool = False,
-) -> list[Path]:  # fmt: skip
+) -> list[Path]:
     """One TOML file per edition with a confirmed article shape or a discovery document.
     A file of the same name is replaced only with `force` (it may hold hand edits): else
     nothing is written."""
@@ -868,10 +899,14 @@ def report(probe: Probe, say: Callable[[str], None] = print) -> None:
 
 
 def add_site(
-    home: str, folder: Path, slug: str | None = None, max_requests: int = 60,
-    say: Callable[[str], None] = print, max_time: float = DEFAULT_MAX_TIME,
+    home: str,
+    folder: Path,
+    slug: str | None = None,
+    max_requests: int = 60,
+    say: Callable[[str], None] = print,
+    max_time: float = DEFAULT_MAX_TIME,
     force: bool = False,
-) -> list[Path]:  # fmt: skip
+) -> list[Path]:
     check_output_folder(folder)
     probe = probe_site(home, max_requests, max_time)
     report(probe, say)

@@ -108,8 +108,10 @@ def _check_discovery(config: SiteConfig, prober: Prober, verdicts: Verdicts) -> 
             continue
         second = prober.get(following)
         if second is None or second.status != 200:
-            verdicts.bad(f"pagination of {url}", f"{following}: " + (
-                f"HTTP {second.status}" if second else _no_answer(prober)))  # fmt: skip
+            verdicts.bad(
+                f"pagination of {url}",
+                f"{following}: " + (f"HTTP {second.status}" if second else _no_answer(prober)),
+            )
             continue
         more = [
             u
@@ -182,17 +184,28 @@ def check_site(
     home = (configured or ("http://invalid/",))[0]
     # The config's own timeout bounds each request as the crawl's does; the whole check
     # (its requests and its crawl) ends by max_time.
-    prober = Prober(home, CHECK_REQUESTS, timeout=config.download_timeout or CHECK_TIMEOUT,
-                    verify=not config.accept_broken_tls, max_time=max_time,
-                    sites=configured)  # fmt: skip
+    prober = Prober(
+        home,
+        CHECK_REQUESTS,
+        timeout=config.download_timeout or CHECK_TIMEOUT,
+        verify=not config.accept_broken_tls,
+        max_time=max_time,
+        sites=configured,
+    )
     if config.user_agent:
         prober.user_agent = config.user_agent
     _check_discovery(config, prober, verdicts)
     with tempfile.TemporaryDirectory() as folder:
         db_path = str(Path(folder) / "check.db")
         left = max(prober.ends - time.monotonic(), 1.0)
-        report = run_crawl([config], db_path, limit=pages, refresh=True, max_time=left,
-                           log_file=str(Path(folder) / "check.log"))  # fmt: skip
+        report = run_crawl(
+            [config],
+            db_path,
+            limit=pages,
+            refresh=True,
+            max_time=left,
+            log_file=str(Path(folder) / "check.log"),
+        )
         (site,) = report.sites
         with Store.open_existing(db_path) as store:
             total, filled = store.field_counts(None, COVERAGE_FIELDS)
@@ -210,8 +223,10 @@ def check_site(
             saved: list[str] = []
             if fixture_root is not None and total:
                 save_fixtures(store, config, fixture_root, saved.append)
-    say(f"{config.slug}: {'BROKEN' if verdicts.broken else 'works'} "
-        f"({verdicts.broken} broken parts; checked {datetime.now(UTC):%Y-%m-%d %H:%M} UTC)")  # fmt: skip
+    say(
+        f"{config.slug}: {'BROKEN' if verdicts.broken else 'works'} "
+        f"({verdicts.broken} broken parts; checked {datetime.now(UTC):%Y-%m-%d %H:%M} UTC)"
+    )
     for line in verdicts.lines + saved:
         say(line)
     return 1 if verdicts.broken else 0

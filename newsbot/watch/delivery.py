@@ -100,8 +100,12 @@ def webhook_messages(
     """The POST bodies for `matches`, each with the matches it carries: one for newsbot's
     JSON; for Slack and Telegram as many text messages as their length limits need."""
     if fmt == "json":
-        body = {"watch": watch, "query": query, "count": len(matches),
-                "matches": [dict(m) for m in matches]}  # fmt: skip
+        body = {
+            "watch": watch,
+            "query": query,
+            "count": len(matches),
+            "matches": [dict(m) for m in matches],
+        }
         return [(body, list(matches))]
     limit = TEXT_LIMITS[fmt]
     head = f"newsbot: {len(matches)} new for «{watch}» ({query})"

@@ -52,8 +52,11 @@ def run_watches(
         matches = store.new_matches(watch, "webhook")
         outcome.new = max(outcome.new, len(matches))
         sent: list[Mapping[str, Any]] = []
-        for body, carried in webhook_messages(watch.webhook_format, watch.name, watch.query,
-                                              matches) if matches else []:  # fmt: skip
+        for body, carried in (
+            webhook_messages(watch.webhook_format, watch.name, watch.query, matches)
+            if matches
+            else []
+        ):
             try:
                 post_webhook(watch.webhook, body)
             except DeliveryError as error:
@@ -85,8 +88,13 @@ def _deliver_email(
             if smtp is None:
                 raise DeliveryError("no NEWSBOT_SMTP_HOST is set: e-mail cannot be sent")
             names = ", ".join(w.name for w in found)
-            send_email(smtp, address, f"newsbot: {total} new ({names})", render_text(found),
-                 render_html(found, at))  # fmt: skip
+            send_email(
+                smtp,
+                address,
+                f"newsbot: {total} new ({names})",
+                render_text(found),
+                render_html(found, at),
+            )
         except DeliveryError as error:
             for watch, matches in found.items():
                 outcome = next(o for o in outcomes if o.watch == watch)
@@ -99,9 +107,12 @@ def _deliver_email(
 
 
 def _delivered(
-    store: Store, outcome: WatchOutcome, channel: str, matches: Sequence[Mapping[str, Any]],
+    store: Store,
+    outcome: WatchOutcome,
+    channel: str,
+    matches: Sequence[Mapping[str, Any]],
     at: str,
-) -> None:  # fmt: skip
+) -> None:
     store.record_deliveries(outcome.watch.name, channel, (m["id"] for m in matches), at)
     outcome.delivered[channel] = len(matches)
     outcome.new = max(outcome.new, len(matches))

@@ -212,9 +212,10 @@ def _drop_tail_furniture(kept: list[str]) -> list[str]:
         kept = [line for line, is_caps in zip(kept, caps, strict=True) if not is_caps]
     start = max(0, len(kept) - _AUTHOR_NOTE_LINES)
     kept = kept[:start] + [
-        line for line in kept[start:]
+        line
+        for line in kept[start:]
         if len(line.split()) > _AUTHOR_NOTE_WORDS or not AUTHOR_NOTE.search(line)
-    ]  # fmt: skip
+    ]
     return kept
 
 

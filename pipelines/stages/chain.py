@@ -189,8 +189,11 @@ def _read_article(
         imprint = read_site_imprint(fields, options.name)
         if imprint_cache is not None:
             imprint_cache[cache_key] = imprint
-    article.publisher = replace(imprint.publisher, phones=list(imprint.publisher.phones),
-                                emails=list(imprint.publisher.emails))  # fmt: skip
+    article.publisher = replace(
+        imprint.publisher,
+        phones=list(imprint.publisher.phones),
+        emails=list(imprint.publisher.emails),
+    )
     article.registrations = list(imprint.registrations)
     warnings.extend(imprint.warnings)
 
@@ -228,5 +231,6 @@ def read_imprint_page(page: Page, options: ChainOptions | None = None) -> SiteIm
     body = tree.find("body")
     fields.footer_text = block_text(body)[:20_000] if body is not None else fields.footer_text
     imprint = read_site_imprint(fields, options.name)
-    return SiteImprint(imprint.publisher, imprint.registrations,
-                       decoded.warnings + imprint.warnings)  # fmt: skip
+    return SiteImprint(
+        imprint.publisher, imprint.registrations, decoded.warnings + imprint.warnings
+    )

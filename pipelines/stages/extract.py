@@ -314,8 +314,11 @@ def _footer(tree: HtmlElement) -> tuple[str | None, list[str], bool]:
     top = [node for node in nodes if not any(a in chosen for a in node.iterancestors())]
     texts = [text for text in map(block_text, top) if len(text) <= _MAX_FOOTER_CHARS]
     hrefs = [href for node in top for href in node.xpath(".//a/@href")]
-    hrefs += [f"/cdn-cgi/l/email-protection#{code}" for node in top
-              for code in node.xpath(".//*/@data-cfemail")]  # fmt: skip
+    hrefs += [
+        f"/cdn-cgi/l/email-protection#{code}"
+        for node in top
+        for code in node.xpath(".//*/@data-cfemail")
+    ]
     text = "\n".join(t for t in texts if t)
     if text:
         return text, hrefs, True

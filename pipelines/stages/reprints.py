@@ -108,8 +108,9 @@ class Fingerprint:
         return " ".join(sorted(self.figures))
 
     @classmethod
-    def from_stored(cls, shingles: bytes, signature: bytes, figures: str | None,
-                    words: int) -> Fingerprint:  # fmt: skip
+    def from_stored(
+        cls, shingles: bytes, signature: bytes, figures: str | None, words: int
+    ) -> Fingerprint:
         return cls(
             shingles=np.frombuffer(shingles, dtype=np.uint32),
             signature=tuple(array("I", signature)),
@@ -131,8 +132,9 @@ def paragraph_key(site: str, words: Sequence[str]) -> int:
 
 def paragraph_keys(site: str, body: str | None) -> list[int]:
     """The keys of a body's paragraphs (lines of text), each once, in key order."""
-    keys = {paragraph_key(site, words) for line in (body or "").split("\n")
-            if (words := words_of(line))}  # fmt: skip
+    keys = {
+        paragraph_key(site, words) for line in (body or "").split("\n") if (words := words_of(line))
+    }
     return sorted(keys)
 
 
@@ -140,8 +142,9 @@ def without_furniture(site: str, body: str | None, furniture: Collection[int]) -
     """The body less the paragraphs that are the site's furniture (their keys)."""
     if body is None or not furniture:
         return body
-    return "\n".join(line for line in body.split("\n")
-                     if paragraph_key(site, words_of(line)) not in furniture)  # fmt: skip
+    return "\n".join(
+        line for line in body.split("\n") if paragraph_key(site, words_of(line)) not in furniture
+    )
 
 
 def shingle_texts(words: Sequence[str]) -> list[str]:
@@ -289,8 +292,11 @@ class Publication:
     def order(self) -> tuple[str, str, str]:
         """Earliest first: publication, then first sighting, then id (a total order, so
         of two texts exactly one can be the other's original)."""
-        return (self.published_at_utc or self.first_seen_at or "", self.first_seen_at or "",
-                self.id)  # fmt: skip
+        return (
+            self.published_at_utc or self.first_seen_at or "",
+            self.first_seen_at or "",
+            self.id,
+        )
 
     @property
     def moment(self) -> str | None:

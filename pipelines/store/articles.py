@@ -119,8 +119,9 @@ class ArticleWrites(Connection):
             searchable_changed = (title, lead, body) != (article.title, article.lead, article.body)
         if searchable_changed:
             self._index_stems(rowid, stems or stems_row(article.title, article.lead, article.body))
-        self._save_imprint(article.site, article.publisher, article.registrations,
-                           article.url, fetched_at)  # fmt: skip
+        self._save_imprint(
+            article.site, article.publisher, article.registrations, article.url, fetched_at
+        )
         return identifier, outcome
 
     def reprocess_article(self, identifier: str, article: Article, now: datetime) -> bool:
@@ -143,18 +144,30 @@ class ArticleWrites(Connection):
         if old_row["body_hash"] != values[-1] or old_row["title"] != article.title:
             self.db.execute(
                 _KEEP_VERSION,
-                [identifier, old_row["title"], old_row["body"], fetched_at, utc_iso(now),
-                 "reprocess"],
-            )  # fmt: skip
+                [
+                    identifier,
+                    old_row["title"],
+                    old_row["body"],
+                    fetched_at,
+                    utc_iso(now),
+                    "reprocess",
+                ],
+            )
         self.db.execute(_UPDATE_EXTRACTED, [*values, rowid])
         self._index_stems(rowid, stems_row(article.title, article.lead, article.body))
-        self._save_imprint(article.site, article.publisher, article.registrations,
-                           article.url, datetime.fromisoformat(fetched_at))  # fmt: skip
+        self._save_imprint(
+            article.site,
+            article.publisher,
+            article.registrations,
+            article.url,
+            datetime.fromisoformat(fetched_at),
+        )
         self.end_item()
         return True
 
-    def save_imprint(self, site: str, imprint: SiteImprint, source_url: str,
-                     seen_at: datetime) -> None:  # fmt: skip
+    def save_imprint(
+        self, site: str, imprint: SiteImprint, source_url: str, seen_at: datetime
+    ) -> None:
         """An imprint page's publisher and registrations."""
         self._begin()
         self._save_imprint(site, imprint.publisher, imprint.registrations, source_url, seen_at)

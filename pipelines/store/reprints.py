@@ -204,9 +204,11 @@ class Reprints(Connection):
         self.db.conn.executemany(
             "UPDATE reprint_paragraphs SET articles = articles - 1, holders = ? "
             "WHERE paragraph = ?",
-            [(None if named is None else " ".join(h for h in named.split() if h != mine), key)
-             for key, named in rows],
-        )  # fmt: skip
+            [
+                (None if named is None else " ".join(h for h in named.split() if h != mine), key)
+                for key, named in rows
+            ],
+        )
         self.db.execute(
             "DELETE FROM reprint_paragraphs WHERE articles <= 0 AND furniture = 0 "
             f"AND paragraph IN ({placeholders})",
@@ -217,9 +219,14 @@ class Reprints(Connection):
         if not paragraphs:
             return set()
         placeholders = ", ".join("?" for _ in paragraphs)
-        return {row[0] for row in self.db.execute(
-            "SELECT paragraph FROM reprint_paragraphs WHERE furniture = 1 AND "
-            f"paragraph IN ({placeholders})", paragraphs)}  # fmt: skip
+        return {
+            row[0]
+            for row in self.db.execute(
+                "SELECT paragraph FROM reprint_paragraphs WHERE furniture = 1 AND "
+                f"paragraph IN ({placeholders})",
+                paragraphs,
+            )
+        }
 
     def _reindex(self, rowid: int, found_at: str) -> int:
         """Index a stored article again, without what is now its site's furniture."""
@@ -292,15 +299,22 @@ class Reprints(Connection):
         while chunk := cursor.fetchmany(REBUILD_CHUNK):
             self.db.conn.executemany(
                 _COUNT_PARAGRAPH,
-                [(key, str(rowid)) for rowid, site, body in chunk
-                 for key in paragraph_keys(site, body)],
-            )  # fmt: skip
+                [
+                    (key, str(rowid))
+                    for rowid, site, body in chunk
+                    for key in paragraph_keys(site, body)
+                ],
+            )
         self.db.execute(
             "UPDATE reprint_paragraphs SET furniture = 1, holders = NULL WHERE articles >= ?",
             [FURNITURE_ARTICLES],
         )
-        return {row[0] for row in self.db.execute(
-            "SELECT paragraph FROM reprint_paragraphs WHERE furniture = 1")}  # fmt: skip
+        return {
+            row[0]
+            for row in self.db.execute(
+                "SELECT paragraph FROM reprint_paragraphs WHERE furniture = 1"
+            )
+        }
 
     def _write_bands(self, keys: np.ndarray, rowids: list[int]) -> None:
         """Every band key with its article, in key order (the table's own order)."""
@@ -311,9 +325,12 @@ class Reprints(Connection):
         for start in range(0, len(bands), step):
             self.db.conn.executemany(
                 "INSERT OR IGNORE INTO reprint_bands (band, article_rowid) VALUES (?, ?)",
-                zip(bands[start : start + step].tolist(), owners[start : start + step].tolist(),
-                    strict=True),
-            )  # fmt: skip
+                zip(
+                    bands[start : start + step].tolist(),
+                    owners[start : start + step].tolist(),
+                    strict=True,
+                ),
+            )
 
     def _confirm(self, rowid: int, partners: list[int]) -> dict[str, tuple[Publication, Overlap]]:
         """The partners (candidates of the LSH index) whose text this article repeats or
@@ -348,9 +365,11 @@ class Reprints(Connection):
 
     def _unindex(self, rowid: int, identifier: str) -> None:
         """Out of the index and the links (its paragraphs still count)."""
-        self.db.execute("DELETE FROM reprint_bands WHERE band IN (SELECT value FROM "
-                        "json_each(?)) AND article_rowid = ?",
-                        [self._stored_bands(rowid), rowid])  # fmt: skip
+        self.db.execute(
+            "DELETE FROM reprint_bands WHERE band IN (SELECT value FROM "
+            "json_each(?)) AND article_rowid = ?",
+            [self._stored_bands(rowid), rowid],
+        )
         self.db.execute("DELETE FROM reprint_index WHERE article_rowid = ?", [rowid])
         self.db.execute(
             "DELETE FROM reprints WHERE copy_id = ? OR original_id = ?", [identifier, identifier]
@@ -364,8 +383,14 @@ class Reprints(Connection):
             return "[]"
         return str(band_keys(list(array("I", row[0]))))
 
-    def _index(self, rowid: int, publication: Publication, found: Fingerprint | None,
-               paragraphs: list[int], found_at: str) -> int:  # fmt: skip
+    def _index(
+        self,
+        rowid: int,
+        publication: Publication,
+        found: Fingerprint | None,
+        paragraphs: list[int],
+        found_at: str,
+    ) -> int:
         if found is None:  # a short item: remembered as indexed, never linked
             self.db.execute(
                 "INSERT OR REPLACE INTO reprint_index (article_rowid, words, paragraphs) "
@@ -408,8 +433,9 @@ class Reprints(Connection):
                 matches[publication.id] = (publication, measured)
         return matches
 
-    def _relink(self, article: Publication, matches: dict[str, tuple[Publication, Overlap]],
-                found_at: str) -> int:  # fmt: skip
+    def _relink(
+        self, article: Publication, matches: dict[str, tuple[Publication, Overlap]], found_at: str
+    ) -> int:
         links = 0
         original = choose_original(article, (m for m, _ in matches.values()))
         if original is not None:
@@ -434,8 +460,9 @@ class Reprints(Connection):
         ).fetchone()
         return _publication(row)[1] if row else None
 
-    def _link(self, copy: Publication, original: Publication, measured: Overlap,
-              found_at: str) -> None:  # fmt: skip
+    def _link(
+        self, copy: Publication, original: Publication, measured: Overlap, found_at: str
+    ) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO reprints (copy_id, original_id, similarity, containment, "
             "same_site, credited, delay_seconds, found_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -126,10 +126,13 @@ class RunLog(Connection):
         site_runs = list(site_runs)
         totals = {key: sum(getattr(run, key) for run in site_runs) for key in RUN_COUNTS}
         per_site = {
-            run.site: {"status": run.status, "reason": run.reason,
-                       **{key: getattr(run, key) for key in RUN_COUNTS}}
+            run.site: {
+                "status": run.status,
+                "reason": run.reason,
+                **{key: getattr(run, key) for key in RUN_COUNTS},
+            }
             for run in site_runs
-        }  # fmt: skip
+        }
         self._begin()
         self.db.execute(
             "UPDATE runs SET finished_at = ?, status = ?, requests = ?, new = ?, updated = ?, "
@@ -190,8 +193,12 @@ class RunLog(Connection):
         ).fetchone()
         if not total:
             return {}
-        return {"articles": total, "title": title / total, "body": body / total,
-                "date": date / total}  # fmt: skip
+        return {
+            "articles": total,
+            "title": title / total,
+            "body": body / total,
+            "date": date / total,
+        }
 
     def site_state(self, site: str) -> dict[str, Any] | None:
         rows = self.db.query(

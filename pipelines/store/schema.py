@@ -68,10 +68,16 @@ def _initial(db: sqlite_utils.Database) -> None:
     db.table("articles").create_index(["published_at_utc"])
     db.table("articles").enable_fts(["title", "lead", "body"], create_triggers=True)
     db.table("article_versions").create(
-        {"id": int, "article_id": str, "title": str, "body": str, "fetched_at": str,
-         "replaced_at": str},
+        {
+            "id": int,
+            "article_id": str,
+            "title": str,
+            "body": str,
+            "fetched_at": str,
+            "replaced_at": str,
+        },
         pk="id",
-    )  # fmt: skip
+    )
     db.table("article_versions").create_index(["article_id"])
     db.table("pages").create(
         {"url": str, "final_url": str, "site": str, "status": int, "kind": str,
@@ -187,10 +193,9 @@ def _reprints(db: sqlite_utils.Database) -> None:
     )  # fmt: skip
     db.table("reprints").create_index(["original_id"])
     db.table("reprint_index").create(
-        {"article_rowid": int, "words": int, "shingles": bytes, "signature": bytes,
-         "figures": str},
+        {"article_rowid": int, "words": int, "shingles": bytes, "signature": bytes, "figures": str},
         pk="article_rowid",
-    )  # fmt: skip
+    )
     db.execute(
         "CREATE TABLE reprint_bands (band INTEGER NOT NULL, article_rowid INTEGER NOT NULL, "
         "PRIMARY KEY (band, article_rowid)) WITHOUT ROWID"

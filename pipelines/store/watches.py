@@ -60,8 +60,16 @@ class Watch:
 
 
 # What a delivered match shows of its article.
-MATCH_COLUMNS = ("id", "url", "site", "title", "lead", "published_at", "source_name",
-                 "first_seen_at")  # fmt: skip
+MATCH_COLUMNS = (
+    "id",
+    "url",
+    "site",
+    "title",
+    "lead",
+    "published_at",
+    "source_name",
+    "first_seen_at",
+)
 
 
 class Watches:

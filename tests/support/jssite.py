@@ -257,11 +257,15 @@ class JsSite(ServedInThread):
     def _next_page(self, rubric: str, page: int) -> dict[str, object]:
         numbers = NEXT_RUBRICS.get(rubric, [])[(page - 1) * BATCH : page * BATCH]
         rows = [
-            {"id": n, "slug": f"novost-{n}", "title": f"Новость {n}",
-             "published_at": f"2024-09-{1 + n % 27:02d}T04:00:00.000Z",
-             "category": {"slug": rubric}}
+            {
+                "id": n,
+                "slug": f"novost-{n}",
+                "title": f"Новость {n}",
+                "published_at": f"2024-09-{1 + n % 27:02d}T04:00:00.000Z",
+                "category": {"slug": rubric},
+            }
             for n in numbers
-        ]  # fmt: skip
+        ]
         query = {"queryKey": ["articles"], "state": {"data": {"rows": rows}}}
         return {"pageProps": {"dehydratedState": {"queries": [query]}}}
 
@@ -270,12 +274,15 @@ def site_file_text(base_url: str, slug: str = "jssite", render: bool = True) -> 
     """A config for the JavaScript listings and the gov-like API; without `render` it
     reads the listings as plain HTML (and has no [api], which needs the browser)."""
     lines = [
-        f'slug = "{slug}"', 'name = "JS Site"', 'domains = ["127.0.0.1"]', 'language = "ru"',
+        f'slug = "{slug}"',
+        'name = "JS Site"',
+        'domains = ["127.0.0.1"]',
+        'language = "ru"',
         f'start_urls = ["{base_url}/app/list", "{base_url}/app/scroll", "{base_url}/app/more"'
         + (f', "{base_url}/app/hang"]' if render else "]"),
         "article_url = '/news/\\d+-item\\.html$|/gov/[a-z]+/details/\\d+$'",
         "download_timeout = 4",
-    ]  # fmt: skip
+    ]
     if render:
         lines += ['render = "listing"', "scroll = 10", 'load_more = "button.more"', "", "[api]",
                   f'url = "{base_url}/api/news?entity={{entity}}&page={{page}}"',
@@ -315,9 +322,10 @@ def expected_articles() -> dict[str, set[str]]:
         "scroll": {f"/news/{n}-item.html" for n in range(101, 101 + SCROLL_BATCHES * BATCH)},
         "more": {f"/news/{n}-item.html" for n in range(201, 201 + MORE_BATCHES * BATCH)},
         "gov": {f"/gov/{e}/details/{n}" for e, numbers in GOV_ITEMS.items() for n in numbers},
-        "next": {f"/{r}/{n}/novost-{n}.html" for r, numbers in NEXT_RUBRICS.items()
-                 for n in numbers},
-    }  # fmt: skip
+        "next": {
+            f"/{r}/{n}/novost-{n}.html" for r, numbers in NEXT_RUBRICS.items() for n in numbers
+        },
+    }
 
 
 # --- hostile rendered pages (tests/test_hostile_render.py) ---------------------------
@@ -402,8 +410,10 @@ for (const [tag, attr, path] of [['script', 'src', '/script.js'], ['iframe', 'sr
   document.body.appendChild(node);
 }}
 """
-    head = (f'<link rel="preconnect" href="{elsewhere}"><link rel="prefetch" href="{elsewhere}/prefetch">'
-            f'<link rel="dns-prefetch" href="{elsewhere}">')  # fmt: skip
+    head = (
+        f'<link rel="preconnect" href="{elsewhere}"><link rel="prefetch" href="{elsewhere}/prefetch">'
+        f'<link rel="dns-prefetch" href="{elsewhere}">'
+    )
     return {
         "/app/escape": _drawing(range(1, 5), escape, extra=head),
         "/app/leave": _drawing(range(5, 9), f"location.href = '{elsewhere}/moved';"),

@@ -58,8 +58,14 @@ class Command(ScrapyCrawl):
         }
         configure_logging(self.settings)  # Scrapy's log on stderr, as a plain crawl has
         try:
-            report = run_crawl([config], self.settings["NEWSBOT_DB"], since=moment,
-                               limit=limit, refresh=refresh, settings_overrides=overrides)  # fmt: skip
+            report = run_crawl(
+                [config],
+                self.settings["NEWSBOT_DB"],
+                since=moment,
+                limit=limit,
+                refresh=refresh,
+                settings_overrides=overrides,
+            )
         except (CrawlLocked, StoreError) as error:
             print(f"newsbot: {error}", file=sys.stderr)
             self.exitcode = 1
