@@ -6,10 +6,7 @@ deadline with what it had drawn kept, and the crawl goes on."""
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -25,17 +22,8 @@ from tests.support.jssite import (
     escaping_pages,
     stalling_pages,
 )
+from tests.test_hostile_sitemaps import crawl
 from tests.test_render import needs_chromium
-
-CRAWL = """
-import json, sys
-from newsbot.run.runner import run_crawl
-from newsbot.sites.config import load_config
-db, site_file, log_file, overrides = sys.argv[1:5]
-report = run_crawl([load_config(site_file)], db, log_file=log_file,
-                   settings_overrides=json.loads(overrides))
-print("status", report.status)
-"""
 
 
 def _site(pages: dict[str, bytes], numbers: range) -> LocalSite:
@@ -56,18 +44,8 @@ def _crawl(folder: Path, site: LocalSite, extra: str, **settings: object) -> tup
         "article_url = '/news/\\d+-item\\.html$'\n"
         'download_timeout = 2\nrender = "listing"\n' + extra
     )
-    db, log = folder / "news.db", folder / "newsbot.log"
-    settings.setdefault("NEWSBOT_WORKERS", 0)
-    result = subprocess.run(
-        [sys.executable, "-c", CRAWL, str(db), str(site_file), str(log), json.dumps(settings)],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-    assert "Traceback" not in result.stderr, result.stderr[-3000:]
-    assert "status finished" in result.stdout, result.stdout + result.stderr[-3000:]
-    return db, log.read_text()
+    db, _, log = crawl(folder, site_file, **settings)
+    return db, log
 
 
 def _stat(log: str, name: str) -> int:
