@@ -60,6 +60,9 @@ class Page:
     # The spider's verdict on the final URL of an article page (its one URL rule): False
     # when a redirect led outside the article URLs (to a listing or the home page).
     article_url_ok: bool = True
+    # The raw HTML packed for the store where no chain result holds it (an imprint or a
+    # dropped page read from a record another machine sent: pipelines/records.py).
+    packed: bytes | None = None
 
     @property
     def address(self) -> str:
@@ -69,7 +72,9 @@ class Page:
     @property
     def packed_body(self) -> bytes | None:
         """The raw HTML as the store keeps it, if a worker packed it already."""
-        return self.result.packed_body if self.result is not None else None
+        if self.result is not None and self.result.packed_body is not None:
+            return self.result.packed_body
+        return self.packed
 
     @property
     def answered(self) -> bool:

@@ -107,6 +107,16 @@ class Fingerprint:
     def figures_text(self) -> str:
         return " ".join(sorted(self.figures))
 
+    def stored(self) -> dict[str, bytes | str | int]:
+        """The fingerprint as `from_stored` reads it back (the store's columns, and a
+        record sent between machines: pipelines/records.py)."""
+        return {
+            "shingles": self.shingle_bytes(),
+            "signature": self.signature_bytes(),
+            "figures": self.figures_text(),
+            "words": self.words,
+        }
+
     @classmethod
     def from_stored(
         cls, shingles: bytes, signature: bytes, figures: str | None, words: int
