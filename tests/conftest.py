@@ -72,3 +72,15 @@ def tiny_disk(tmp_path: Path):
     finally:
         # Lazily if a process still holds a file there (a worker ending a moment late).
         subprocess.run(["umount", "--lazy", str(mount)], check=False)
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Any:
+    """A real redis-server on a free loopback port, empty, stopped after the test
+    (tests/support/redis_server.py); skipped where Debian's redis-server is absent."""
+    from tests.support.redis_server import REDIS_SERVER, running_redis
+
+    if REDIS_SERVER is None:
+        pytest.skip("redis-server is not installed (.ci/run installs Debian's)")
+    with running_redis(tmp_path) as server:
+        yield server
