@@ -37,3 +37,50 @@ def test_a_japanese_article_is_prose_though_it_has_no_spaces():
     assert result.not_article is None
     assert result.article.published_at is not None
     assert result.article.published_at.startswith("2018-08-16")
+
+
+def published(page_prefix: str) -> str | None:
+    result = mirrored(page_prefix)
+    assert result.not_article is None, result.not_article
+    return result.article.published_at
+
+
+def test_a_date_printed_as_bare_text_after_a_headline_that_is_no_h1():
+    """entermedia.co.kr: the headline in a <dt> (the <h1> is the site's logo), then
+    "기사입력 :[ 2018-08-25 15:24 ]" as bare text; jaraguadosul.com.br: the headline in a
+    <p class="titulo">, then "<b>05/10/2018</b> - Publicado por: ...". Refused before as
+    undated pages without article markup."""
+    assert published("0ec95c72") == "2018-08-25T15:24:00+06:00"
+    assert published("9da36ae4") == "2018-09-28T17:32:00+06:00"
+    assert published("f6ac15a4") == "2018-10-05T00:00:00+06:00"
+
+
+def test_a_date_after_a_label_or_byline_in_another_language():
+    """blog.comwrap.com: "publiziert am 25. September 2018" in a span above the <h1>."""
+    assert published("57b4dafd") == "2018-09-25T00:00:00+06:00"
+    assert published("ba07d1e6") == "2018-07-30T00:00:00+06:00"
+
+
+def test_a_byline_with_its_date_and_time_after_the_h1():
+    """politifact.com: "By <a>Louis Jacobson</a> on Monday, November 18th, 2019 at 11:04
+    a.m."; on a fact-check, not the date of the statement checked (October 13th, printed
+    above the headline), which is the peer's date for it."""
+    assert published("b6906ca0") == "2019-11-18T11:04:00+06:00"
+    assert published("9e8c9f08") == "2019-11-18T11:08:00+06:00"
+
+
+def test_a_date_element_whose_parts_run_together():
+    """quantamagazine.org: <div class="...author-date">By <a>Carrie Arnold</a><span>
+    November 15, 2019</span>: its text_content() is "By Carrie ArnoldNovember 15, 2019"."""
+    assert published("bdb56ac8") == "2019-11-15T00:00:00+06:00"
+
+
+def test_the_date_of_a_json_ld_medical_web_page():
+    """healthline.com: its one JSON-LD node is a MedicalWebPage, a kind of WebPage."""
+    assert published("e593d7fe") == "2019-11-14T08:00:00+00:00"
+
+
+def test_no_date_is_made_up_for_a_page_that_prints_none():
+    """vse-diety.com: an evergreen diet article; the only dates on the page are its
+    readers' comments, written by a script (the peer takes the newest comment's date)."""
+    assert mirrored("ff0f958a").article.published_at is None

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipelines.stages.dates import parse_calendar_day, parse_date
+from pipelines.stages.dates import parse_calendar_day, parse_date, parse_printed_date
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # 17:00 in Astana
 
@@ -129,3 +129,18 @@ def test_parsing_never_raises(text):
     outcome = parse_date(text, now=NOW)
     if outcome.value is not None:
         assert outcome.value.moment <= datetime(2026, 11, 27, 12, tzinfo=UTC)
+
+
+def test_a_printed_date_ends_a_short_line_after_a_label_or_byline():
+    def printed(text: str) -> str | None:
+        outcome = parse_printed_date(text, now=NOW, timezone="UTC")
+        return outcome.value.local_iso if outcome.value else None
+
+    assert printed("publiziert am 25. September 2018") == "2018-09-25T00:00:00+00:00"
+    assert printed("기사입력 :[ 2018-08-25 15:24 ]") == "2018-08-25T15:24:00+00:00"
+    assert printed("By Carrie Arnold November 15, 2019") == "2019-11-15T00:00:00+00:00"
+    assert printed("on Monday, November 18th, 2019 at 11:08 a.m.") == "2019-11-18T11:08:00+00:00"
+    # Text after the date, or a whole sentence before it: not a date line.
+    assert printed("Photo taken 12 May 2015 in Almaty") is None
+    assert printed("An MSC cargo ship leaves PortMiami, on Aug. 31, 2019") is None
+    assert printed("Просмотров: 12 345") is None

@@ -21,7 +21,7 @@ from pipelines.stages.boilerplate import strip_furniture
 from pipelines.stages.bounds import bound_tree
 from pipelines.stages.classify import count_text_containers, not_an_article, read_markup
 from pipelines.stages.clean import clean_line, normalize_characters, tidy_paragraphs
-from pipelines.stages.dates import parse_date
+from pipelines.stages.dates import parse_date, parse_printed_date
 from pipelines.stages.decode import decode_page
 from pipelines.stages.extract import (
     PageFields,
@@ -45,7 +45,9 @@ MAX_HTML_CHARS = 8_000_000
 
 MIN_BODY_WORDS = 5
 PUBLICATION_HINTS = ("news_publication_date", "feed_date", "api_date")
-_DATE_RANK = {"selector": 0, "json-ld": 1, "meta": 2, "time": 3, "hint": 4, "visible": 5}
+_DATE_RANK = {
+    "selector": 0, "json-ld": 1, "meta": 2, "time": 3, "hint": 4, "visible": 5, "line": 5,
+}  # fmt: skip
 
 
 def _body_paragraphs(
@@ -79,8 +81,10 @@ def _pick_date(
     candidates: list[tuple[str, str]], page: Page, options: ChainOptions, warnings: list[str]
 ) -> tuple[str | None, str | None]:
     rejected: list[str] = []
-    for _, text in sorted(candidates, key=lambda c: _DATE_RANK[c[0]]):
-        outcome = parse_date(
+    for kind, text in sorted(candidates, key=lambda c: _DATE_RANK[c[0]]):
+        # A "line" of the page's text may print its date after a label or a byline.
+        parse = parse_printed_date if kind == "line" else parse_date
+        outcome = parse(
             text, now=page.fetched_at, timezone=options.timezone, languages=options.date_languages
         )
         if outcome.value is not None:
@@ -176,7 +180,8 @@ def _read_article(
     hints = [("hint", page.hints[key]) for key in PUBLICATION_HINTS if page.hints.get(key)]
     published, published_utc = _pick_date(fields.published + hints, page, options, warnings)
     if published is None:
-        published, published_utc = _pick_date(visible_dates(tree), page, options, warnings)
+        titles = [fields.title, *fields.headlines[-1:]]  # the <title> without its suffix
+        published, published_utc = _pick_date(visible_dates(tree, titles), page, options, warnings)
     article.published_at, article.published_at_utc = published, published_utc
     article.modified_at, article.modified_at_utc = _pick_date(
         fields.modified, page, options, warnings

@@ -37,7 +37,7 @@ for _number, _stems in enumerate(
         ("июн", "маусым", "jun"),
         ("июл", "шілде", "jul"),
         ("август", "авг", "тамыз", "aug"),
-        ("сентябр", "сен", "қыркүйек", "sep"),
+        ("сентябр", "сен", "қыркүйек", "septemb", "sep"),
         ("октябр", "окт", "қазан", "oct"),
         ("ноябр", "ноя", "қараша", "nov"),
         ("декабр", "дек", "желтоқсан", "dec"),
@@ -76,15 +76,30 @@ _RFC822 = re.compile(
 )
 _NUMERIC = re.compile(r"^(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4}|\d{2})(?:\s*(?:г|ж)\.?)?$")
 _WORD_DATE = re.compile(
-    r"^(?:[^\W\d_]+,?\s+)?(?P<d>\d{1,2})\s+(?P<mon>[^\W\d_]+)\.?(?:,?\s+(?P<y>\d{4}))?"
+    r"^(?:[^\W\d_]+,?\s+)?(?P<d>\d{1,2})\.?\s+(?P<mon>[^\W\d_]+)\.?(?:,?\s+(?P<y>\d{4}))?"
     r"(?:\s*(?:года|год|г|ж|жылы|жылғы)\.?)?$"
 )
 _KK_YEAR_FIRST = re.compile(
     r"^(?P<y>\d{4})\s*(?:жылғы|жылы|ж\.?)?\s*(?P<d>\d{1,2})\s+(?P<mon>[^\W\d_]+)\.?$"
 )
 _EN_MONTH_FIRST = re.compile(
-    r"^(?:[^\W\d_]+,?\s+)?(?P<mon>[^\W\d_]+)\.?\s+(?P<d>\d{1,2}),?\s+(?P<y>\d{4})$"
+    r"^(?:[^\W\d_]+,?\s+)?(?P<mon>[^\W\d_]+)\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+"
+    r"(?P<y>\d{4})$"
 )
+# Where a date begins inside a line of text: an ISO or numeric date, a day and a month
+# word ("25. September", "18 ноября"), a month word and a day ("November 18th, 2019"), a
+# Kazakh year ("2025 жылғы").
+_DATE_IN_LINE = re.compile(
+    r"(?<![\w.:/-])(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}"
+    r"|\d{1,2}\.?\s+(?P<mon_after>[^\W\d_]{3,})|(?P<mon_before>[^\W\d_]{3,})\.?\s+\d{1,2}"
+    r"(?:st|nd|rd|th)?,?\s+\d{4}|\d{4}\s*ж)"
+)
+# Closing brackets and quotes after a date that ends a line: "[ 2018-08-25 15:24 ]".
+_LINE_END = " .,;|)]}»\"'"
+# A label or a byline before a printed date: "Published:", "Von Moritz Bachmann publiziert
+# am", "By Louis Jacobson on Monday,". More words than this make a sentence that ends
+# with a date ("The ship left PortMiami, on Aug. 31, 2019"), not a date line.
+MAX_LABEL_WORDS = 6
 
 _DAY_WORDS = {
     "сегодня": 0,
@@ -312,6 +327,38 @@ def parse_date(
     if moment < EARLIEST:
         return DateOutcome(None, f"date {moment.isoformat()} rejected: before 1990")
     return DateOutcome(ParsedDate(moment))
+
+
+def parse_printed_date(
+    text: str | None,
+    *,
+    now: datetime,
+    timezone: str | None = "Asia/Almaty",
+    languages: tuple[str, ...] = ("ru", "kk", "en"),
+) -> DateOutcome:
+    """A date printed on a page as the end of a short line, after a label or a byline in
+    any language: "publiziert am 25. September 2018", "기사입력 :[ 2018-08-25 15:24 ]",
+    "By Carrie Arnold November 15, 2019", "on Monday, November 18th, 2019 at 11:08 a.m.".
+
+    The date (with its time) must run to the end of the line, after at most
+    MAX_LABEL_WORDS words: a line that goes on after the date ("12 May 2015 in Almaty")
+    or a sentence that ends with one says something else than when the page was
+    published.
+    """
+    outcome = parse_date(text, now=now, timezone=timezone, languages=languages)
+    if outcome.value is not None or not text:
+        return outcome
+    line = " ".join(text.split()).rstrip(_LINE_END)
+    for match in _DATE_IN_LINE.finditer(line):
+        month_word = match["mon_after"] or match["mon_before"]
+        if match.start() == 0 or (month_word and month_number(month_word) is None):
+            continue
+        if len(line[: match.start()].split()) > MAX_LABEL_WORDS:
+            break
+        found = parse_date(line[match.start() :], now=now, timezone=timezone, languages=languages)
+        if found.value is not None or (found.warning and "rejected" in found.warning):
+            return found
+    return outcome
 
 
 def parse_calendar_day(text: str) -> date | None:

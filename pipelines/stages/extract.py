@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,15 +73,27 @@ _VISIBLE_DATE_XPATH = (
 )
 # Dates printed in plain elements next to the headline ("2025 жылғы 18 қараша, 09:30" in
 # a <p> with no date class): a number with a month word, a numeric date, a Kazakh year.
-_NEAR_TITLE_XPATH = (
+_AFTER_TITLE_XPATH = (
     "following::*[self::p or self::div or self::span or self::time or self::small or self::li]"
-    "[position() <= 12] | "
+    "[position() <= 12]"
+)
+_BEFORE_TITLE_XPATH = (
     "preceding::*[self::p or self::div or self::span or self::time or self::small or self::li]"
     "[position() <= 4]"
 )
 _DATE_TEXT = re.compile(
-    r"\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}\s*ж|\d{1,2}\s+[^\W\d_]{3,}\.?,?\s+\d{4}"
+    r"\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}|\d{4}\s*ж"
+    r"|\d{1,2}\.?\s+[^\W\d_]{3,}\.?,?\s+\d{4}|[^\W\d_]{3,}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
 )
+# The same, printed as bare text after the headline ("기사입력 :[ 2018-08-25 15:24 ]" after
+# a <dl>, "<b>05/10/2018</b> - Publicado por: ...", "By <a>Louis Jacobson</a> on Monday,
+# November 18th, 2019 at 11:04 a.m."): the text nodes that follow it.
+_AFTER_TITLE_TEXT_XPATH = (
+    "following::text()[normalize-space()][not(ancestor::script or ancestor::style)]"
+    "[position() <= 12]"
+)
+# The element printing the headline where it is no <h1> (<p class="titulo">, <dt>).
+_HEADLINE_TEXT_XPATH = "//body//*[not(self::script or self::title)][normalize-space() = $title]"
 # A visible body that is a page template rather than text: "{{ article.body }}", Vue's
 # "@{{ }}", "<%= %>", "${...}".
 _TEMPLATE_MARKER = re.compile(r"\{\{|\}\}|\{%|%\}|<%=|\$\{\w")
@@ -265,6 +277,8 @@ def read_jsonld(tree: HtmlElement) -> tuple[Mapping[str, Any] | None, Mapping[st
             types = _types(node)
             if types & ARTICLE_TYPES:
                 (pages if types == {"WebPage"} else articles).append(node)
+            elif any(kind.endswith("WebPage") for kind in types):
+                pages.append(node)  # a kind of WebPage: MedicalWebPage (healthline.com)
             if types & PUBLISHER_TYPES and publisher is None:
                 publisher = node
     # A WebPage node stands in only when the page has no article node.
@@ -330,7 +344,30 @@ def _footer(tree: HtmlElement) -> tuple[str | None, list[str], bool]:
     return (text or None), hrefs, False
 
 
-def visible_dates(tree: HtmlElement) -> list[tuple[str, str]]:
+def _headline_elements(tree: HtmlElement, titles: Sequence[str | None]) -> list[HtmlElement]:
+    """The innermost element whose whole text is the title: where a page prints its
+    headline in a <p class="titulo"> or a <dt>, its <h1> being the site's logo or none."""
+    found: list[HtmlElement] = []
+    for title in dict.fromkeys(" ".join(t.split()) for t in titles if t):
+        nodes = tree.xpath(_HEADLINE_TEXT_XPATH, title=title)
+        chosen = set(nodes)
+        inner = [n for n in nodes if not any(child in chosen for child in n.iterchildren())]
+        found += [n for n in inner[:1] if n.tag != "h1" and n not in found]
+    return found
+
+
+def visible_dates(tree: HtmlElement, titles: Sequence[str | None] = ()) -> list[tuple[str, str]]:
+    """Dates as the page prints them, in this order: in date-classed elements; in the
+    elements before the first <h1> and after it; in the bare text between the headline
+    (the first <h1>, or the element found by its text: `titles`, the article's title and
+    the page's <title>) and the article's text.
+
+    "line" marks a line that may hold a label or byline before its date ("publiziert am
+    25. September 2018"); a "visible" one must be the date alone. Below the headline
+    only the lines above the article's text are "line": further down (a footer's
+    "Свидетельство ... выдано 19.10.2023", a caption) a date ending a line is not when
+    the page was published.
+    """
     found = []
     for node in tree.xpath(_VISIBLE_DATE_XPATH)[:30]:
         machine = node.get("datetime") or node.get("content")
@@ -338,13 +375,28 @@ def visible_dates(tree: HtmlElement) -> list[tuple[str, str]]:
             found.append(("visible", machine))
         text = " ".join(node.text_content().split())
         if text and len(text) <= _MAX_VISIBLE_DATE_CHARS and re.search(r"\d", text):
-            found.append(("visible", text))
-    title = next(tree.iter("h1"), None)
-    if title is not None:
-        for node in title.xpath(_NEAR_TITLE_XPATH):
+            found.append(("line", text))
+            # Elements run together in text_content(): "By Carrie ArnoldNovember 15, 2019".
+            spaced = " ".join(" ".join(node.itertext()).split())
+            if spaced != text and len(spaced) <= _MAX_VISIBLE_DATE_CHARS:
+                found.append(("line", spaced))
+    first_h1 = next(tree.iter("h1"), None)
+    headlines = [first_h1] if first_h1 is not None else []
+    for headline in headlines + _headline_elements(tree, titles):
+        near = [
+            *(("line", node) for node in headline.xpath(_BEFORE_TITLE_XPATH)),
+            *(("visible", node) for node in headline.xpath(_AFTER_TITLE_XPATH)),
+        ]
+        for kind, node in near:
             text = " ".join(node.text_content().split())
             if len(text) <= _MAX_VISIBLE_DATE_CHARS and _DATE_TEXT.search(text):
-                found.append(("visible", text))
+                found.append((kind, text))
+        for bare in headline.xpath(_AFTER_TITLE_TEXT_XPATH):
+            text = " ".join(str(bare).split())
+            if len(text) > _MAX_VISIBLE_DATE_CHARS:
+                break  # the article's text begins
+            if _DATE_TEXT.search(text):
+                found.append(("line", text))
     return found
 
 
