@@ -84,3 +84,9 @@ def test_no_date_is_made_up_for_a_page_that_prints_none():
     """vse-diety.com: an evergreen diet article; the only dates on the page are its
     readers' comments, written by a script (the peer takes the newest comment's date)."""
     assert mirrored("ff0f958a").article.published_at is None
+
+
+def test_an_h1_linking_to_the_home_page_is_the_logo_not_the_title():
+    """entermedia.co.kr: <a href="/"><h1>엔터 미디어</h1></a> above a headline in a <dt>."""
+    article = mirrored("0ec95c72").article
+    assert article.title == "엘제이-류화영 진흙탕 싸움, 공적인 사안으로 봐야하는 이유"

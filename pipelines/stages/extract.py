@@ -92,6 +92,9 @@ _AFTER_TITLE_TEXT_XPATH = (
     "following::text()[normalize-space()][not(ancestor::script or ancestor::style)]"
     "[position() <= 12]"
 )
+# An <h1> that links to the home page (or sits in such a link) is the site's logo, not
+# the headline ("<a href="/"><h1>엔터 미디어</h1></a>").
+_HEADLINE_H1_XPATH = "//h1[not(ancestor-or-self::a[@href='/'] or .//a[@href='/'])]"
 # The element printing the headline where it is no <h1> (<p class="titulo">, <dt>).
 _HEADLINE_TEXT_XPATH = "//body//*[not(self::script or self::title)][normalize-space() = $title]"
 # A visible body that is a page template rather than text: "{{ article.body }}", Vue's
@@ -496,7 +499,7 @@ def _title(
         _select_text(tree, selectors.get("title")),
         _first(_jsonld_names(article.get("headline"))) if article else None,
         _first(metas.get("og:title", "twitter:title")),
-        _first([" ".join(h1.text_content().split()) for h1 in tree.iter("h1")]),
+        _first([" ".join(h1.text_content().split()) for h1 in tree.xpath(_HEADLINE_H1_XPATH)]),
     ]
     title = _first([c for c in candidates if c])
     if title:
