@@ -3,7 +3,7 @@ NEWSBOT := .venv/bin/newsbot
 STAMP := .venv/.installed-stamp
 DB ?= data/news.db
 
-.PHONY: install test lint demo crawl export bench bench-extract bench-crawl bench-pipeline bench-reprints bench-render bench-peers cron clean
+.PHONY: install test lint demo crawl export bench bench-extract bench-crawl bench-pipeline bench-reprints bench-render bench-peers bench-completeness cron clean
 
 install: $(STAMP)
 
@@ -57,6 +57,11 @@ bench-render: $(STAMP)
 # 1,000-page mirror of real pages: articles/s, CPU per article, peak memory, completeness.
 bench-peers: $(STAMP)
 	$(PY) bench/peers_bench.py
+
+# The benchmark's pages the chain refuses or stores without a title, body or date, beside
+# the peer's reading of each (about 30 s).
+bench-completeness: $(STAMP)
+	$(PY) bench/completeness.py
 
 bench: bench-extract bench-pipeline bench-reprints
 

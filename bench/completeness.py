@@ -7,13 +7,15 @@ Each page is read as the mirror serves it (bench/mirror.py: its canonical and og
 rewritten to the mirror's own URL, which holds no date), so a date found here is one the
 page itself shows.
 
-    make bench-completeness       # or: .venv/bin/python bench/completeness.py [--all]
+Then the pages where the peer's date is more than a day from newsbot's (a day apart is
+the time zone: newsbot's day is UTC's, the peer's the page's own).
+
+    make bench-completeness       # or: .venv/bin/python bench/completeness.py
 """
 
 from __future__ import annotations
 
-import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import trafilatura
 from extraction_score import DEFAULT_DIR, load_pages
@@ -32,10 +34,14 @@ def peer_fields(html: bytes, url: str) -> dict[str, str | None]:
     return {key: found.get(key) for key in ("title", "text", "date")}
 
 
+def days_apart(ours: str, peers: str) -> int:
+    return abs((date.fromisoformat(ours[:10]) - date.fromisoformat(peers[:10])).days)
+
+
 def main() -> None:
-    show_all = "--all" in sys.argv[1:]
     pages = load_pages(DEFAULT_DIR)
     refused = dateless = incomplete = 0
+    differing: list[str] = []
     print(f"{'page':<10}{'newsbot':<58}{'peer date':<12}original URL")
     for number, (page_id, html, original_url, _) in enumerate(pages):
         url = f"{MIRROR_BASE}/a/{number}.html"
@@ -56,22 +62,27 @@ def main() -> None:
         refused += result.not_article is not None
         dateless += result.not_article is None and "date" in missing
         incomplete += result.not_article is None and bool(missing)
-        if result.not_article is None and not missing and not show_all:
+        peer = peer_fields(mirrored, url)
+        ours = article.published_at_utc
+        # One day apart is the time zone: newsbot's UTC day against the page's own.
+        if ours and peer["date"] and days_apart(ours, peer["date"]) > 1:
+            differing.append(f"{page_id[:8]:<10}{ours[:10]:<14}{peer['date']:<12}{original_url}")
+        if result.not_article is None and not missing:
             continue
         if result.not_article is not None:
             verdict = f"REFUSED: {result.not_article}"
-        elif missing:
-            verdict = "no " + ", no ".join(missing)
         else:
-            verdict = f"ok {article.published_at}"
-        peer = peer_fields(mirrored, url)
+            verdict = "no " + ", no ".join(missing)
         peer_missing = [key for key, value in peer.items() if not value]
         peer_date = peer["date"] or ("-" if not peer_missing else "no " + "/".join(peer_missing))
         print(f"{page_id[:8]:<10}{verdict[:56]:<58}{peer_date:<12}{original_url}")
+    print(f"\ndates more than a day apart\n{'page':<10}{'newsbot UTC':<14}{'peer':<12}URL")
+    print("\n".join(differing))
     stored = len(pages) - refused
     print(
         f"\n{len(pages)} pages: {refused} refused, {stored} stored, {dateless} stored without"
-        f" a date, {stored - incomplete} with title, body and date"
+        f" a date, {stored - incomplete} with title, body and date; the peer's date more than"
+        f" a day from newsbot's on {len(differing)}"
     )
 
 
