@@ -90,3 +90,11 @@ def test_an_h1_linking_to_the_home_page_is_the_logo_not_the_title():
     """entermedia.co.kr: <a href="/"><h1>엔터 미디어</h1></a> above a headline in a <dt>."""
     article = mirrored("0ec95c72").article
     assert article.title == "엘제이-류화영 진흙탕 싸움, 공적인 사안으로 봐야하는 이유"
+
+
+def test_an_undated_page_without_article_markup_is_still_refused():
+    """vse-diety.com prints no date and no article markup: what the document pages of
+    tests/realsites.py show, which must stay out. Nothing on the page tells them apart,
+    nor does the URL: add-site's article_url for primeminister.kz matches its document
+    pages too (tests/test_real_sites.py), so a URL rule cannot vouch for a page."""
+    assert mirrored("ff0f958a").not_article.startswith("no date and no article markup")

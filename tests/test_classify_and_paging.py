@@ -150,9 +150,11 @@ def test_add_site_shapes_sum_up_the_real_urls():
 
 def test_real_article_pages_are_taken_for_articles():
     """The benchmark's 181 real pages are all articles, from sites nobody tuned for
-    (related-link blocks, short items, no date): the classifier must keep nearly all.
-    5 are refused today (4 print no date and no article markup; 1 short item under a
-    block of related headlines)."""
+    (related-link blocks, short items, no date, Japanese): the classifier must keep all
+    but one: vse-diety.com prints no date and no article markup, what a document page
+    shows. 5 were refused before dates printed after a label or beside a headline that
+    is no <h1> were read, and Japanese words counted by length
+    (tests/test_benchmark_completeness.py)."""
     from bench.extraction_score import load_pages
     from pipelines.page import Page
     from pipelines.stages.chain import extract_page
@@ -163,4 +165,4 @@ def test_real_article_pages_are_taken_for_articles():
         for _, html, url, _ in pages
     ]
     refused = [reason for reason in refused if reason]
-    assert len(refused) <= 0.05 * len(pages), refused
+    assert len(refused) <= 1, refused
