@@ -180,6 +180,8 @@ def _read_article(
     hints = [("hint", page.hints[key]) for key in PUBLICATION_HINTS if page.hints.get(key)]
     published, published_utc = _pick_date(fields.published + hints, page, options, warnings)
     if published is None:
+        published, published_utc = _pick_date(visible_dates(tree), page, options, warnings)
+    if published is None:
         titles = [fields.title, *fields.headlines[-1:]]  # the <title> without its suffix
         published, published_utc = _pick_date(visible_dates(tree, titles), page, options, warnings)
     article.published_at, article.published_at_utc = published, published_utc

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 from urllib.parse import urljoin
 
@@ -88,15 +89,17 @@ _DATE_TEXT = re.compile(
 # The same, printed as bare text after the headline ("기사입력 :[ 2018-08-25 15:24 ]" after
 # a <dl>, "<b>05/10/2018</b> - Publicado por: ...", "By <a>Louis Jacobson</a> on Monday,
 # November 18th, 2019 at 11:04 a.m."): the text nodes that follow it.
-_AFTER_TITLE_TEXT_XPATH = (
-    "following::text()[normalize-space()][not(ancestor::script or ancestor::style)]"
-    "[position() <= 12]"
-)
+# The first text nodes after the headline, blank ones included: a predicate on their
+# text before the position would test every text node to the end of the page.
+_AFTER_TITLE_TEXT_XPATH = "following::text()[position() <= 40]"
+_AFTER_TITLE_LINES = 12
 # An <h1> that links to the home page (or sits in such a link) is the site's logo, not
 # the headline ("<a href="/"><h1>엔터 미디어</h1></a>").
 _HEADLINE_H1_XPATH = "//h1[not(ancestor-or-self::a[@href='/'] or .//a[@href='/'])]"
 # The element printing the headline where it is no <h1> (<p class="titulo">, <dt>).
-_HEADLINE_TEXT_XPATH = "//body//*[not(self::script or self::title)][normalize-space() = $title]"
+# Its text node, not every element's whole text: a page of 20,000 nested elements would
+# build each one's text.
+_HEADLINE_TEXT_XPATH = "//body//text()[normalize-space() = $title][not(ancestor::script)]"
 # A visible body that is a page template rather than text: "{{ article.body }}", Vue's
 # "@{{ }}", "<%= %>", "${...}".
 _TEMPLATE_MARKER = re.compile(r"\{\{|\}\}|\{%|%\}|<%=|\$\{\w")
@@ -352,18 +355,21 @@ def _headline_elements(tree: HtmlElement, titles: Sequence[str | None]) -> list[
     headline in a <p class="titulo"> or a <dt>, its <h1> being the site's logo or none."""
     found: list[HtmlElement] = []
     for title in dict.fromkeys(" ".join(t.split()) for t in titles if t):
-        nodes = tree.xpath(_HEADLINE_TEXT_XPATH, title=title)
-        chosen = set(nodes)
-        inner = [n for n in nodes if not any(child in chosen for child in n.iterchildren())]
-        found += [n for n in inner[:1] if n.tag != "h1" and n not in found]
+        texts = [text for text in tree.xpath(_HEADLINE_TEXT_XPATH, title=title) if text.is_text]
+        nodes = [text.getparent() for text in texts]
+        found += [node for node in nodes[:1] if node.tag != "h1" and node not in found]
     return found
 
 
-def visible_dates(tree: HtmlElement, titles: Sequence[str | None] = ()) -> list[tuple[str, str]]:
+def visible_dates(
+    tree: HtmlElement, titles: Sequence[str | None] | None = None
+) -> list[tuple[str, str]]:
     """Dates as the page prints them, in this order: in date-classed elements; in the
-    elements before the first <h1> and after it; in the bare text between the headline
-    (the first <h1>, or the element found by its text: `titles`, the article's title and
-    the page's <title>) and the article's text.
+    elements before the first <h1> and after it, and in the bare text between it and the
+    article's text. With `titles` (the article's title, the page's <title>): only those
+    next to the element found by its text, the headline of a page whose <h1> is the
+    site's logo or missing (the chain asks when the first call found nothing: finding it
+    costs a look at every text of the page).
 
     "line" marks a line that may hold a label or byline before its date ("publiziert am
     25. September 2018"); a "visible" one must be the date alone. Below the headline
@@ -371,6 +377,8 @@ def visible_dates(tree: HtmlElement, titles: Sequence[str | None] = ()) -> list[
     "Свидетельство ... выдано 19.10.2023", a caption) a date ending a line is not when
     the page was published.
     """
+    if titles is not None:
+        return [found for node in _headline_elements(tree, titles) for found in _near(node)]
     found = []
     for node in tree.xpath(_VISIBLE_DATE_XPATH)[:30]:
         machine = node.get("datetime") or node.get("content")
@@ -384,22 +392,31 @@ def visible_dates(tree: HtmlElement, titles: Sequence[str | None] = ()) -> list[
             if spaced != text and len(spaced) <= _MAX_VISIBLE_DATE_CHARS:
                 found.append(("line", spaced))
     first_h1 = next(tree.iter("h1"), None)
-    headlines = [first_h1] if first_h1 is not None else []
-    for headline in headlines + _headline_elements(tree, titles):
-        near = [
-            *(("line", node) for node in headline.xpath(_BEFORE_TITLE_XPATH)),
-            *(("visible", node) for node in headline.xpath(_AFTER_TITLE_XPATH)),
-        ]
-        for kind, node in near:
-            text = " ".join(node.text_content().split())
-            if len(text) <= _MAX_VISIBLE_DATE_CHARS and _DATE_TEXT.search(text):
-                found.append((kind, text))
-        for bare in headline.xpath(_AFTER_TITLE_TEXT_XPATH):
-            text = " ".join(str(bare).split())
-            if len(text) > _MAX_VISIBLE_DATE_CHARS:
-                break  # the article's text begins
-            if _DATE_TEXT.search(text):
-                found.append(("line", text))
+    return found + (_near(first_h1) if first_h1 is not None else [])
+
+
+def _near(headline: HtmlElement) -> list[tuple[str, str]]:
+    """Dates printed next to a headline: in the elements before and after it, and in
+    the bare text between it and the article's text."""
+    found = []
+    near = [
+        *(("line", node) for node in headline.xpath(_BEFORE_TITLE_XPATH)),
+        *(("visible", node) for node in headline.xpath(_AFTER_TITLE_XPATH)),
+    ]
+    for kind, node in near:
+        text = " ".join(node.text_content().split())
+        if len(text) <= _MAX_VISIBLE_DATE_CHARS and _DATE_TEXT.search(text):
+            found.append((kind, text))
+    lines = (
+        " ".join(str(bare).split())
+        for bare in headline.xpath(_AFTER_TITLE_TEXT_XPATH)
+        if not (bare.is_text and bare.getparent().tag in ("script", "style"))
+    )
+    for text in islice(filter(None, lines), _AFTER_TITLE_LINES):
+        if len(text) > _MAX_VISIBLE_DATE_CHARS:
+            break  # the article's text begins
+        if _DATE_TEXT.search(text):
+            found.append(("line", text))
     return found
 
 
