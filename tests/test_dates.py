@@ -126,9 +126,10 @@ def test_calendar_days_for_registration_issue_dates():
 
 @given(st.text(max_size=60))
 def test_parsing_never_raises(text):
-    outcome = parse_date(text, now=NOW)
-    if outcome.value is not None:
-        assert outcome.value.moment <= datetime(2026, 11, 27, 12, tzinfo=UTC)
+    for parse in (parse_date, parse_printed_date):
+        outcome = parse(text, now=NOW)
+        if outcome.value is not None:
+            assert outcome.value.moment <= datetime(2026, 11, 27, 12, tzinfo=UTC)
 
 
 def test_a_printed_date_ends_a_short_line_after_a_label_or_byline():
