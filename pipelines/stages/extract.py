@@ -88,9 +88,9 @@ _DATE_TEXT = re.compile(
 )
 # The same, printed as bare text after the headline ("기사입력 :[ 2018-08-25 15:24 ]" after
 # a <dl>, "<b>05/10/2018</b> - Publicado por: ...", "By <a>Louis Jacobson</a> on Monday,
-# November 18th, 2019 at 11:04 a.m."): the text nodes that follow it.
-# The first text nodes after the headline, blank ones included: a predicate on their
-# text before the position would test every text node to the end of the page.
+# November 18th, 2019 at 11:04 a.m."): the first text nodes that follow it, blank ones
+# included (a predicate on their text before the position would test every text node to
+# the end of the page), of which the first 12 with text are read.
 _AFTER_TITLE_TEXT_XPATH = "following::text()[position() <= 40]"
 _AFTER_TITLE_LINES = 12
 # An <h1> that links to the home page (or sits in such a link) is the site's logo, not
@@ -351,8 +351,9 @@ def _footer(tree: HtmlElement) -> tuple[str | None, list[str], bool]:
 
 
 def _headline_elements(tree: HtmlElement, titles: Sequence[str | None]) -> list[HtmlElement]:
-    """The innermost element whose whole text is the title: where a page prints its
-    headline in a <p class="titulo"> or a <dt>, its <h1> being the site's logo or none."""
+    """The first element whose own text is one of `titles`, if no <h1>: where a page
+    prints its headline in a <p class="titulo"> or a <dt>, its <h1> being the site's
+    logo or missing."""
     found: list[HtmlElement] = []
     for title in dict.fromkeys(" ".join(t.split()) for t in titles if t):
         texts = [text for text in tree.xpath(_HEADLINE_TEXT_XPATH, title=title) if text.is_text]
