@@ -56,7 +56,7 @@ class RedisServer:
                 str(self.directory),
                 "--protected-mode",
                 "yes",
-            ],  # fmt: skip
+            ],
             stdout=log,
             stderr=subprocess.STDOUT,
         )
