@@ -277,10 +277,10 @@ def candidate_pairs(keys: np.ndarray, short: np.ndarray | None = None) -> np.nda
     """Pairs of rows of `keys` (band keys, one row per text) that share at least
     MIN_SHARED_BANDS bands, or one when either text is short (`short`, a flag per row), as
     an array of (lower row, higher row): the LSH index of a whole database at once, for a
-    rebuild. As in a crawl's lookup (pipelines/store/
-    reprints.py), the texts of a key after its first MAX_BUCKET + 1 (in row order) meet no
-    one through it, which also bounds the pairs a key makes (MAX_BUCKET * (MAX_BUCKET + 1)
-    / 2) and so the rebuild's memory."""
+    rebuild. As in a crawl's lookup (pipelines/store/reprints.py), the texts of a key
+    after its first MAX_BUCKET + 1 (in row order) meet no one through it, which also
+    bounds the pairs a key makes (MAX_BUCKET * (MAX_BUCKET + 1) / 2) and so the rebuild's
+    memory."""
     count = len(keys)
     flat = keys.ravel()
     owners = np.repeat(np.arange(count, dtype=np.int64), keys.shape[1])
