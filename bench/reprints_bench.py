@@ -1252,7 +1252,8 @@ def detected(pair: dict[str, object]) -> bool:
     if first_article is None or second_article is None:
         first_article = Publication("a", "a", "https://a/a", None, None, None, ())
         second_article = Publication("b", "b", "https://b/b", None, None, None, ())
-    return reprint_overlap(first, first_article, second, second_article) is not None
+    texts = (str(pair["a"]), str(pair["b"]))
+    return reprint_overlap(first, first_article, second, second_article, lambda: texts) is not None
 
 
 def credited_right(pair: dict[str, object]) -> bool:

@@ -44,7 +44,7 @@ from __future__ import annotations
 import hashlib
 import re
 from array import array
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -117,13 +117,12 @@ _FOLD = np.uint64(0x100000001B3)
 @dataclass(frozen=True, eq=False)
 class Fingerprint:
     """What the index keeps of one body: its shingle hashes (sorted, unique), its
-    signature, its figures and its names."""
+    signature and its figures."""
 
     shingles: np.ndarray  # uint32: the low half of each shingle hash, for containment
     signature: tuple[int, ...]
     figures: frozenset[str]
     words: int
-    names: frozenset[str] = frozenset()  # name keys (see names_of)
 
     def shingle_bytes(self) -> bytes:
         return self.shingles.tobytes()
@@ -132,9 +131,7 @@ class Fingerprint:
         return array("I", self.signature).tobytes()
 
     def figures_text(self) -> str:
-        """The figures and the names, as one text (the index's `figures` column): a
-        figure starts with a digit, a name never does."""
-        return " ".join([*sorted(self.figures), *sorted(self.names)])
+        return " ".join(sorted(self.figures))
 
     def stored(self) -> dict[str, bytes | str | int]:
         """The fingerprint as `from_stored` reads it back (the store's columns, and a
@@ -150,13 +147,11 @@ class Fingerprint:
     def from_stored(
         cls, shingles: bytes, signature: bytes, figures: str | None, words: int
     ) -> Fingerprint:
-        tokens = (figures or "").split()
         return cls(
             shingles=np.frombuffer(shingles, dtype=np.uint32),
             signature=tuple(array("I", signature)),
-            figures=frozenset(token for token in tokens if token[0].isdigit()),
+            figures=frozenset((figures or "").split()),
             words=words,
-            names=frozenset(token for token in tokens if not token[0].isdigit()),
         )
 
 
@@ -252,7 +247,6 @@ def fingerprints(bodies: Iterable[str | None]) -> list[Fingerprint | None]:
             signature=tuple(signature),
             figures=figures_of(bodies[i]),
             words=len(word_lists[i]),
-            names=names_of(bodies[i]),
         )
     return results
 
@@ -347,16 +341,15 @@ def name_keys(name: str | None) -> frozenset[str]:
     return frozenset(word[:NAME_PREFIX] for word in words_of(name))
 
 
-def names_agree(a: Fingerprint, b: Fingerprint, credited: Collection[str] = ()) -> bool:
+def names_agree(shorter: str | None, longer: str | None, credited: Collection[str] = ()) -> bool:
     """Whether the shorter text's names are (mostly) the longer one's: a template notice
     (a reception of citizens, a road closed) repeats the words with other people and
     places. The names of the sources the texts credit (`name_keys`) are left out: a
     copy's credit line names whom it took the text from, which the text itself need not."""
-    shorter, longer = (a, b) if a.words <= b.words else (b, a)
-    names = shorter.names - set(credited)
+    names = names_of(shorter) - set(credited)
     if len(names) < MIN_NAMES:
         return True
-    return len(names & longer.names) / len(names) >= NAMES_AGREE
+    return len(names & names_of(longer)) / len(names) >= NAMES_AGREE
 
 
 def confirmed(a: Fingerprint, b: Fingerprint) -> Overlap | None:
@@ -435,23 +428,30 @@ def choose_original(copy: Publication, matches: Iterable[Publication]) -> Public
 
 
 def reprint_overlap(
-    a: Fingerprint, a_article: Publication, b: Fingerprint, b_article: Publication
+    a: Fingerprint,
+    a_article: Publication,
+    b: Fingerprint,
+    b_article: Publication,
+    bodies: Callable[[], tuple[str | None, str | None]],
 ) -> Overlap | None:
     """The overlap of a candidate pair that is a reprint, or None. A short pair is one
-    when either text credits the other's outlet; otherwise its names agree too and the
-    two appear within SHORT_WINDOW of each other."""
+    when either text credits the other's outlet; otherwise the two appear within
+    SHORT_WINDOW of each other and their names agree. Names are read from the bodies
+    (a's, b's: `bodies()`, called only then) rather than kept in the index: few pairs
+    get this far, and reading names from every body would cost a rebuild a fifth of its
+    time."""
     measured = confirmed(a, b)
     if measured is None or not is_short_pair(a.words, b.words):
         return measured
     if credits(a_article, b_article) or credits(b_article, a_article):
         return measured
-    credited = name_keys(a_article.source_name) | name_keys(b_article.source_name)
-    if not names_agree(a, b, credited):
-        return None
     apart = delay_seconds(a_article, b_article)
     if apart is not None and abs(apart) > SHORT_WINDOW:
         return None
-    return measured
+    a_body, b_body = bodies()
+    shorter, longer = (a_body, b_body) if a.words <= b.words else (b_body, a_body)
+    credited = name_keys(a_article.source_name) | name_keys(b_article.source_name)
+    return measured if names_agree(shorter, longer, credited) else None
 
 
 def delay_seconds(copy: Publication, original: Publication) -> int | None:

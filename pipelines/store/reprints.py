@@ -18,6 +18,7 @@ from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from statistics import median
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -352,7 +353,13 @@ class Reprints(Connection):
             if other == rowid:
                 continue
             publication = articles[other]
-            measured = reprint_overlap(prints[rowid], articles[rowid], prints[other], publication)
+            measured = reprint_overlap(
+                prints[rowid],
+                articles[rowid],
+                prints[other],
+                publication,
+                partial(self._own_bodies, rowid, other),
+            )
             if measured is not None:
                 matches[publication.id] = (publication, measured)
         return matches
@@ -431,13 +438,34 @@ class Reprints(Connection):
         ).fetchall()
         matches = {}
         for row in rows:
-            _, publication = _publication(row[:8])
+            other, publication = _publication(row[:8])
             measured = reprint_overlap(
-                found, article, Fingerprint.from_stored(*row[8:]), publication
+                found,
+                article,
+                Fingerprint.from_stored(*row[8:]),
+                publication,
+                partial(self._own_bodies, rowid, other),
             )
             if measured is not None:
                 matches[publication.id] = (publication, measured)
         return matches
+
+    def _own_bodies(self, first: int, second: int) -> tuple[str | None, str | None]:
+        """Two articles' bodies less their sites' furniture (what their shingles are
+        made of), for the names of a short pair."""
+        rows = {
+            rowid: (site, body)
+            for rowid, site, body in self.db.execute(
+                "SELECT rowid, site, body FROM articles WHERE rowid IN (?, ?)", [first, second]
+            )
+        }
+
+        def own(rowid: int) -> str | None:
+            site, body = rows.get(rowid, ("", None))
+            furniture = self._furniture(paragraph_keys(site, body))
+            return without_furniture(site, body, furniture)
+
+        return own(first), own(second)
 
     def _candidates(self, rowid: int, keys: list[int], short: bool) -> list[int]:
         """The stored articles sharing enough of these bands: MIN_SHARED_BANDS, or one
