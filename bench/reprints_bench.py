@@ -10,8 +10,10 @@ set of pairs built from real text (README, "Who reprints whom").
   reprints edited as outlets edit them, in a process of its own: seconds and peak RSS;
 - incremental: `Store.link_reprints` of one new article against that index, 300 times;
 - labelled pairs (bench/reprints_pairs.json): precision and recall of the whole rule
-  (an LSH band shared, then confirmed) on reprints, same-event stories, template series
-  and unrelated texts;
+  (LSH bands shared, then confirmed) on reprints, same-event stories, template series
+  and unrelated texts, long and short pairs apart; the short ones (written by hand as
+  outlets write them, with their outlets and dates) also by half (tuning, held out), with
+  whether each linked copy's credited flag is right;
 - boilerplate (`--boilerplate 3000 [--notices 1500]`, on its own): short stories of one
   site that each end with one 130-word cookie and rights paragraph (1% of them copies of
   an earlier story), and identical notices each on a site of its own; linked one by one as
