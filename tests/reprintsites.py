@@ -2,7 +2,12 @@
 that reprints three of its releases (two credited, one not), writes its own stories of
 two of the same events with the same figures, and runs a daily exchange-rate template.
 The press office also publishes a corrected release again under a new URL, and both
-publish the same short notice (too short to link).
+publish the same one-line notice (too short to link).
+
+With `short=True` both sites also carry short items (SHORT_RELEASES, SHORT_STORIES): the
+outlet's three-paragraph cuts of three more releases (credited by the press office's
+og:site_name, credited to Kazinform, uncredited and in Kazakh), its own short notice of
+one of the same meetings, and a short daily weather notice.
 
 Served by newsbot's LocalSite; the texts are written as such releases and reprints are.
 """
@@ -241,6 +246,136 @@ def _rate_story(day: str, usd: str, eur: str, rub: str) -> tuple[str, str, list[
 for _day, _usd, _eur, _rub in RATES:
     STORIES[f"/news/3{_day}-kurs.html"] = _rate_story(_day, _usd, _eur, _rub)
 
+# More releases, each reprinted by the outlet in short (SHORT_STORIES).
+SHORT_RELEASES: dict[str, tuple[str, str, list[str]]] = {
+    "/press/109-pavodki.html": (
+        "Правительство утвердило план подготовки к весеннему паводку",
+        "10.11.2026 10:30",
+        [
+            "На заседании Правительства под председательством Премьер-министра Олжаса "
+            "Бектенова утвержден комплексный план подготовки к весеннему паводку 2027 года.",
+            "Министр по чрезвычайным ситуациям Чингис Аринов сообщил, что в зоне возможного "
+            "подтопления находятся 214 населенных пунктов. До конца марта будут расчищены "
+            "1 850 километров русел рек и арыков, укреплены 96 дамб.",
+            "На закуп мотопомп, лодок и мешков с песком регионам выделено 9,4 миллиарда "
+            "тенге. В Актюбинской, Западно-Казахстанской и Костанайской областях создаются "
+            "резервы топлива и продовольствия.",
+            "Премьер-министр поручил акимам до 1 февраля провести учения и довести "
+            "до жителей схемы эвакуации.",
+        ],
+    ),
+    "/press/110-gosuslugi.html": (
+        "Число государственных услуг в цифровом формате достигло 92 процентов",
+        "11.11.2026 09:00",
+        [
+            "Министр цифрового развития, инноваций и аэрокосмической промышленности Жаслан "
+            "Мадиев на заседании Правительства доложил о переводе государственных услуг в "
+            "электронный формат.",
+            "Сегодня 92 процента государственных услуг доступны онлайн, за десять месяцев "
+            "через портал eGov и мобильное приложение оказано 41 миллион услуг. Время "
+            "получения справок сократилось в среднем с трех дней до 15 минут.",
+            "До конца года в проактивном формате, без заявления гражданина, будут "
+            "оказываться еще 24 услуги, в том числе назначение пособий при рождении "
+            "ребенка.",
+            "Премьер-министр поручил обеспечить бесперебойную работу портала и защиту "
+            "персональных данных.",
+        ],
+    ),
+    "/press/111-gazdandyru.html": (
+        "Үкімет елді мекендерді газдандыру барысын қарады",
+        "12.11.2026 11:00",
+        [
+            "Премьер-Министр Олжас Бектеновтің төрағалығымен өткен Үкімет отырысында "
+            "елді мекендерді газдандыру барысы қаралды.",
+            "Энергетика министрі Алмасадам Сәтқалиевтің айтуынша, биыл 87 елді мекен "
+            "газға қосылды, газдандыру деңгейі 61,2 пайызға жетті. Жыл соңына дейін тағы "
+            "14 ауылға көгілдір отын жеткізіледі.",
+            "Ақмола, Солтүстік Қазақстан және Шығыс Қазақстан облыстарында магистральдық "
+            "газ құбырының құрылысы жалғасып жатыр. Оның жалпы ұзындығы 1 200 шақырымды "
+            "құрайды.",
+            "Үкімет басшысы құрылыс мерзімін бұзбауды және тарифтердің негізсіз өсуіне жол "
+            "бермеуді тапсырды.",
+        ],
+    ),
+}
+_FLOOD, _EGOV, _GAS = SHORT_RELEASES.values()
+
+SHORT_STORIES: dict[str, tuple[str, str, list[str]]] = {
+    # Three short paragraphs of the release, the credit names its og:site_name.
+    "/news/207-pavodok.html": (
+        "К паводку готовят 214 населенных пунктов",
+        "10.11.2026 14:10",
+        [
+            "В зоне возможного подтопления находятся 214 населенных пунктов, сообщает "
+            "Primeminister.kz.",
+            "До конца марта будут расчищены 1 850 километров русел рек и арыков, укреплены "
+            "96 дамб.",
+            "На закуп мотопомп, лодок и мешков с песком регионам выделено 9,4 миллиарда тенге.",
+        ],
+    ),
+    # Cut down and credited to a third party: a reprint of the release, not credited to it.
+    "/news/208-egov.html": (
+        "Справку теперь можно получить за 15 минут",
+        "11.11.2026 12:30",
+        [
+            "Сегодня 92 процента государственных услуг доступны онлайн, передает Kazinform "
+            "со ссылкой на пресс-службу Премьер-министра.",
+            "За десять месяцев через портал eGov и мобильное приложение оказано 41 "
+            "миллион услуг. Время получения справок сократилось в среднем с трех дней до 15 "
+            "минут.",
+            "До конца года в проактивном формате будут оказываться еще 24 услуги.",
+        ],
+    ),
+    # In Kazakh, uncredited.
+    "/news/209-gaz.html": (
+        "Биыл 87 елді мекен газға қосылды",
+        "12.11.2026 16:00",
+        [
+            "Биыл елімізде 87 елді мекен газға қосылды, газдандыру деңгейі 61,2 пайызға "
+            "жетті. Жыл соңына дейін тағы 14 ауылға көгілдір отын жеткізіледі.",
+            "Ақмола, Солтүстік Қазақстан және Шығыс Қазақстан облыстарында магистральдық "
+            "газ құбырының құрылысы жалғасып жатыр.",
+        ],
+    ),
+    # Its own short notice of the flood meeting: same figures and names. Must not link.
+    "/news/210-pavodok-zametka.html": (
+        "Паводок-2027: деньги на мотопомпы уже выделены",
+        "10.11.2026 18:40",
+        [
+            "Весной вода может подойти к 214 селам и городам – такую оценку озвучил в "
+            "Правительстве глава МЧС Чингис Аринов.",
+            "Чтобы избежать подтоплений, спасатели почистят почти 1 850 километров рек, а "
+            "регионы потратят 9,4 миллиарда тенге на технику и мешки с песком. Олжас Бектенов "
+            "потребовал провести учения до февраля.",
+        ],
+    ),
+}
+
+
+def _weather_story(day: str, night: str, noon: str, wind: str) -> tuple[str, str, list[str]]:
+    return (
+        f"Погода на {day} ноября",
+        f"{day}.11.2026 07:00",
+        [
+            f"В Павлодаре {day} ноября ожидается облачная погода, местами небольшой снег. "
+            f"Температура ночью {night} градусов мороза, днем {noon} градуса мороза.",
+            f"Ветер северо-западный, {wind} метров в секунду. На дорогах гололедица, "
+            "синоптики филиала РГП «Казгидромет» просят водителей быть внимательнее.",
+        ],
+    )
+
+
+# A short daily template of the outlet: the same words, other figures. Must not link.
+for _day, _night, _noon, _wind in (("10", "8-10", "2-4", "7-12"), ("11", "12-14", "5-7", "9-14")):
+    SHORT_STORIES[f"/news/4{_day}-pogoda.html"] = _weather_story(_day, _night, _noon, _wind)
+
+# The links of the short items: copy -> (original, credited, same site).
+EXPECTED_SHORT_LINKS = {
+    "/news/207-pavodok.html": ("/press/109-pavodki.html", True, False),
+    "/news/208-egov.html": ("/press/110-gosuslugi.html", False, False),
+    "/news/209-gaz.html": ("/press/111-gazdandyru.html", False, False),
+}
+
 GOV_NAME = "Primeminister.kz"
 OUTLET_NAME = "Новости Приречья"
 # A press office's footer: contacts, no media registration (the site is the source).
@@ -284,22 +419,24 @@ def _listing(paths: list[str]) -> Page:
     return Page(f"<html><body><ul>{links}</ul></body></html>".encode())
 
 
-def gov_pages() -> dict[str, Page | list[Page]]:
+def gov_pages(short: bool = False) -> dict[str, Page | list[Page]]:
+    releases = {**RELEASES, **SHORT_RELEASES} if short else RELEASES
     pages: dict[str, Page | list[Page]] = {
         "/robots.txt": Page(b"User-agent: *\n", "text/plain"),
-        "/press/": _listing(list(RELEASES)),
+        "/press/": _listing(list(releases)),
     }
-    for path, (title, date, paragraphs) in RELEASES.items():
+    for path, (title, date, paragraphs) in releases.items():
         pages[path] = article_page(GOV_NAME, title, date, paragraphs, GOV_FOOTER)
     return pages
 
 
-def outlet_pages() -> dict[str, Page | list[Page]]:
+def outlet_pages(short: bool = False) -> dict[str, Page | list[Page]]:
+    stories = {**STORIES, **SHORT_STORIES} if short else STORIES
     pages: dict[str, Page | list[Page]] = {
         "/robots.txt": Page(b"User-agent: *\n", "text/plain"),
-        "/news/": _listing(list(STORIES)),
+        "/news/": _listing(list(stories)),
     }
-    for path, (title, date, paragraphs) in STORIES.items():
+    for path, (title, date, paragraphs) in stories.items():
         pages[path] = article_page(OUTLET_NAME, title, date, paragraphs, OUTLET_FOOTER)
     return pages
 

@@ -384,8 +384,10 @@ def _candidates(text: str, lowered: str) -> Iterable[tuple[int, str, str]]:
             if _looks_like_person(name, after_quote):
                 continue
             # A bare common noun ("со ссылкой на агентство") names no one, unless a quote
-            # precedes it: "«...», - сообщили в агентстве".
-            if not quoted_credit and " " not in name and name[:1].islower():
+            # precedes it: "«...», - сообщили в агентстве". A domain in lower case
+            # ("пишет primeminister.kz") is a name.
+            bare_noun = " " not in name and name[:1].islower() and not re.fullmatch(_DOMAIN, name)
+            if not quoted_credit and bare_noun:
                 continue
             yield start, name, text[start:end]
     for keywords, pattern, genitive in _KK_BEFORE:

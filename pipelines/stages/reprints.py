@@ -12,7 +12,15 @@ What must not link, and the rule that keeps it apart:
   containment stays far below MIN_CONTAINMENT;
 - a daily template series (exchange rates, weather): the same words with other numbers,
   so the figures of the shorter text must be found in the longer one (NUMBERS_AGREE);
-- short items: bodies under MIN_WORDS words are not indexed at all;
+- short coincidences: bodies under MIN_WORDS words (a one-line notice, a rate) are not
+  indexed at all. A pair whose shorter body is under LONG_WORDS words is a short pair (a
+  regional outlet's three-paragraph cut of a release, or a short notice): two short texts
+  of one subject share a phrase or two, so more must agree. Its figures (one is enough
+  to compare) and its names (capitalised words inside sentences: people, organisations,
+  places, NAMES_AGREE) must be the longer text's; and unless the copy credits the other
+  text's outlet, the two appear within SHORT_WINDOW of each other. A short copy of a long
+  original shares few of its MinHash slots (containment is high, Jaccard low), so one
+  shared band makes a candidate when either text is short;
 - a site's furniture (a cookie or rights notice, a subscribe call printed under every
   article): a paragraph found on FURNITURE_ARTICLES or more of one site's articles is
   left out of that site's shingles, so two stories sharing only it share nothing. The
@@ -36,7 +44,7 @@ from __future__ import annotations
 import hashlib
 import re
 from array import array
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -53,14 +61,27 @@ SEED = 1207
 # for true pairs (0.98 at Jaccard 0.3, 0.92 at 0.25) and cut the false candidates that
 # each cost a containment check about 500-fold.
 MIN_SHARED_BANDS = 2
-# Fewer words than this is a short item (a rate, a one-line notice): never linked.
-MIN_WORDS = 60
+# Fewer words than this is a one-line item (a rate, an announcement): never linked.
+MIN_WORDS = 30
+# A pair whose shorter text has fewer words than this is a short pair (see the module's
+# docstring): its candidates need one shared band, its confirmation more evidence.
+LONG_WORDS = 60
 # A copy repeats at least this share of the shorter text's shingles.
 MIN_CONTAINMENT = 0.5
 # And at least this share of the shorter text's figures, when it has MIN_FIGURES or more:
 # a template series repeats the words with other numbers.
 NUMBERS_AGREE = 0.7
 MIN_FIGURES = 2
+# A short text's one figure is compared too: a daily rate or a date of a template notice.
+SHORT_MIN_FIGURES = 1
+# A short pair: at least this share of the shorter text's names are the longer one's,
+# when it has MIN_NAMES or more (the copy's own additions are a credit line or a place).
+NAMES_AGREE = 0.6
+MIN_NAMES = 2
+# An uncredited short copy appears within this many seconds of its original: a regional
+# outlet reprints a release the same day or the next; a short text that repeats one from
+# weeks before is a template or a coincidence.
+SHORT_WINDOW = 3 * 24 * 3600
 
 # A paragraph on this many of a site's own articles is its furniture. A corrected release
 # posted again, or a follow-up that repeats a background paragraph, stays under it; a
@@ -81,6 +102,11 @@ _DATE_OR_TIME = re.compile(
     r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}(?::\d{2})?"
 )
 _NAME_KEY = re.compile(r"[^\w]", re.UNICODE)
+# A capitalised word (Cyrillic, Kazakh or Latin).
+_CAPITALISED = re.compile(r"(?<!\w)[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w-]{2,}")
+# A name is compared by its first letters, so its case forms in Russian and Kazakh are one
+# name ("Бектенов", "Бектенова", "Бектеновтің").
+NAME_PREFIX = 5
 # Band keys: two 32-bit slots make one exact 64-bit key; the band's number is folded in
 # so that equal slot values in different bands are different keys.
 _BAND_SALTS = np.arange(1, BANDS + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
@@ -181,6 +207,22 @@ def figures_of(text: str | None) -> frozenset[str]:
     )
 
 
+def names_of(text: str | None) -> frozenset[str]:
+    """The names in a text: capitalised words of three letters or more that do not open
+    a sentence (those are capitalised whatever they are), each as its first NAME_PREFIX
+    letters in lower case."""
+    text = text or ""
+    found = set()
+    for match in _CAPITALISED.finditer(text):
+        start = match.start()
+        # What precedes the word, quotes and dashes aside: nothing or a sentence's end.
+        before = text[max(0, start - 8) : start].rstrip(' \t\u00a0«"“(–—-')
+        if not before or before[-1] in "\n.!?…":
+            continue
+        found.add(match.group().casefold().replace("ё", "е")[:NAME_PREFIX])
+    return frozenset(found)
+
+
 def fingerprints(bodies: Iterable[str | None]) -> list[Fingerprint | None]:
     """Fingerprints of many bodies at once (rensa hashes the words and signs every
     body in one call each); None for a body under MIN_WORDS words."""
@@ -225,13 +267,14 @@ def band_keys(signature: Sequence[int]) -> list[int]:
     return list(band_key_array(np.asarray([signature]))[0].tolist())
 
 
-def candidate_pairs(keys: np.ndarray) -> np.ndarray:
+def candidate_pairs(keys: np.ndarray, short: np.ndarray | None = None) -> np.ndarray:
     """Pairs of rows of `keys` (band keys, one row per text) that share at least
-    MIN_SHARED_BANDS bands, as an array of (lower row, higher row): the LSH index of a
-    whole database at once, for a rebuild. As in a crawl's lookup (pipelines/store/
-    reprints.py), the texts of a key after its first MAX_BUCKET + 1 (in row order) meet no
-    one through it, which also bounds the pairs a key makes (MAX_BUCKET * (MAX_BUCKET + 1)
-    / 2) and so the rebuild's memory."""
+    MIN_SHARED_BANDS bands, or one when either text is short (`short`, a flag per row), as
+    an array of (lower row, higher row): the LSH index of a whole database at once, for a
+    rebuild. As in a crawl's lookup (pipelines/store/reprints.py), the texts of a key
+    after its first MAX_BUCKET + 1 (in row order) meet no one through it, which also
+    bounds the pairs a key makes (MAX_BUCKET * (MAX_BUCKET + 1) / 2) and so the rebuild's
+    memory."""
     count = len(keys)
     flat = keys.ravel()
     owners = np.repeat(np.arange(count, dtype=np.int64), keys.shape[1])
@@ -251,7 +294,11 @@ def candidate_pairs(keys: np.ndarray) -> np.ndarray:
     first, second = np.concatenate(firsts), np.concatenate(seconds)
     low, high = np.minimum(first, second), np.maximum(first, second)
     codes, shared = np.unique(low * count + high, return_counts=True)
-    codes = codes[shared >= MIN_SHARED_BANDS]
+    enough = shared >= MIN_SHARED_BANDS
+    if short is not None and short.any():
+        lows, highs = codes // max(count, 1), codes % max(count, 1)
+        enough |= short[lows] | short[highs]
+    codes = codes[enough]
     return np.stack([codes // max(count, 1), codes % max(count, 1)], axis=1)
 
 
@@ -268,18 +315,46 @@ def overlap(a: Fingerprint, b: Fingerprint) -> Overlap:
     return Overlap(similarity=shared / union, containment=shared / smaller)
 
 
+def is_short_pair(a_words: int, b_words: int) -> bool:
+    return min(a_words, b_words) < LONG_WORDS
+
+
+def bands_needed(a_words: int, b_words: int) -> int:
+    """The bands two texts share to be candidates: one for a short pair (a short copy of
+    a long original has a low Jaccard for all its high containment)."""
+    return 1 if is_short_pair(a_words, b_words) else MIN_SHARED_BANDS
+
+
 def figures_agree(a: Fingerprint, b: Fingerprint) -> bool:
     """Whether the shorter text's figures are (mostly) the longer one's: a template
     series (today's rate, tomorrow's weather) repeats the words with other numbers."""
     shorter, longer = (a, b) if a.words <= b.words else (b, a)
-    if len(shorter.figures) < MIN_FIGURES:
+    least = SHORT_MIN_FIGURES if shorter.words < LONG_WORDS else MIN_FIGURES
+    if len(shorter.figures) < least:
         return True
     found = len(shorter.figures & longer.figures)
     return found / len(shorter.figures) >= NUMBERS_AGREE
 
 
+def name_keys(name: str | None) -> frozenset[str]:
+    """Each word of a name as `names_of` keeps it."""
+    return frozenset(word[:NAME_PREFIX] for word in words_of(name))
+
+
+def names_agree(shorter: str | None, longer: str | None, credited: Collection[str] = ()) -> bool:
+    """Whether the shorter text's names are (mostly) the longer one's: a template notice
+    (a reception of citizens, a road closed) repeats the words with other people and
+    places. The names of the sources the texts credit (`name_keys`) are left out: a
+    copy's credit line names whom it took the text from, which the text itself need not."""
+    names = names_of(shorter) - set(credited)
+    if len(names) < MIN_NAMES:
+        return True
+    return len(names & names_of(longer)) / len(names) >= NAMES_AGREE
+
+
 def confirmed(a: Fingerprint, b: Fingerprint) -> Overlap | None:
-    """The overlap of a candidate pair that is a reprint, or None."""
+    """The overlap of a candidate pair whose texts are one, or None: the shorter's
+    shingles and figures are the longer's. A short pair needs more (`reprint_overlap`)."""
     measured = overlap(a, b)
     if measured.containment < MIN_CONTAINMENT or not figures_agree(a, b):
         return None
@@ -350,6 +425,33 @@ def choose_original(copy: Publication, matches: Iterable[Publication]) -> Public
     """The original of `copy` among the texts it repeats, or None when it is first."""
     earlier = [m for m in matches if m.id != copy.id and precedes(m, copy)]
     return min(earlier, key=lambda m: rank(copy, m)) if earlier else None
+
+
+def reprint_overlap(
+    a: Fingerprint,
+    a_article: Publication,
+    b: Fingerprint,
+    b_article: Publication,
+    bodies: Callable[[], tuple[str | None, str | None]],
+) -> Overlap | None:
+    """The overlap of a candidate pair that is a reprint, or None. A short pair is one
+    when either text credits the other's outlet; otherwise the two appear within
+    SHORT_WINDOW of each other and their names agree. Names are read from the bodies
+    (a's, b's: `bodies()`, called only then) rather than kept in the index: few pairs
+    get this far, and reading names from every body would cost a rebuild a fifth of its
+    time."""
+    measured = confirmed(a, b)
+    if measured is None or not is_short_pair(a.words, b.words):
+        return measured
+    if credits(a_article, b_article) or credits(b_article, a_article):
+        return measured
+    apart = delay_seconds(a_article, b_article)
+    if apart is not None and abs(apart) > SHORT_WINDOW:
+        return None
+    a_body, b_body = bodies()
+    shorter, longer = (a_body, b_body) if a.words <= b.words else (b_body, a_body)
+    credited = name_keys(a_article.source_name) | name_keys(b_article.source_name)
+    return measured if names_agree(shorter, longer, credited) else None
 
 
 def delay_seconds(copy: Publication, original: Publication) -> int | None:

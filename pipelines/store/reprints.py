@@ -18,6 +18,7 @@ from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from statistics import median
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -26,6 +27,7 @@ import numpy as np
 
 from pipelines.stages.reprints import (
     FURNITURE_ARTICLES,
+    LONG_WORDS,
     MAX_BUCKET,
     MIN_SHARED_BANDS,
     Fingerprint,
@@ -35,13 +37,13 @@ from pipelines.stages.reprints import (
     band_keys,
     candidate_pairs,
     choose_original,
-    confirmed,
     credits,
     delay_seconds,
     fingerprints,
     paragraph_keys,
     precedes,
     rank,
+    reprint_overlap,
     without_furniture,
 )
 from pipelines.store.rows import Connection, dicts, utc_iso
@@ -64,16 +66,16 @@ _COUNT_PARAGRAPH = (
     f"furniture OR articles >= {FURNITURE_ARTICLES} THEN NULL "
     "ELSE holders || ' ' || excluded.holders END"
 )
-# The candidates of a text: the articles in MIN_SHARED_BANDS of its bands' buckets, less
-# the crowded buckets (an article past MAX_BUCKET, found by stepping over the index
-# without reading it). A band's first MAX_BUCKET + 1 texts meet each other; a text that
-# comes later meets no one through it. So an article meets BANDS * MAX_BUCKET /
-# MIN_SHARED_BANDS candidates at most, however large the buckets grow.
+# The candidates of a text: the articles in its bands' buckets with how many bands each
+# shares, less the crowded buckets (an article past MAX_BUCKET, found by stepping over the
+# index without reading it). A band's first MAX_BUCKET + 1 texts meet each other; a text
+# that comes later meets no one through it. So an article meets BANDS * MAX_BUCKET
+# candidates at most, however large the buckets grow. Two texts are candidates when they
+# share MIN_SHARED_BANDS bands, or one when either is short (`bands_needed`).
 _CANDIDATES = (
-    "SELECT article_rowid FROM reprint_bands WHERE band IN (SELECT value FROM json_each(?) "
-    "WHERE (SELECT article_rowid FROM reprint_bands WHERE band = value "
-    f"LIMIT 1 OFFSET {MAX_BUCKET}) IS NULL) GROUP BY article_rowid "
-    f"HAVING count(*) >= {MIN_SHARED_BANDS}"
+    "SELECT article_rowid, count(*) FROM reprint_bands WHERE band IN (SELECT value FROM "
+    "json_each(?) WHERE (SELECT article_rowid FROM reprint_bands WHERE band = value "
+    f"LIMIT 1 OFFSET {MAX_BUCKET}) IS NULL) GROUP BY article_rowid"
 )
 
 
@@ -259,6 +261,7 @@ class Reprints(Connection):
         publications: list[tuple[int, Publication]] = []
         indexed: list[int] = []  # positions in `publications` of the articles with keys
         signatures: list[np.ndarray] = []
+        short: list[bool] = []  # of the indexed articles: under LONG_WORDS words
         while chunk := cursor.fetchmany(REBUILD_CHUNK):
             rows: list[tuple[Any, ...]] = []
             own = [without_furniture(row[2], row[-1], furniture) for row in chunk]
@@ -273,6 +276,7 @@ class Reprints(Connection):
                                  paragraphs))  # fmt: skip
                     indexed.append(len(publications))
                     signatures.append(np.asarray(found.signature, dtype=np.uint32))
+                    short.append(found.words < LONG_WORDS)
                 publications.append((rowid, publication))
             self.db.conn.executemany(_INDEX_ROW, rows)
             if on_article:
@@ -280,7 +284,7 @@ class Reprints(Connection):
         keys = band_key_array(np.stack(signatures)) if signatures else np.zeros((0, 1), np.int64)
         self._write_bands(keys, [publications[i][0] for i in indexed])
         earlier: dict[int, list[int]] = {}
-        for low, high in candidate_pairs(keys).tolist():
+        for low, high in candidate_pairs(keys, np.asarray(short, dtype=bool)).tolist():
             earlier.setdefault(indexed[high], []).append(indexed[low])
         links = 0
         found_at = utc_iso(now or datetime.now(UTC))
@@ -343,12 +347,19 @@ class Reprints(Connection):
             [rowid, *partners],
         ).fetchall()
         prints = {row[0]: Fingerprint.from_stored(*row[8:]) for row in rows}
+        articles = dict(_publication(row[:8]) for row in rows)
         matches = {}
-        for row in rows:
-            if row[0] == rowid:
+        for other in prints:
+            if other == rowid:
                 continue
-            _, publication = _publication(row[:8])
-            measured = confirmed(prints[rowid], prints[row[0]])
+            publication = articles[other]
+            measured = reprint_overlap(
+                prints[rowid],
+                articles[rowid],
+                prints[other],
+                publication,
+                partial(self._own_bodies, rowid, other),
+            )
             if measured is not None:
                 matches[publication.id] = (publication, measured)
         return matches
@@ -399,7 +410,7 @@ class Reprints(Connection):
             )
             return 0
         keys = band_keys(found.signature)
-        matches = self._matches(rowid, keys, found)
+        matches = self._matches(rowid, publication, keys, found)
         self.db.execute(
             _INDEX_ROW,
             [rowid, found.words, found.shingle_bytes(), found.signature_bytes(),
@@ -412,9 +423,9 @@ class Reprints(Connection):
         return self._relink(publication, matches, found_at)
 
     def _matches(
-        self, rowid: int, keys: list[int], found: Fingerprint
+        self, rowid: int, article: Publication, keys: list[int], found: Fingerprint
     ) -> dict[str, tuple[Publication, Overlap]]:
-        partners = [r for (r,) in self.db.execute(_CANDIDATES, [str(keys)]) if r != rowid]
+        partners = self._candidates(rowid, keys, short=found.words < LONG_WORDS)
         self.reprint_comparisons += len(partners)
         if not partners:
             return {}
@@ -427,11 +438,54 @@ class Reprints(Connection):
         ).fetchall()
         matches = {}
         for row in rows:
-            _, publication = _publication(row[:8])
-            measured = confirmed(found, Fingerprint.from_stored(*row[8:]))
+            other, publication = _publication(row[:8])
+            measured = reprint_overlap(
+                found,
+                article,
+                Fingerprint.from_stored(*row[8:]),
+                publication,
+                partial(self._own_bodies, rowid, other),
+            )
             if measured is not None:
                 matches[publication.id] = (publication, measured)
         return matches
+
+    def _own_bodies(self, first: int, second: int) -> tuple[str | None, str | None]:
+        """Two articles' bodies less their sites' furniture (what their shingles are
+        made of), for the names of a short pair."""
+        rows = {
+            rowid: (site, body)
+            for rowid, site, body in self.db.execute(
+                "SELECT rowid, site, body FROM articles WHERE rowid IN (?, ?)", [first, second]
+            )
+        }
+
+        def own(rowid: int) -> str | None:
+            site, body = rows.get(rowid, ("", None))
+            furniture = self._furniture(paragraph_keys(site, body))
+            return without_furniture(site, body, furniture)
+
+        return own(first), own(second)
+
+    def _candidates(self, rowid: int, keys: list[int], short: bool) -> list[int]:
+        """The stored articles sharing enough of these bands: MIN_SHARED_BANDS, or one
+        when this text or theirs is short."""
+        shared = {r: count for r, count in self.db.execute(_CANDIDATES, [str(keys)]) if r != rowid}
+        if short:
+            return sorted(shared)
+        partners = [r for r, count in shared.items() if count >= MIN_SHARED_BANDS]
+        once = [r for r, count in shared.items() if count < MIN_SHARED_BANDS]
+        if once:
+            placeholders = ", ".join("?" for _ in once)
+            partners += [
+                r
+                for (r,) in self.db.execute(
+                    "SELECT article_rowid FROM reprint_index WHERE words < ? AND words > 0 "
+                    f"AND article_rowid IN ({placeholders})",
+                    [LONG_WORDS, *once],
+                )
+            ]
+        return sorted(partners)
 
     def _relink(
         self, article: Publication, matches: dict[str, tuple[Publication, Overlap]], found_at: str
