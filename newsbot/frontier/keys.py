@@ -89,3 +89,10 @@ def done(run_id: int) -> str:
 
 def run_keys_pattern(run_id: int) -> str:
     return f"{PREFIX}:run:{run_id}:*"
+
+
+# --- The writer's keys (newsbot ingest; appended by the writer side) ---
+
+# Records the writer could not read (pipelines.records.BadRecord): set aside, as sent,
+# for a person to look at, instead of blocking the drain or being lost without a trace.
+DEAD_LETTERS = f"{PREFIX}:dead"
