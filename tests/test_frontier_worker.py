@@ -1,0 +1,341 @@
+"""Crawl workers on a shared Redis frontier (newsbot/frontier/): the reliable queue, the
+URL-key duplicate filter and JSON requests against a real redis-server, and real
+`newsbot crawl --frontier` subprocesses crawling a local site that answers slowly.
+
+The writer's side (`newsbot ingest`) is not run here: the tests publish the run as it
+does (tests/support/frontier.py) and read the outbox back themselves.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import re
+import signal
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import redis
+import scrapy
+
+from newsbot.demo.server import LocalSite
+from newsbot.frontier import keys, serializer
+from newsbot.frontier.dupefilter import UrlKeyDupeFilter
+from newsbot.frontier.queue import FRONTIER_ID, ReliableQueue
+from tests.crawlsite import paged_site_pages, write_site_file
+from tests.support.frontier import drain, publish_run, start_worker, worker_env
+
+SITE = "testsite"
+ARTICLE = re.compile(r"^/news/\d+-item\.html$")
+
+
+class QueueSpider(scrapy.Spider):
+    name = SITE
+
+    def parse(self, response: Any) -> None:  # the callback requests name
+        pass
+
+
+def wait_for(condition: Callable[[], Any], seconds: float = 60.0, what: str = "") -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"not within {seconds} s: {what}")
+
+
+@pytest.fixture
+def client(redis_server: Any) -> Iterator[redis.Redis]:
+    connection = redis.Redis.from_url(redis_server.url)
+    yield connection
+    connection.close()
+
+
+def queue_of(connection: redis.Redis, worker: str) -> ReliableQueue:
+    return ReliableQueue(connection, QueueSpider(), keys.QUEUE_PATTERN, serializer, worker=worker)
+
+
+# --- units, real Redis ---------------------------------------------------------------------
+
+
+class Planted:
+    """What a pickle in the queue would run if a worker unpickled it."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __reduce__(self) -> Any:
+        return (Path.write_text, (self.path, "executed"))
+
+
+def test_a_pickle_in_the_queue_is_refused_not_executed(client: redis.Redis, tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    client.zadd(keys.queue(SITE), {pickle.dumps(Planted(marker)): -100})
+    queue = queue_of(client, "w1")
+    queue.push(scrapy.Request("http://127.0.0.1/news/1-a.html", callback=QueueSpider().parse))
+    request = queue.pop()
+    # The pickle came first (a higher priority) and was dropped unread.
+    assert request is not None and request.url == "http://127.0.0.1/news/1-a.html"
+    assert request.callback.__name__ == "parse"
+    assert not marker.exists()
+    assert queue.refused == 1
+    assert client.hlen(keys.inflight(SITE, "w1")) == 1  # only the real request
+    assert client.zcard(keys.queue(SITE)) == 0
+    # What the queue holds is JSON, never a pickle.
+    queue.push(scrapy.Request("http://127.0.0.1/b", body=b"\x00\xff", method="POST"))
+    (raw,) = client.zrange(keys.queue(SITE), 0, 0)
+    assert raw.startswith(b"{") and b"newsbot-request/1" in raw
+    back = queue.pop()
+    assert back is not None and back.body == b"\x00\xff" and back.method == "POST"
+
+
+def test_pop_moves_to_in_flight_ack_removes_and_a_dead_workers_go_back(
+    client: redis.Redis,
+) -> None:
+    first, second = queue_of(client, "w1"), queue_of(client, "w2")
+    for number in range(3):
+        first.push(scrapy.Request(f"http://127.0.0.1/news/{number}-a.html", priority=number))
+    popped = [first.pop(), first.pop()]
+    assert [r.url for r in popped if r] == [  # highest priority first
+        "http://127.0.0.1/news/2-a.html",
+        "http://127.0.0.1/news/1-a.html",
+    ]
+    assert client.zcard(keys.queue(SITE)) == 1
+    assert client.hlen(keys.inflight(SITE, "w1")) == 2
+    assert popped[0] is not None
+    first.ack(popped[0].meta[FRONTIER_ID])
+    assert client.hlen(keys.inflight(SITE, "w1")) == 1
+    # w1 still beats: nothing of it moves.
+    client.set(keys.heartbeat("w1"), "1", ex=30)
+    assert second.requeue_dead() == 0
+    assert second.any_in_flight()
+    # Its heartbeat gone: its one unacked request goes back, with its priority.
+    client.delete(keys.heartbeat("w1"))
+    assert second.requeue_dead() == 1
+    assert not client.exists(keys.inflight(SITE, "w1"))
+    assert not second.any_in_flight()
+    again = second.pop()
+    assert again is not None and again.url == "http://127.0.0.1/news/1-a.html"
+    assert again.priority == 1
+
+
+def test_duplicates_are_one_url_key_for_every_worker(
+    client: redis.Redis, redis_server: Any
+) -> None:
+    mine = UrlKeyDupeFilter.for_site(client, SITE, 7)
+    # Another worker: its own connection.
+    theirs = UrlKeyDupeFilter.for_site(redis.Redis.from_url(redis_server.url), SITE, 7)
+    assert not mine.request_seen(scrapy.Request("http://127.0.0.1/news/1-a.html?utm_source=tg"))
+    # Another worker finds the same article without the tracking parameter, with a slash.
+    assert theirs.request_seen(scrapy.Request("http://127.0.0.1/news/1-a.html/"))
+    assert not theirs.request_seen(scrapy.Request("http://127.0.0.1/news/2-a.html"))
+    # A redirect continues a request already let through: it is not dropped silently.
+    redirected = scrapy.Request(
+        "http://127.0.0.1/news/2-a.html", meta={"redirect_urls": ["http://127.0.0.1/x"]}
+    )
+    assert not mine.request_seen(redirected)
+    # Run-scoped, expiring: the next run starts clean.
+    assert client.ttl(keys.seen(SITE, 7)) > 0
+    assert not UrlKeyDupeFilter.for_site(client, SITE, 8).request_seen(
+        scrapy.Request("http://127.0.0.1/news/1-a.html")
+    )
+
+
+# --- workers crawling a local site ---------------------------------------------------------
+
+
+class Crawl:
+    """A local site, its run published, and worker subprocesses on it."""
+
+    def __init__(self, folder: Path, server: Any, site: LocalSite, **site_options: Any):
+        self.folder = folder
+        self.server = server
+        self.site = site
+        self.client = redis.Redis.from_url(server.url)
+        toml = write_site_file(folder, site, SITE, **site_options).read_text(encoding="utf-8")
+        publish_run(server.url, 1, {SITE: toml})
+        self.workers: list[subprocess.Popen[bytes]] = []
+        self.logs: list[Path] = []
+
+    def start(self, extra: tuple[str, ...] = (), **env: str) -> subprocess.Popen[bytes]:
+        log = self.folder / f"worker{len(self.workers)}.log"
+        process = start_worker(self.server.url, log=log, extra=extra, env=worker_env(**env))
+        self.workers.append(process)
+        self.logs.append(log)
+        return process
+
+    def wait(self, seconds: float = 120.0) -> list[int]:
+        deadline = time.monotonic() + seconds
+        for process in self.workers:
+            process.wait(max(1.0, deadline - time.monotonic()))
+        return [process.returncode for process in self.workers]
+
+    def articles(self) -> Counter[str]:
+        return Counter(path for path in self.site.requests if ARTICLE.match(path))
+
+    def log_text(self, number: int) -> str:
+        return self.logs[number].read_text(encoding="utf-8", errors="replace")
+
+    def clean_logs(self) -> None:
+        """No traceback, no deprecation warning, no pickle in any worker's log."""
+        for number in range(len(self.logs)):
+            text = self.log_text(number)
+            assert "Traceback" not in text, text[-3000:]
+            assert "DeprecationWarning" not in text, text[-3000:]
+            assert "pickle" not in text.lower()
+
+    def stop(self) -> None:
+        for process in self.workers:
+            if process.poll() is None:
+                process.kill()
+                process.wait(10)
+        self.client.close()
+
+
+@pytest.fixture
+def crawl(tmp_path: Path, redis_server: Any) -> Iterator[Callable[..., Crawl]]:
+    made: list[Crawl] = []
+    sites: list[LocalSite] = []
+
+    def make(count: int = 60, delay: float = 0.2, **site_options: Any) -> Crawl:
+        site = LocalSite(paged_site_pages(count, 10, delay=delay)).start()
+        sites.append(site)
+        made.append(Crawl(tmp_path, redis_server, site, **site_options))
+        return made[-1]
+
+    yield make
+    for one in made:
+        one.stop()
+    for site in sites:
+        site.stop()
+
+
+def article_records(records: list[Any]) -> set[str]:
+    """The paths of the articles whose records arrived."""
+    return {urlsplit(r.page.url).path for r in records if r.page.kind == "article"}
+
+
+def test_three_workers_fetch_every_article_once_and_send_every_record(
+    crawl: Callable[..., Crawl],
+) -> None:
+    run = crawl(count=60, delay=0.2)
+    for _ in range(3):
+        run.start()
+    assert run.wait() == [0, 0, 0]
+    fetched = run.articles()
+    assert len(fetched) == 60
+    assert set(fetched.values()) == {1}, [p for p, n in fetched.items() if n > 1]
+    records = drain(run.server.url)
+    assert len(article_records(records)) == 60
+    assert sum(r.page.kind == "listing" for r in records) == 6
+    assert run.client.hget(keys.done(1), SITE) == b"finished"
+    stats = run.client.hgetall(keys.stats(1, SITE))
+    assert int(stats[b"downloader/response_count"]) >= 66
+    assert stats[b"newsbot/cursor_url"].endswith(b"/news/?page=6")
+    assert not list(run.client.scan_iter(match=keys.inflight_pattern(SITE)))
+    run.clean_logs()
+    assert all("records" in run.log_text(n) for n in range(3))  # the summary
+
+
+def _holder_pid(run: Crawl) -> int:
+    holder = wait_for(lambda: run.client.get(keys.lease(SITE)), what="a worker takes the site")
+    return int(holder.decode().split(":")[1])
+
+
+@pytest.mark.parametrize("restart", [False, True])
+def test_a_worker_killed_mid_run_loses_no_article(
+    crawl: Callable[..., Crawl], restart: bool
+) -> None:
+    run = crawl(count=100, delay=0.3, concurrency=4)
+    for _ in range(2):
+        run.start()
+    wait_for(lambda: run.client.llen(keys.OUTBOX) >= 20, what="20 records sent")
+    holder = _holder_pid(run)
+    os.kill(holder, signal.SIGKILL)
+    killed = next(p for p in run.workers if p.pid == holder)
+    killed.wait(10)
+    if restart:
+        run.start()
+    codes = run.wait()
+    assert [c for p, c in zip(run.workers, codes, strict=True) if p is not killed] == [0] * (
+        len(run.workers) - 1
+    )
+    fetched = run.articles()
+    assert len(fetched) == 100  # none lost
+    twice = sum(count - 1 for count in fetched.values())
+    assert twice <= 16  # at most what the killed worker had popped (CONCURRENT_REQUESTS)
+    assert len(article_records(drain(run.server.url))) == 100
+    assert run.client.hget(keys.done(1), SITE) == b"finished"
+
+
+def _gaps(run: Crawl) -> list[float]:
+    times = sorted(moment for moment, path in run.site.log if path != "/robots.txt")
+    return [later - earlier for earlier, later in pairwise(times)]
+
+
+@pytest.mark.parametrize("share", [False, True])
+def test_politeness_holds_across_three_workers(crawl: Callable[..., Crawl], share: bool) -> None:
+    run = crawl(count=20, delay=0.0, download_delay=0.5)
+    for _ in range(3):
+        run.start(extra=("--share-site",) if share else ())
+    assert run.wait() == [0, 0, 0]
+    assert len(run.articles()) == 20
+    gaps = _gaps(run)
+    # Shared: the token is the delay, exactly. Leased: one worker's Scrapy delay, which
+    # Scrapy varies by ±50% (DOWNLOAD_DELAY_JITTER).
+    assert min(gaps) >= (0.45 if share else 0.2), sorted(gaps)[:5]
+    if share:
+        # Several workers fetched: the site was shared, not leased (a worker that starts
+        # late on a busy machine may find it done).
+        fetched = [re.search(r"testsite\s+[1-9]\d*\s", run.log_text(n)) for n in range(3)]
+        assert sum(bool(found) for found in fetched) >= 2
+    run.clean_logs()
+
+
+def test_workers_pause_while_the_outbox_is_full_and_resume_when_it_drains(
+    crawl: Callable[..., Crawl],
+) -> None:
+    run = crawl(count=40, delay=0.1)
+    run.start(NEWSBOT_OUTBOX_MAX="10")
+    log = run.logs[0]
+    wait_for(lambda: "pausing until" in log.read_text(), what="the worker pauses")
+    held = run.client.llen(keys.OUTBOX)
+    time.sleep(3)
+    # Paused: what was in flight lands, nothing more is fetched.
+    assert run.client.llen(keys.OUTBOX) <= held + 16
+    records = drain(run.server.url)
+    wait_for(lambda: "crawling again" in log.read_text(), what="the worker resumes")
+    while run.workers[0].poll() is None:
+        records += drain(run.server.url)
+        time.sleep(0.2)
+    records += drain(run.server.url)
+    assert run.workers[0].returncode == 0
+    assert len(article_records(records)) == 40
+    run.clean_logs()
+
+
+def test_redis_restarted_mid_run_ends_the_workers_as_interrupted(
+    crawl: Callable[..., Crawl],
+) -> None:
+    run = crawl(count=100, delay=0.3, concurrency=4)
+    for _ in range(2):
+        run.start()
+    wait_for(lambda: run.client.llen(keys.OUTBOX) >= 10, what="10 records sent")
+    run.server.restart(down_for=2.0)
+    assert run.wait(90) == [1, 1]
+    for number in range(2):
+        text = run.log_text(number)
+        assert "Traceback" not in text, text[-3000:]
+        lost = [line for line in text.splitlines() if "coordinator] ERROR" in line]
+        # The outage said once, and the verdict (the run is gone): not a line per request.
+        assert 1 <= len(lost) <= 2, lost
+        assert "interrupted" in text
