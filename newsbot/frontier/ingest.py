@@ -30,6 +30,7 @@ import redis
 from newsbot.frontier import keys
 from newsbot.frontier.drain import BATCH, Drain
 from newsbot.frontier.publish import (
+    CLOSED_TTL,
     RunSpec,
     clear_run,
     connect,
@@ -290,6 +291,8 @@ def _ingest(
                 logger.info(
                     "run %s stopped (%s): withdrawn from the workers", run_id, ending.reason
                 )
+                # Workers that find the run gone read why: stopped by its writer.
+                client.set(keys.closed(run_id), "interrupted", ex=CLOSED_TTL)
                 withdraw_run(client, run_id)
                 withdrawn_at = now
             moved = drain.take()
@@ -336,7 +339,7 @@ def _ingest(
     report = _close(store, spec, configs, drain, seen, ending, db_path, limits)
     if ending.lost is None:
         with contextlib.suppress(redis.RedisError):
-            clear_run(client, run_id, sites)
+            clear_run(client, run_id, sites, report.status)
     return Ingested(report, ending.lost)
 
 

@@ -170,10 +170,17 @@ def withdraw_run(client: redis.Redis, run_id: int) -> None:
     client.eval(_DELETE_IF_RUN, 1, keys.RUN, run_id)
 
 
-def clear_run(client: redis.Redis, run_id: int, sites: Iterable[str]) -> None:
-    """Everything the run left in Redis once it is recorded: the run, its stats, done
-    markers, budgets and dupefilters, and the histories published for it (the next run
-    publishes them again, from the database)."""
+# How long a closed run's status stays for workers that look for the run late.
+CLOSED_TTL = 24 * 3600
+
+
+def clear_run(client: redis.Redis, run_id: int, sites: Iterable[str], status: str) -> None:
+    """Everything the run left in Redis once it is recorded (its `status`): the run, its
+    stats, done markers, budgets and dupefilters, and the histories published for it (the
+    next run publishes them again, from the database). How it ended stays a day
+    (`keys.closed`), so a worker that finds the run gone can tell a closed run from a
+    lost frontier."""
+    client.set(keys.closed(run_id), status, ex=CLOSED_TTL)
     withdraw_run(client, run_id)
     doomed = list(client.scan_iter(match=keys.run_keys_pattern(run_id), count=1000))
     for site in sites:
