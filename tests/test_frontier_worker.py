@@ -27,7 +27,7 @@ import scrapy
 
 from newsbot.demo.server import LocalSite
 from newsbot.frontier import keys, serializer
-from newsbot.frontier.dupefilter import UrlKeyDupeFilter
+from newsbot.frontier.dupefilter import UrlKeyDupeFilter, url_key
 from newsbot.frontier.queue import FRONTIER_ID, ReliableQueue
 from tests.crawlsite import paged_site_pages, write_site_file
 from tests.support.frontier import drain, publish_run, start_worker, worker_env
@@ -143,6 +143,15 @@ def test_duplicates_are_one_url_key_for_every_worker(
         "http://127.0.0.1/news/2-a.html", meta={"redirect_urls": ["http://127.0.0.1/x"]}
     )
     assert not mine.request_seen(redirected)
+    # The scheduler filters and queues in one step, with the same keys.
+    first, second = queue_of(client, "w1"), queue_of(client, "w2")
+    article = "http://127.0.0.1/news/3-a.html"
+    assert first.push_unseen(
+        scrapy.Request(article), mine.key, url_key(scrapy.Request(article)), 60
+    )
+    again = scrapy.Request(article + "?utm_source=x")
+    assert not second.push_unseen(again, mine.key, url_key(again), 60)
+    assert client.zcard(keys.queue(SITE)) == 1
     # Run-scoped, expiring: the next run starts clean.
     assert client.ttl(keys.seen(SITE, 7)) > 0
     assert not UrlKeyDupeFilter.for_site(client, SITE, 8).request_seen(
@@ -244,6 +253,34 @@ def test_three_workers_fetch_every_article_once_and_send_every_record(
     assert not list(run.client.scan_iter(match=keys.inflight_pattern(SITE)))
     run.clean_logs()
     assert all("records" in run.log_text(n) for n in range(3))  # the summary
+
+
+def test_sites_spread_over_the_workers(tmp_path: Path, redis_server: Any) -> None:
+    slugs = ("site_a", "site_b", "site_c")
+    sites = [LocalSite(paged_site_pages(20, 10, delay=0.2)).start() for _ in slugs]
+    try:
+        publish_run(
+            redis_server.url,
+            1,
+            {
+                slug: write_site_file(tmp_path, site, slug).read_text(encoding="utf-8")
+                for slug, site in zip(slugs, sites, strict=True)
+            },
+        )
+        logs = [tmp_path / f"worker{number}.log" for number in range(3)]
+        workers = [start_worker(redis_server.url, log=log) for log in logs]
+        assert [worker.wait(120) for worker in workers] == [0, 0, 0]
+        for site in sites:
+            fetched = Counter(path for path in site.requests if ARTICLE.match(path))
+            assert len(fetched) == 20 and set(fetched.values()) == {1}
+        # Each worker crawled some site: one does not hold them all.
+        texts = [log.read_text(encoding="utf-8") for log in logs]
+        busy = [re.search(r"site_\w\s+[1-9]\d*\s", text) for text in texts]
+        assert sum(bool(found) for found in busy) >= 2, [t[-600:] for t in texts]
+        assert len(drain(redis_server.url)) == 3 * 22
+    finally:
+        for site in sites:
+            site.stop()
 
 
 def _holder_pid(run: Crawl) -> int:

@@ -74,6 +74,10 @@ return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) and 1 or 0
 """
 
 
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
 class SiteScheduler(Protocol):
     """What the coordinator asks of the site's scheduler (scheduler.FrontierScheduler)."""
 
@@ -124,6 +128,7 @@ class Frontier:
         self.retry_at = 0.0
         self.backoff = 1.0
         self.last_beat = 0.0
+        self.fair_share = 1
         self.lost: str | None = None  # why the run cannot go on
         self.loop: task.LoopingCall | None = None
         self._renew = self.redis.register_script(_RENEW)
@@ -195,8 +200,31 @@ class Frontier:
             return
         self._beat_key()
         self._outbox_pressure()
+        self.fair_share = self._fair_share()
         for coordinator in list(self.coordinators.values()):
             coordinator.beat()
+
+    def _fair_share(self) -> int:
+        """How many sites one worker should hold: the run's open sites over the live
+        workers (rounded up). Workers that stopped beating leave keys.WORKERS here."""
+        workers = [_text(member) for member in self.redis.zrange(keys.WORKERS, 0, -1)]
+        pipe = self.redis.pipeline(transaction=False)
+        for worker in workers:
+            pipe.exists(keys.heartbeat(worker))
+        alive = pipe.execute()
+        dead = [worker for worker, beats in zip(workers, alive, strict=True) if not beats]
+        if dead:
+            self.redis.zrem(keys.WORKERS, *dead)
+        done = {_text(site) for site in self.redis.hkeys(keys.done(self.run_id))}
+        open_sites = len(set(self.run.get("sites") or {}) - done)
+        live = max(1, len(workers) - len(dead))
+        return max(1, -(-open_sites // live))
+
+    def leases_held(self) -> int:
+        return sum(coordinator.holds_lease for coordinator in self.coordinators.values())
+
+    def handing_over(self) -> bool:
+        return any(coordinator.yielding for coordinator in self.coordinators.values())
 
     def _outbox_pressure(self) -> None:
         waiting = int(self.redis.llen(keys.OUTBOX))
@@ -344,6 +372,9 @@ class Coordinator:
         self.outbox: SiteOutbox | None = None
         self.spider: Spider | None = None
         self.holds_lease = False
+        # Holding more sites than its share: this one goes to another worker once
+        # what is in flight here has landed (never two workers on a site at once).
+        self.yielding = False
         self.idle_since: float | None = None
         self.sent_stats: dict[str, int] = {}
         self.closing = False
@@ -367,7 +398,7 @@ class Coordinator:
 
     def may_crawl(self) -> bool:
         return (
-            (self.frontier.share_site or self.holds_lease)
+            (self.frontier.share_site or (self.holds_lease and not self.yielding))
             and not self.frontier.paused
             and not self.closing
         )
@@ -389,11 +420,7 @@ class Coordinator:
     # --- signals ------------------------------------------------------------------------
 
     def spider_opened(self, spider: Spider) -> None:
-        self.spider = spider
-        try:
-            self._lease()
-        except REDIS_DOWN as error:
-            self.frontier.connection_lost(error)
+        self.spider = spider  # (the lease is taken at the next beat, by fair share)
         if self.frontier.paused:
             self.pause()
 
@@ -412,6 +439,12 @@ class Coordinator:
             # The engine is idle for the site: whatever this worker popped was handled
             # (ignored by robots.txt, replaced by a retry...), even if not acked one by one.
             self.scheduler.queue.ack_all()
+            if self.yielding:
+                self._release()
+                logger.info(
+                    "%s: handed to another worker (more sites than workers here)", self.site
+                )
+                raise DontCloseSpider
             if (
                 not self.may_crawl()
                 or self.scheduler.queue_length()
@@ -438,8 +471,7 @@ class Coordinator:
         try:
             self.send_stats()
             if self.holds_lease:
-                self.frontier._release(keys=[keys.lease(self.site)], args=[self.frontier.worker])
-                self.holds_lease = False
+                self._release()
         except REDIS_DOWN:
             logger.warning("%s: Redis unreachable at close: the last stats are lost", self.site)
 
@@ -466,9 +498,30 @@ class Coordinator:
         if self.scheduler is not None and self.scheduler.queue is not None:
             self.scheduler.queue.requeue_dead()
 
+    def _release(self) -> None:
+        self.frontier._release(keys=[keys.lease(self.site)], args=[self.frontier.worker])
+        self.holds_lease = False
+        self.yielding = False
+
     def _lease(self) -> None:
         if self.frontier.share_site or self._done_reason():
             return
+        frontier = self.frontier
+        if not self.holds_lease and frontier.leases_held() >= frontier.fair_share:
+            return  # enough sites here; another worker takes this one
+        if (
+            self.holds_lease
+            and not self.yielding
+            and frontier.leases_held() > frontier.fair_share
+            and not frontier.handing_over()
+        ):
+            self.yielding = True
+            logger.info(
+                "%s: %d sites here, %d each would be fair: handing this one over",
+                self.site,
+                frontier.leases_held(),
+                frontier.fair_share,
+            )
         held = bool(
             self.frontier._renew(
                 keys=[keys.lease(self.site)],
@@ -480,6 +533,7 @@ class Coordinator:
         elif self.holds_lease and not held:
             logger.warning("%s: lease lost to another worker", self.site)
         self.holds_lease = held
+        self.yielding = self.yielding and held
 
     def _done_reason(self) -> str | None:
         value = self.frontier.redis.hget(keys.done(self.frontier.run_id), self.site)

@@ -35,6 +35,18 @@ def url_key(request: Request) -> str:
     return f"{request.method} {key} {body}"
 
 
+def filter_key(request: Request) -> str | None:
+    """The key the shared filter checks, or None for a request it lets through: one
+    marked dont_filter (a retry), or a redirect (or meta refresh), which continues a
+    request already let through once. Filtering a redirect would drop the original
+    silently (no page record, so fetched again next run) and turn a redirect loop into
+    nothing instead of the error REDIRECT_MAX_TIMES logs; it passes, as in a
+    single-process crawl, where article requests skip Scrapy's filter."""
+    if request.dont_filter or request.meta.get("redirect_urls"):
+        return None
+    return url_key(request)
+
+
 class UrlKeyDupeFilter(RFPDupeFilter):
     def __init__(self, server: Any, key: str, debug: bool = False):
         super().__init__(server, key, debug)
@@ -45,14 +57,11 @@ class UrlKeyDupeFilter(RFPDupeFilter):
         return cls(server, keys.seen(site, run_id), debug)
 
     def request_seen(self, request: Request) -> bool:
-        # A redirect (or meta refresh) continues a request already let through once:
-        # filtering it would drop the original silently (no page record, so fetched
-        # again next run) and turn a redirect loop into nothing instead of the error
-        # REDIRECT_MAX_TIMES logs. It passes, as in a single-process crawl, where
-        # article requests skip Scrapy's filter.
-        if request.meta.get("redirect_urls"):
+        """(The scheduler filters and queues in one step: queue.push_unseen.)"""
+        key = filter_key(request)
+        if key is None:
             return False
-        added = self.server.sadd(self.key, url_key(request))
+        added = self.server.sadd(self.key, key)
         if not self.expiry_set:
             self.server.expire(self.key, SEEN_TTL)
             self.expiry_set = True

@@ -36,6 +36,18 @@ redis.call('HSET', KEYS[2], redis.sha1hex(popped[1]), popped[2] .. '|' .. popped
 return popped[1]
 """
 
+# KEYS: the run's seen set, queue; ARGV: URL key ('' for a request not filtered), score,
+# request, the seen set's TTL. Filter and push in one step: a worker killed between the
+# two would leave a URL seen that no one will fetch.
+_PUSH = """
+if ARGV[1] ~= '' then
+  if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+  if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
+end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+
 # KEYS: in-flight hash, queue, the owner's heartbeat. Nothing moves while it beats.
 _REQUEUE = """
 if redis.call('EXISTS', KEYS[3]) == 1 then return -1 end
@@ -72,6 +84,7 @@ class ReliableQueue(PriorityQueue):
         self.inflight_key = keys.inflight(spider.name, worker)
         self._pop = server.register_script(_POP)
         self._requeue = server.register_script(_REQUEUE)
+        self._push = server.register_script(_PUSH)
         self.refused = 0
 
     def pop(self, timeout: int = 0) -> Request | None:
@@ -95,6 +108,13 @@ class ReliableQueue(PriorityQueue):
                 continue
             request.meta[FRONTIER_ID] = request_id(data)
             return request
+
+    def push_unseen(self, request: Request, seen_key: str, url_key: str, ttl: int) -> bool:
+        """Queue `request` unless its URL key is in the run's seen set (no key: always);
+        whether it was queued."""
+        data = self._encode_request(request)
+        pushed = self._push(keys=[seen_key, self.key], args=[url_key, -request.priority, data, ttl])
+        return bool(pushed)
 
     def ack(self, frontier_id: str) -> None:
         self.server.hdel(self.inflight_key, frontier_id)

@@ -19,7 +19,7 @@ from scrapy_redis.scheduler import Scheduler
 
 from newsbot.frontier import keys, serializer
 from newsbot.frontier.coordinator import FRONTIERS, REDIS_DOWN, Coordinator, Frontier
-from newsbot.frontier.dupefilter import UrlKeyDupeFilter
+from newsbot.frontier.dupefilter import SEEN_TTL, UrlKeyDupeFilter, filter_key
 from newsbot.frontier.queue import FRONTIER_ID, ReliableQueue
 
 logger = logging.getLogger(__name__)
@@ -89,10 +89,9 @@ class FrontierScheduler(Scheduler):
     def enqueue_request(self, request: Request) -> bool:
         assert self.queue is not None and self.df is not None
         try:
-            if not request.dont_filter and self.df.request_seen(request):
-                self.df.log(request, self.spider)
-                return False
-            self.queue.push(request)
+            queued = self.queue.push_unseen(
+                request, self.df.key, filter_key(request) or "", SEEN_TTL
+            )
         except REDIS_DOWN as error:
             self.frontier.connection_lost(error)
             self.unsent.append(request)
@@ -103,6 +102,9 @@ class FrontierScheduler(Scheduler):
             logger.error(
                 "%s: %s cannot go in the shared queue: %s", self.spider.name, request, error
             )
+            return False
+        if not queued:
+            self.df.log(request, self.spider)
             return False
         self._count("scheduler/enqueued/redis")
         self._hand_on_parent(request)
