@@ -207,7 +207,8 @@ class Frontier:
     def _fair_share(self) -> int:
         """How many sites one worker should hold: the run's open sites over the live
         workers (rounded up). Workers that stopped beating leave keys.WORKERS here."""
-        workers = [_text(member) for member in self.redis.zrange(keys.WORKERS, 0, -1)]
+        members: list[Any] = list(self.redis.zrange(keys.WORKERS, 0, -1))
+        workers = [_text(member) for member in members]
         pipe = self.redis.pipeline(transaction=False)
         for worker in workers:
             pipe.exists(keys.heartbeat(worker))
