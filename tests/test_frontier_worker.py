@@ -16,6 +16,7 @@ import subprocess
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,10 @@ import scrapy
 
 from newsbot.demo.server import LocalSite
 from newsbot.frontier import keys, serializer
+from newsbot.frontier.budgets import SharedBudgets
+from newsbot.frontier.coordinator import Frontier
 from newsbot.frontier.dupefilter import UrlKeyDupeFilter, url_key
+from newsbot.frontier.history import read_history
 from newsbot.frontier.queue import FRONTIER_ID, ReliableQueue
 from tests.crawlsite import paged_site_pages, write_site_file
 from tests.support.frontier import drain, publish_run, start_worker, worker_env
@@ -157,6 +161,44 @@ def test_duplicates_are_one_url_key_for_every_worker(
     assert not UrlKeyDupeFilter.for_site(client, SITE, 8).request_seen(
         scrapy.Request("http://127.0.0.1/news/1-a.html")
     )
+
+
+def test_the_history_the_writer_published_decides_what_a_worker_fetches(
+    client: redis.Redis, redis_server: Any
+) -> None:
+    known, dead = "http://127.0.0.1/news/1-a.html", "http://127.0.0.1/news/2-a.html"
+    publish_run(
+        redis_server.url,
+        1,
+        {},
+        history={
+            SITE: {
+                known: [200, "2026-11-20T10:00:00+00:00", None, "article", None],
+                dead: [404, "2026-11-25T10:00:00+00:00", None, "article", None],
+            }
+        },
+    )
+    client.hset(keys.site_state(SITE), mapping={"last_status": "limited", "cursor_url": dead})
+    history = read_history(client, SITE)
+    now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    assert not history.needs_fetch(known + "?utm_source=tg", now)  # by its URL key
+    assert history.needs_fetch(known, now, changed_at=datetime(2026, 11, 21, tzinfo=UTC))
+    assert not history.needs_fetch(dead, now)  # a dead link rests a week
+    assert history.needs_fetch("http://127.0.0.1/news/3-a.html", now)
+    assert (history.last_status, history.cursor_url) == ("limited", dead)
+
+
+def test_the_limit_is_shared_by_the_sites_workers(redis_server: Any) -> None:
+    frontiers = [Frontier(redis_server.url, {"id": 1}, worker) for worker in ("w1", "w2")]
+    try:
+        budgets = [SharedBudgets(frontier.worker, SITE) for frontier in frontiers]
+        granted = [budgets[number % 2].take("articles", 1, 3) for number in range(5)]
+        assert granted == [1, 1, 1, 0, 0]
+        assert budgets[0].take("sitemap_urls", 10, 4) == 4
+        assert budgets[1].take("sitemap_urls", 10, 4) == 0
+    finally:
+        for frontier in frontiers:
+            frontier.stop()
 
 
 # --- workers crawling a local site ---------------------------------------------------------
