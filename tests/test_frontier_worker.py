@@ -330,28 +330,34 @@ def _holder_pid(run: Crawl) -> int:
     return int(holder.decode().split(":")[1])
 
 
-@pytest.mark.parametrize("restart", [False, True])
-def test_a_worker_killed_mid_run_loses_no_article(
-    crawl: Callable[..., Crawl], restart: bool
+@pytest.mark.parametrize(
+    ("stop", "restart"),
+    [(signal.SIGKILL, False), (signal.SIGKILL, True), (signal.SIGTERM, False)],
+    ids=["killed", "killed-restarted", "terminated"],
+)
+def test_a_worker_stopped_mid_run_loses_no_article(
+    crawl: Callable[..., Crawl], stop: signal.Signals, restart: bool
 ) -> None:
     run = crawl(count=100, delay=0.3, concurrency=4)
     for _ in range(2):
         run.start()
     wait_for(lambda: run.client.llen(keys.OUTBOX) >= 20, what="20 records sent")
     holder = _holder_pid(run)
-    os.kill(holder, signal.SIGKILL)
-    killed = next(p for p in run.workers if p.pid == holder)
-    killed.wait(10)
+    os.kill(holder, stop)
+    stopped = next(p for p in run.workers if p.pid == holder)
+    stopped.wait(30)
     if restart:
         run.start()
     codes = run.wait()
-    assert [c for p, c in zip(run.workers, codes, strict=True) if p is not killed] == [0] * (
-        len(run.workers) - 1
-    )
+    others = [c for p, c in zip(run.workers, codes, strict=True) if p is not stopped]
+    assert others == [0] * len(others)
+    if stop == signal.SIGTERM:  # its sites interrupted, said in its exit code
+        assert stopped.returncode == 1
+        assert "Received SIGTERM" in run.log_text(run.workers.index(stopped))
     fetched = run.articles()
     assert len(fetched) == 100  # none lost
     twice = sum(count - 1 for count in fetched.values())
-    assert twice <= 16  # at most what the killed worker had popped (CONCURRENT_REQUESTS)
+    assert twice <= 16  # at most what the stopped worker had popped (CONCURRENT_REQUESTS)
     assert len(article_records(drain(run.server.url))) == 100
     assert run.client.hget(keys.done(1), SITE) == b"finished"
 

@@ -404,8 +404,18 @@ class Coordinator:
             and not self.closing
         )
 
+    @property
+    def stopping(self) -> bool:
+        """The worker is being stopped (a signal): the run goes on elsewhere."""
+        return not self.crawler.crawling
+
     def ack(self, frontier_id: str) -> None:
         if self.scheduler is None or self.scheduler.queue is None:
+            return
+        if self.stopping:
+            # Downloads cut short by the stop end as failures here, but the run goes
+            # on: left in flight, they go back to the queue for the other workers
+            # once this worker's heartbeat is gone (at most a few fetched twice).
             return
         try:
             self.scheduler.queue.ack(frontier_id)

@@ -52,9 +52,14 @@ class OutboxPipeline:
         return pipeline
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, Page):
+        if isinstance(item, Page) and not self._cut_short(item):
             self._push(page_record(item))
         return item
+
+    def _cut_short(self, page: Page) -> bool:
+        """A download the worker's stop cancelled: not a failure of the site. Its
+        request goes back to the queue (coordinator.ack) for another worker to fetch."""
+        return self.coordinator.stopping and page.status is None and bool(page.error)
 
     def item_dropped(
         self, item: Any, response: Response | None, exception: Exception, spider: Spider
