@@ -424,3 +424,19 @@ def test_redis_restarted_mid_run_ends_the_workers_as_interrupted(
         # The outage said once, and the verdict (the run is gone): not a line per request.
         assert 1 <= len(lost) <= 2, lost
         assert "interrupted" in text
+
+
+def test_redis_away_past_the_deadline_ends_the_worker_as_interrupted(
+    crawl: Callable[..., Crawl],
+) -> None:
+    run = crawl(count=100, delay=0.3, concurrency=4)
+    run.start(NEWSBOT_REDIS_DOWN_DEADLINE="3")
+    wait_for(lambda: run.client.llen(keys.OUTBOX) >= 10, what="10 records sent")
+    run.server.stop()
+    assert run.wait(60) == [1]
+    text = run.log_text(0)
+    assert "Traceback" not in text, text[-3000:]
+    lost = [line for line in text.splitlines() if "coordinator] ERROR" in line]
+    assert len(lost) == 2, lost  # the outage, then the verdict
+    assert "unreachable for 3 s" in lost[1]
+    assert "run 1: interrupted" in text  # the summary
