@@ -455,3 +455,28 @@ def test_frontier_status_shows_queues_in_flight_leases_workers_and_records_waiti
     err = capsys.readouterr().err
     assert err.startswith(f"newsbot: cannot read the frontier at {redis_server.url}: ")
     assert len(err.splitlines()) == 1
+
+
+def test_a_writer_stopped_by_sigterm_writes_what_was_sent_and_ends_the_run_interrupted(
+    redis_server: Any, tmp_path: Path, pages: list[tuple[Page, str | None]]
+) -> None:
+    client = connect(redis_server.url)
+    db = tmp_path / "news.db"
+    command = ingest_command(redis_server.url, db, site_file(tmp_path, "example"))
+    writer = start_ingest(command, tmp_path)
+    try:
+        spec = opened_run(client)
+        send(client, pages)
+        writer.send_signal(signal.SIGTERM)
+        _, stderr = writer.communicate(timeout=90)
+    finally:
+        writer.kill()
+    assert writer.returncode == 1, stderr
+    assert "Traceback" not in stderr
+    # Withdrawn from the workers, said to be stopped by its writer...
+    assert client.exists(keys.RUN) == 0
+    assert client.get(keys.closed(spec.run_id)) == b"interrupted"
+    # ... and what they had sent is in the database.
+    assert client.llen(keys.OUTBOX) + client.llen(keys.PROCESSING) == 0
+    assert run_row(db, spec.run_id)["status"] == "interrupted"
+    assert site_runs(db)["example"]["new"] == articles_in(pages)
