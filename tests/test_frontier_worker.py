@@ -440,3 +440,18 @@ def test_redis_away_past_the_deadline_ends_the_worker_as_interrupted(
     assert len(lost) == 2, lost  # the outage, then the verdict
     assert "unreachable for 3 s" in lost[1]
     assert "run 1: interrupted" in text  # the summary
+
+
+def test_a_worker_whose_run_the_writer_closed_ends_as_the_run_did(
+    crawl: Callable[..., Crawl],
+) -> None:
+    run = crawl(count=100, delay=0.3, concurrency=4)
+    run.start()
+    wait_for(lambda: run.client.llen(keys.OUTBOX) >= 5, what="5 records sent")
+    # What the writer does when it closes a run (newsbot ingest): its status, then no run.
+    run.client.set(keys.closed(1), "finished")
+    run.client.delete(keys.RUN)
+    assert run.wait(60) == [0]
+    text = run.log_text(0)
+    assert "run 1 closed by the writer (finished)" in text
+    assert "frontier_lost" not in text and "Traceback" not in text

@@ -130,6 +130,7 @@ class Frontier:
         self.last_beat = 0.0
         self.fair_share = 1
         self.lost: str | None = None  # why the run cannot go on
+        self.closed: str | None = None  # how the writer closed the run, if it did
         self.loop: task.LoopingCall | None = None
         self._renew = self.redis.register_script(_RENEW)
         self._release = self.redis.register_script(_RELEASE)
@@ -175,7 +176,7 @@ class Frontier:
     # --- every tick ---------------------------------------------------------------------
 
     def tick(self) -> None:
-        if self.lost:
+        if self.lost or self.closed:
             return
         now = time.monotonic()
         if self.down_since is not None:
@@ -193,6 +194,8 @@ class Frontier:
 
     def beat(self) -> None:
         if not self.run_is_open():
+            if self._closed_by_writer():
+                return
             self.end(
                 f"run {self.run_id} is gone from Redis (restarted without persistence, "
                 "or closed by the writer): stopping as interrupted"
@@ -296,6 +299,8 @@ class Frontier:
             return
         down_for = now - self.down_since
         self.down_since = None
+        if not is_open and self._closed_by_writer():
+            return
         if not is_open:
             self.end(
                 f"Redis is back after {down_for:.0f} s without run {self.run_id} "
@@ -312,6 +317,18 @@ class Frontier:
             return
         if self.down_since is None:  # nothing failed while catching up
             self.unpause("redis")
+
+    def _closed_by_writer(self) -> bool:
+        """The writer closed the run (every site done, every record written) while this
+        worker was still starting or waiting: its spiders close as the run did."""
+        status = self.redis.get(keys.closed(self.run_id))
+        if status is None:
+            return False
+        self.closed = _text(status)
+        logger.info("run %s closed by the writer (%s)", self.run_id, self.closed)
+        for coordinator in list(self.coordinators.values()):
+            coordinator.close("finished")
+        return True
 
     def end(self, line: str) -> None:
         """The run cannot go on here: one line, and every spider closes interrupted."""

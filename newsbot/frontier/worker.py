@@ -50,13 +50,14 @@ class WorkerReport:
     run_id: int
     sites: dict[str, dict[str, Any]] = field(default_factory=dict)
     lost: str | None = None
+    closed: str | None = None  # the writer closed the run: its status
     stopped: bool = False
 
     @property
     def done(self) -> bool:
-        return (
-            not self.lost and not self.stopped and all(site["done"] for site in self.sites.values())
-        )
+        if self.lost or self.stopped:
+            return False
+        return bool(self.closed) or all(site["done"] for site in self.sites.values())
 
     @property
     def exit_code(self) -> int:
@@ -74,6 +75,8 @@ class WorkerReport:
             )
         if self.lost:
             lines.append(self.lost)
+        elif self.closed:
+            lines.append(f"run {self.run_id} closed by the writer ({self.closed})")
         return "\n".join(lines)
 
 
@@ -231,6 +234,7 @@ def run_worker(
         frontier.stop()
         report.stopped = bool(stop.received)
     report.lost = frontier.lost
+    report.closed = frontier.closed
     try:
         done = {
             _text(key): _text(value)
