@@ -8,6 +8,7 @@ does (tests/support/frontier.py) and read the outbox back themselves.
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import re
@@ -92,6 +93,10 @@ def test_a_pickle_in_the_queue_is_refused_not_executed(client: redis.Redis, tmp_
     assert request.callback.__name__ == "parse"
     assert not marker.exists()
     assert queue.refused == 1
+    # JSON naming a class to import and build is refused too: only Scrapy's requests.
+    forged = {"url": "http://127.0.0.1/", "_class": "subprocess.Popen", "args": ["true"]}
+    with pytest.raises(serializer.NotARequest):
+        serializer.loads(json.dumps({"format": serializer.FORMAT, "request": forged}))
     assert client.hlen(keys.inflight(SITE, "w1")) == 1  # only the real request
     assert client.zcard(keys.queue(SITE)) == 0
     # What the queue holds is JSON, never a pickle.

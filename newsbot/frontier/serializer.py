@@ -16,6 +16,8 @@ from typing import Any
 # Marks this format; anything else in the queue (a pickle, another program's JSON) is
 # refused by name, never guessed at.
 FORMAT = "newsbot-request/1"
+# Where the request classes a queued request may name live (FormRequest, JsonRequest...).
+REQUEST_CLASSES = ("scrapy.http.",)
 
 
 class NotARequest(ValueError):
@@ -43,6 +45,9 @@ def loads(data: bytes | str) -> dict[str, Any]:
     if not isinstance(envelope, dict) or envelope.get("format") != FORMAT:
         raise NotARequest("JSON, but not a newsbot request")
     request = dict(envelope["request"])
+    # scrapy-redis imports the class a request names: only Scrapy's own requests.
+    if not str(request.get("_class", REQUEST_CLASSES[0])).startswith(REQUEST_CLASSES):
+        raise NotARequest(f"a request of class {request['_class']!r}, not one of Scrapy's")
     request["headers"] = {
         name.encode("latin-1"): [value.encode("latin-1") for value in values]
         for name, values in request.get("headers", {}).items()
