@@ -27,6 +27,7 @@ import pytest
 import redis
 import scrapy
 
+from newsbot.cli import main
 from newsbot.demo.server import LocalSite
 from newsbot.frontier import keys, serializer
 from newsbot.frontier.budgets import SharedBudgets
@@ -460,3 +461,17 @@ def test_a_worker_whose_run_the_writer_closed_ends_as_the_run_did(
     text = run.log_text(0)
     assert "run 1 closed by the writer (finished)" in text
     assert "frontier_lost" not in text and "Traceback" not in text
+
+
+def test_a_frontier_worker_refuses_the_runs_own_options_and_waits_for_a_run(
+    redis_server: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["crawl", "--frontier", redis_server.url, "--limit", "3"]) == 2
+    assert "--limit: the run's, given to `newsbot ingest`" in capsys.readouterr().err
+    assert main(["crawl", "--share-site"]) == 2
+    assert "--share-site is for a --frontier worker" in capsys.readouterr().err
+    # No run opened: it says so once, waits, and gives up with a usage error.
+    assert main(["crawl", "--frontier", redis_server.url, "--wait", "2s"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("no run is open yet") == 2  # the wait announced, then the verdict
+    assert "waited 2 s" in err

@@ -100,7 +100,12 @@ def wait_for_run(url: str, wait: float, poll: float = 1.0) -> dict[str, Any]:
                 run: dict[str, Any] = json.loads(data)
                 return run
             if problem != said:
-                logger.info("%s at %s: waiting up to %.0f s", problem, redacted(url), wait)
+                # Before the crawl's logging is set up: straight to stderr, once a state.
+                print(
+                    f"newsbot: {problem} at {redacted(url)}: waiting up to {wait:.0f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 said = problem
             if time.monotonic() + poll > deadline:
                 raise NoRun(f"{problem} at {redacted(url)}; waited {wait:.0f} s")
