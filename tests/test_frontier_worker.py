@@ -475,3 +475,24 @@ def test_a_frontier_worker_refuses_the_runs_own_options_and_waits_for_a_run(
     err = capsys.readouterr().err
     assert err.count("no run is open yet") == 2  # the wait announced, then the verdict
     assert "waited 2 s" in err
+
+
+def test_a_worker_waits_out_a_hung_redis_and_carries_on(crawl: Callable[..., Crawl]) -> None:
+    run = crawl(count=60, delay=0.3, concurrency=4)
+    run.start()
+    wait_for(lambda: run.client.llen(keys.OUTBOX) >= 10, what="10 records sent")
+    assert run.server.process is not None
+    # Stopped, not gone: its data is intact when it answers again (a network outage).
+    run.server.process.send_signal(signal.SIGSTOP)
+    try:
+        wait_for(lambda: "crawling paused" in run.log_text(0), 60, "the worker notices")
+    finally:
+        run.server.process.send_signal(signal.SIGCONT)
+    assert run.wait(90) == [0]
+    text = run.log_text(0)
+    assert "Traceback" not in text, text[-3000:]
+    lost = [line for line in text.splitlines() if "coordinator] ERROR" in line]
+    assert len(lost) == 1, lost  # one line for the outage, none per request
+    assert "Redis is back after" in text
+    assert len(run.articles()) == 60
+    assert len(article_records(drain(run.server.url))) == 60
