@@ -210,6 +210,14 @@ def test_the_limit_is_shared_by_the_sites_workers(redis_server: Any) -> None:
 # --- workers crawling a local site ---------------------------------------------------------
 
 
+def site_toml(folder: Path, site: LocalSite, slug: str = SITE, **options: Any) -> str:
+    """The site's config as the writer sends it. Its download_timeout is the crawl
+    tests' 10 s, not 1 s: the test site's listen backlog is small, and on a loaded
+    machine a connection attempt may wait past a second (a timeout is no lost article)."""
+    text = write_site_file(folder, site, slug, **options).read_text(encoding="utf-8")
+    return text.replace("download_timeout = 1\n", "download_timeout = 10\n")
+
+
 class Crawl:
     """A local site, its run published, and worker subprocesses on it."""
 
@@ -218,8 +226,7 @@ class Crawl:
         self.server = server
         self.site = site
         self.client = redis.Redis.from_url(server.url)
-        toml = write_site_file(folder, site, SITE, **site_options).read_text(encoding="utf-8")
-        publish_run(server.url, 1, {SITE: toml})
+        publish_run(server.url, 1, {SITE: site_toml(folder, site, **site_options)})
         self.workers: list[subprocess.Popen[bytes]] = []
         self.logs: list[Path] = []
 
@@ -311,7 +318,7 @@ def test_sites_spread_over_the_workers(tmp_path: Path, redis_server: Any) -> Non
             redis_server.url,
             1,
             {
-                slug: write_site_file(tmp_path, site, slug).read_text(encoding="utf-8")
+                slug: site_toml(tmp_path, site, slug)
                 for slug, site in zip(slugs, sites, strict=True)
             },
         )
