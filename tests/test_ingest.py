@@ -8,6 +8,7 @@ stats summed in keys.stats, sites marked in keys.done)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pickle
@@ -52,6 +53,17 @@ def site_file(folder: Path, slug: str) -> Path:
         encoding="utf-8",
     )
     return path
+
+
+def fill(folder: Path) -> None:
+    """Write until the filesystem says it is full."""
+    handle = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT)
+    try:
+        with contextlib.suppress(OSError):  # ENOSPC: full
+            while True:
+                os.write(handle, b"\0" * 4096)
+    finally:
+        os.close(handle)
 
 
 def wait_for(condition: Callable[[], Any], what: str, timeout: float = 60.0) -> Any:
@@ -179,7 +191,7 @@ def test_records_drained_are_the_rows_the_store_pipeline_writes(
     thread = threading.Thread(target=worker)
     thread.start()
     code = main(
-        ["ingest", "--from", redis_server.url, "--db", str(db),
+        ["ingest", "--max-time", "2m", "--from", redis_server.url, "--db", str(db),
          "--site-file", str(site_file(tmp_path, "example"))]
     )  # fmt: skip
     thread.join()
@@ -288,7 +300,7 @@ def test_the_run_closes_only_when_every_site_is_done_and_no_record_waits(
     thread = threading.Thread(target=worker)
     thread.start()
     code = main(
-        ["ingest", "--from", redis_server.url, "--db", str(db),
+        ["ingest", "--max-time", "2m", "--from", redis_server.url, "--db", str(db),
          "--site-file", str(site_file(tmp_path, "alpha")),
          "--site-file", str(site_file(tmp_path, "beta"))]
     )  # fmt: skip
@@ -387,7 +399,7 @@ def test_unreadable_records_are_set_aside_and_the_writer_goes_on(
     thread.start()
     with caplog.at_level("WARNING", logger="newsbot.frontier.drain"):
         code = main(
-            ["ingest", "--from", redis_server.url, "--db", str(db),
+            ["ingest", "--max-time", "2m", "--from", redis_server.url, "--db", str(db),
              "--site-file", str(site_file(tmp_path, "example"))]
         )  # fmt: skip
     thread.join()
@@ -405,7 +417,7 @@ def test_a_run_this_database_does_not_own_is_not_taken_over(
     client = connect(redis_server.url)
     client.set(keys.RUN, json.dumps({"id": 99, "sites": {}, "opened_at": ""}))
     code = main(
-        ["ingest", "--from", redis_server.url, "--db", str(tmp_path / "news.db"),
+        ["ingest", "--max-time", "2m", "--from", redis_server.url, "--db", str(tmp_path / "news.db"),
          "--site-file", str(site_file(tmp_path, "example"))]
     )  # fmt: skip
     err = capsys.readouterr().err
@@ -480,3 +492,30 @@ def test_a_writer_stopped_by_sigterm_writes_what_was_sent_and_ends_the_run_inter
     assert client.llen(keys.OUTBOX) + client.llen(keys.PROCESSING) == 0
     assert run_row(db, spec.run_id)["status"] == "interrupted"
     assert site_runs(db)["example"]["new"] == articles_in(pages)
+
+
+def test_a_full_disk_stops_the_writer_in_one_line_and_its_batch_waits_in_redis(
+    redis_server: Any,
+    tiny_disk: Path,
+    tmp_path: Path,
+    pages: list[tuple[Page, str | None]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    client = connect(redis_server.url)
+    sent = pages[1:13]
+
+    def worker() -> None:
+        opened_run(client)
+        fill(tiny_disk)  # the filesystem full before the records come
+        send(client, sent)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    code = main(
+        ["ingest", "--max-time", "2m", "--from", redis_server.url, "--db", str(tiny_disk / "news.db"),
+         "--site-file", str(site_file(tmp_path, "example"))]
+    )  # fmt: skip
+    thread.join()
+    assert (code, capsys.readouterr().err) == (2, f"newsbot: no space left on {tiny_disk}\n")
+    # Nothing lost: the batch waits for a writer with room.
+    assert client.llen(keys.PROCESSING) + client.llen(keys.OUTBOX) == len(sent)
