@@ -519,3 +519,29 @@ def test_a_full_disk_stops_the_writer_in_one_line_and_its_batch_waits_in_redis(
     assert (code, capsys.readouterr().err) == (2, f"newsbot: no space left on {tiny_disk}\n")
     # Nothing lost: the batch waits for a writer with room.
     assert client.llen(keys.PROCESSING) + client.llen(keys.OUTBOX) == len(sent)
+
+
+def test_a_site_that_needs_a_browser_is_not_sent_to_workers_and_is_recorded_unsupported(
+    redis_server: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = connect(redis_server.url)
+    rendered = site_file(tmp_path, "rendered")
+    rendered.write_text(rendered.read_text(encoding="utf-8") + 'render = "listing"\n')
+    published: list[list[str]] = []
+
+    def worker() -> None:
+        spec = opened_run(client)
+        published.append(sorted(spec.sites))
+        finish_site(client, spec.run_id, "example", 0)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    main(
+        ["ingest", "--max-time", "2m", "--from", redis_server.url,
+         "--db", str(tmp_path / "news.db"),
+         "--site-file", str(site_file(tmp_path, "example")), "--site-file", str(rendered)]
+    )  # fmt: skip
+    thread.join()
+    assert published == [["example"]]
+    assert site_runs(tmp_path / "news.db")["rendered"]["status"] == "unsupported"
+    assert "rendered              unsupported" in capsys.readouterr().out

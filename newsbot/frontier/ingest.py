@@ -163,6 +163,16 @@ class Ending:
     lost: str | None = None
 
 
+def not_crawled(config: SiteConfig) -> str | None:
+    """Why frontier workers do not crawl a site: its config says it cannot be crawled, or
+    it needs a browser (a rendered request's page methods do not travel as JSON)."""
+    if config.unsupported:
+        return config.unsupported
+    if config.needs_browser:
+        return "its pages need a browser (render), which frontier workers do not drive"
+    return None
+
+
 def open_run(
     client: redis.Redis,
     store: Store,
@@ -186,8 +196,8 @@ def open_run(
         )
     now = datetime.now(UTC)
     run_id = store.start_run([c.slug for c in configs], now)
-    # A site whose config says it cannot be crawled is recorded as such at the end.
-    crawled = [config for config in configs if not config.unsupported]
+    # A site that cannot be crawled here is recorded as such at the end (`_close`).
+    crawled = [config for config in configs if not not_crawled(config)]
     histories = {config.slug: store.fetch_history(config.slug) for config in crawled}
     spec = RunSpec.of(run_id, crawled, since, limit, refresh, now)
     publish_run(client, spec, histories)
@@ -374,12 +384,11 @@ def _close(
         write_site_end(store, site, run_id, stats, reason, now)
         all_stats[site] = stats
         results.append(site_run(store, run_id, site, stats, stopped))
-    # Sites the run could not crawl at all (a config that says so) were not published.
+    # Sites the workers cannot crawl were not published.
     for config in configs:
-        if config.slug not in spec.sites and config.unsupported:
-            results.append(
-                SiteRun(run_id, config.slug, status="unsupported", reason=config.unsupported)
-            )
+        why = not_crawled(config)
+        if config.slug not in spec.sites and why:
+            results.append(SiteRun(run_id, config.slug, status="unsupported", reason=why))
     if drain.bad:
         logger.warning("%d unreadable records in %s", drain.bad, keys.DEAD_LETTERS)
     return close_run(
