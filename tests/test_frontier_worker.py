@@ -28,7 +28,7 @@ import redis
 import scrapy
 
 from newsbot.cli import main
-from newsbot.demo.server import LocalSite
+from newsbot.demo.server import LocalSite, Page
 from newsbot.frontier import keys, serializer
 from newsbot.frontier.budgets import SharedBudgets
 from newsbot.frontier.coordinator import Frontier
@@ -312,13 +312,15 @@ def test_three_workers_fetch_every_article_once_and_send_every_record(
 
 def test_sites_spread_over_the_workers(tmp_path: Path, redis_server: Any) -> None:
     slugs = ("site_a", "site_b", "site_c")
-    sites = [LocalSite(paged_site_pages(20, 10, delay=0.2)).start() for _ in slugs]
+    # Slow enough (about 8 s a site) that the sites are still crawling when the
+    # workers that start last on a loaded machine come up.
+    sites = [LocalSite(paged_site_pages(40, 10, delay=0.3)).start() for _ in slugs]
     try:
         publish_run(
             redis_server.url,
             1,
             {
-                slug: site_toml(tmp_path, site, slug)
+                slug: site_toml(tmp_path, site, slug, concurrency=2)
                 for slug, site in zip(slugs, sites, strict=True)
             },
         )
@@ -327,12 +329,12 @@ def test_sites_spread_over_the_workers(tmp_path: Path, redis_server: Any) -> Non
         assert [worker.wait(120) for worker in workers] == [0, 0, 0]
         for site in sites:
             fetched = Counter(path for path in site.requests if ARTICLE.match(path))
-            assert len(fetched) == 20 and set(fetched.values()) == {1}
+            assert len(fetched) == 40 and set(fetched.values()) == {1}
         # Each worker crawled some site: one does not hold them all.
         texts = [log.read_text(encoding="utf-8") for log in logs]
         busy = [re.search(r"site_\w\s+[1-9]\d*\s", text) for text in texts]
         assert sum(bool(found) for found in busy) >= 2, [t[-600:] for t in texts]
-        assert len(drain(redis_server.url)) == 3 * 22
+        assert len(drain(redis_server.url)) == 3 * 44
     finally:
         for site in sites:
             site.stop()
@@ -503,3 +505,28 @@ def test_a_worker_waits_out_a_hung_redis_and_carries_on(crawl: Callable[..., Cra
     assert "Redis is back after" in text
     assert len(run.articles()) == 60
     assert len(article_records(drain(run.server.url))) == 60
+
+
+def test_redirects_are_followed_past_the_shared_filter_and_a_loop_is_recorded(
+    crawl: Callable[..., Crawl],
+) -> None:
+    run = crawl(count=12, delay=0.0)
+    moved = Page(b"", status=301, headers={"Location": "/news/1-item-moved.html"})
+    run.site.pages["/news/1-item.html"] = moved
+    run.site.pages["/news/1-item-moved.html"] = run.site.pages["/news/3-item.html"]
+    # A loop back to a URL the filter has seen: it must end in an error, not vanish.
+    run.site.pages["/news/2-item.html"] = Page(
+        b"", status=302, headers={"Location": "/news/2-item.html?step=1"}
+    )
+    run.site.pages["/news/2-item.html?step=1"] = Page(
+        b"", status=302, headers={"Location": "/news/2-item.html"}
+    )
+    run.start()
+    assert run.wait() == [0]
+    records = {urlsplit(r.page.url).path: r for r in drain(run.server.url)}
+    assert records["/news/1-item.html"].page.final_url.endswith("/news/1-item-moved.html")
+    assert records["/news/1-item.html"].page.status == 200
+    looped = records["/news/2-item.html"].page
+    assert looped.status is None and "redirect loop" in (looped.error or "")
+    assert len([r for r in records.values() if r.page.kind == "article"]) == 12
+    run.clean_logs()
