@@ -24,10 +24,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from newsbot.cli.common import export_all
 from newsbot.demo.server import LocalSite, Page
 from newsbot.demo.site import ARTICLE_URL, demo_pages
-from pipelines.export import ExportRequest
+from pipelines.export import ExportRequest, export
 from pipelines.store import ArticleFilter, Store
 
 # Each page answers after this long: a site slow enough that two workers have
@@ -154,8 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         return writer.returncode
     # What `newsbot demo` says after its summary.
     Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
-    rows = export_all(args.db, ExportRequest(selection=ArticleFilter(site="demo")), args.csv)
     with Store.open_existing(args.db) as store:
+        rows = export(store, ExportRequest(selection=ArticleFilter(site="demo")), args.csv)
         publishers, registrations = store.imprint_counts("demo")
     print(
         f"{rows} articles in {args.db}, {publishers} publisher imprints, "
