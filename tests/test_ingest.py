@@ -545,3 +545,29 @@ def test_a_site_that_needs_a_browser_is_not_sent_to_workers_and_is_recorded_unsu
     assert published == [["example"]]
     assert site_runs(tmp_path / "news.db")["rendered"]["status"] == "unsupported"
     assert "rendered              unsupported" in capsys.readouterr().out
+
+
+def test_a_frontier_unreachable_at_the_start_is_one_line_and_no_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "news.db"
+    code = main(
+        ["ingest", "--from", "redis://127.0.0.1:1/0", "--db", str(db),
+         "--site-file", str(site_file(tmp_path, "example"))]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("newsbot: cannot reach the frontier at redis://127.0.0.1:1/0: ")
+    assert len(err.splitlines()) == 1
+    assert (
+        not db.exists()
+        or sqlite3.connect(db).execute("SELECT count(*) FROM runs").fetchone()[0] == 0
+    )
+
+
+def test_messages_never_show_the_frontiers_password() -> None:
+    from newsbot.frontier.publish import shown
+
+    assert shown("redis://:s3cret@10.0.0.5:6379/0") == "redis://***@10.0.0.5:6379/0"
+    assert shown("redis://newsbot:s3cret@10.0.0.5:6379/0") == "redis://newsbot:***@10.0.0.5:6379/0"
+    assert shown("redis://10.0.0.5:6379/0") == "redis://10.0.0.5:6379/0"
