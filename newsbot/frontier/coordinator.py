@@ -340,35 +340,50 @@ class Frontier:
             coordinator.close(LOST)
 
 
+# Set on each request a callback gives, to its parent's FRONTIER_ID, until it is queued.
+PARENT = "frontier_parent"
+
+
 class HandOn:
     """When a popped request's result is handed on: its callback's output read to the
-    end (requests queued) and each item it gave through the pipelines (record pushed,
-    or dropped, or failed). Then its in-flight entry goes."""
+    end, and each entry of it handed on: each request queued (or filtered, or dropped)
+    and each item through the pipelines (record pushed, or dropped, or failed). Then
+    its in-flight entry goes.
+
+    Reading to the end is not enough: Scrapy's scraper reads a callback's output ahead
+    of handling it (up to twice CONCURRENT_ITEMS entries wait in a queue), and a worker
+    killed then would lose the requests still waiting there."""
 
     def __init__(self, coordinator: Coordinator):
         self.coordinator = coordinator
-        self.items: Counter[str] = Counter()
+        self.pending: Counter[str] = Counter()
         self.reading: set[str] = set()
 
     def output_started(self, frontier_id: str) -> None:
         self.reading.add(frontier_id)
 
-    def item_started(self, frontier_id: str) -> None:
-        self.items[frontier_id] += 1
+    def entry_started(self, frontier_id: str) -> None:
+        self.pending[frontier_id] += 1
 
     def output_finished(self, frontier_id: str) -> None:
         self.reading.discard(frontier_id)
         self._maybe_ack(frontier_id)
 
-    def item_finished(self, frontier_id: str) -> None:
+    def entry_finished(self, frontier_id: str) -> None:
         # An errback's output does not pass spider middlewares: its one page item
         # counts down from nothing.
-        self.items[frontier_id] -= 1
+        self.pending[frontier_id] -= 1
         self._maybe_ack(frontier_id)
 
+    def request_handled(self, request: Request) -> None:
+        """A request a callback gave was queued, filtered or dropped."""
+        parent = request.meta.pop(PARENT, None)
+        if parent:
+            self.entry_finished(parent)
+
     def _maybe_ack(self, frontier_id: str) -> None:
-        if frontier_id not in self.reading and self.items[frontier_id] <= 0:
-            del self.items[frontier_id]
+        if frontier_id not in self.reading and self.pending[frontier_id] <= 0:
+            del self.pending[frontier_id]
             self.coordinator.ack(frontier_id)
 
 
@@ -410,6 +425,7 @@ class Coordinator:
         crawler.signals.connect(coordinator.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(coordinator.item_done, signal=signals.item_scraped)
         crawler.signals.connect(coordinator.item_done, signal=signals.item_error)
+        crawler.signals.connect(coordinator.request_dropped, signal=signals.request_dropped)
         return coordinator
 
     # --- what the scheduler asks ------------------------------------------------------
@@ -443,7 +459,12 @@ class Coordinator:
     def item_done(self, item: Any, response: Response | Failure, spider: Spider, **_: Any) -> None:
         key = frontier_id(response)
         if key:
-            self.hand_on.item_finished(key)
+            self.hand_on.entry_finished(key)
+
+    def request_dropped(self, request: Request, spider: Spider) -> None:
+        # Dropped before the scheduler saw it (the offsite filter); or after, refused
+        # by it: then the scheduler already counted it (and took PARENT away).
+        self.hand_on.request_handled(request)
 
     # --- signals ------------------------------------------------------------------------
 

@@ -15,13 +15,19 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any, Self
 
-from scrapy import Spider, signals
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from newsbot.frontier import keys
-from newsbot.frontier.coordinator import FRONTIERS, REDIS_DOWN, Coordinator, frontier_id
+from newsbot.frontier.coordinator import (
+    FRONTIERS,
+    PARENT,
+    REDIS_DOWN,
+    Coordinator,
+    frontier_id,
+)
 from pipelines.page import Page
 from pipelines.records import page_record
 from pipelines.scrapy.validate import NotAnArticle
@@ -70,7 +76,7 @@ class OutboxPipeline:
             self._push(page_record(item, dropped=reason))
         key = frontier_id(response)
         if key:
-            self.coordinator.hand_on.item_finished(key)
+            self.coordinator.hand_on.entry_finished(key)
 
     def _push(self, record: bytes) -> None:
         if self.unsent:  # in order, behind what waits already
@@ -105,8 +111,8 @@ class OutboxPipeline:
 
 
 class HandOnMiddleware:
-    """Counts the items of each popped request's callback output, and says when the
-    output was read to the end (its requests are queued by then)."""
+    """Counts the entries (items, requests) of each popped request's callback output,
+    marks its requests with their parent, and says when the output was read to the end."""
 
     def __init__(self, coordinator: Coordinator):
         self.hand_on = coordinator.hand_on
@@ -126,8 +132,11 @@ class HandOnMiddleware:
         self.hand_on.output_started(key)
         try:
             async for entry in result:
-                if isinstance(entry, Page):
-                    self.hand_on.item_started(key)
+                if isinstance(entry, Request):
+                    entry.meta[PARENT] = key
+                    self.hand_on.entry_started(key)
+                elif isinstance(entry, Page):
+                    self.hand_on.entry_started(key)
                 yield entry
         finally:
             self.hand_on.output_finished(key)

@@ -18,7 +18,7 @@ from scrapy.crawler import Crawler
 from scrapy_redis.scheduler import Scheduler
 
 from newsbot.frontier import keys, serializer
-from newsbot.frontier.coordinator import FRONTIERS, REDIS_DOWN, Coordinator, Frontier
+from newsbot.frontier.coordinator import FRONTIERS, PARENT, REDIS_DOWN, Coordinator, Frontier
 from newsbot.frontier.dupefilter import SEEN_TTL, UrlKeyDupeFilter, filter_key
 from newsbot.frontier.queue import FRONTIER_ID, ReliableQueue
 
@@ -87,6 +87,17 @@ class FrontierScheduler(Scheduler):
             self.stats.inc_value(name)
 
     def enqueue_request(self, request: Request) -> bool:
+        # The callback that gave it (coordinator.HandOn), never sent along to Redis.
+        parent = request.meta.pop(PARENT, None)
+        queued = self._enqueue(request)
+        if queued is None and parent:
+            request.meta[PARENT] = parent  # kept here: handed on once it reaches Redis
+        elif parent and self.coordinator is not None:
+            self.coordinator.hand_on.entry_finished(parent)  # queued or filtered
+        return queued is not False
+
+    def _enqueue(self, request: Request) -> bool | None:
+        """True: queued; False: filtered or refused; None: kept here (Redis is down)."""
         assert self.queue is not None and self.df is not None
         try:
             queued = self.queue.push_unseen(
@@ -95,7 +106,7 @@ class FrontierScheduler(Scheduler):
         except REDIS_DOWN as error:
             self.frontier.connection_lost(error)
             self.unsent.append(request)
-            return True
+            return None
         except TypeError as error:
             # Meta that is not JSON (a browser's page methods): it cannot be shared.
             self.unshareable += 1
