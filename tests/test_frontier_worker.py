@@ -31,7 +31,7 @@ from newsbot.cli import main
 from newsbot.demo.server import LocalSite, Page
 from newsbot.frontier import keys, serializer
 from newsbot.frontier.budgets import SharedBudgets
-from newsbot.frontier.coordinator import Frontier
+from newsbot.frontier.coordinator import PARENT, Frontier, HandOn
 from newsbot.frontier.dupefilter import UrlKeyDupeFilter, url_key
 from newsbot.frontier.history import read_history
 from newsbot.frontier.queue import FRONTIER_ID, ReliableQueue
@@ -532,3 +532,29 @@ def test_redirects_are_followed_past_the_shared_filter_and_a_loop_is_recorded(
     assert looped.status is None and "redirect loop" in (looped.error or "")
     assert len([r for r in records.values() if r.page.kind == "article"]) == 12
     run.clean_logs()
+
+
+def test_a_request_is_acked_only_when_all_its_callback_gave_is_handed_on() -> None:
+    acked: list[str] = []
+
+    class Acks:
+        def ack(self, frontier_id: str) -> None:
+            acked.append(frontier_id)
+
+    hand_on = HandOn(Acks())  # type: ignore[arg-type]
+    hand_on.output_started("listing")
+    for _ in range(3):  # its page item and two article requests
+        hand_on.entry_started("listing")
+    # Scrapy read the output to the end ahead of handling it: the requests still wait.
+    hand_on.output_finished("listing")
+    hand_on.entry_finished("listing")  # the page's record pushed
+    first = scrapy.Request("http://127.0.0.1/news/1-a.html", meta={PARENT: "listing"})
+    hand_on.request_handled(first)
+    assert acked == []
+    hand_on.request_handled(scrapy.Request("http://127.0.0.1/x", meta={PARENT: "listing"}))
+    assert acked == ["listing"]
+    hand_on.request_handled(first)  # counted once: the mark went with the first count
+    assert acked == ["listing"]
+    # An errback's one page (no spider middleware counted it) is acked when written.
+    hand_on.entry_finished("failed")
+    assert acked == ["listing", "failed"]
