@@ -232,3 +232,34 @@ def test_redis_restarted_empty_ends_the_run_interrupted_and_the_next_run_complet
     assert "run 2: finished" in out
     count = sqlite3.connect(db).execute("SELECT count(*) FROM articles").fetchone()[0]
     assert count == DEMO_ARTICLES
+
+
+def test_a_worker_killed_mid_run_loses_no_article(redis_server: Any, tmp_path: Path) -> None:
+    # Slow answers (0.5 s): the worker is killed with most of the site still to fetch.
+    with slow_demo_site(0.5) as site:
+        _kill_a_worker_mid_run(redis_server, tmp_path, site, demo_site_file(tmp_path, site.port))
+
+
+def _kill_a_worker_mid_run(
+    redis_server: Any, tmp_path: Path, site: LocalSite, site_file: Path
+) -> None:
+    client = connect(redis_server.url)
+    db = tmp_path / "news.db"
+    writer = start_writer(redis_server.url, db, site_file)
+    workers = start_workers(redis_server.url, tmp_path, 2)
+    # The site's lease names the worker crawling it: "host:pid:random".
+    holder = wait_for(lambda: client.get(keys.lease("demo")), "a worker to take the site")
+    wait_for(lambda: len(article_requests(site)) >= 5, "the crawl to get going")
+    victim = next(w for w in workers if w.pid == int(holder.decode().split(":")[1]))
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(30)
+    assert len(set(article_requests(site))) < DEMO_ARTICLES, "killed mid-run"
+    survivors = [w for w in workers if w is not victim]
+    out = finish(writer, survivors)
+    assert "run 1: finished" in out
+    count = sqlite3.connect(db).execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert count == DEMO_ARTICLES
+    fetched = article_requests(site)
+    assert set(fetched) == {p for p in site.pages if p.endswith(".html") and "/news/" in p}
+    # At most what the killed worker had in flight (16 requests at a time) came twice.
+    assert len(fetched) - DEMO_ARTICLES <= 16
