@@ -571,3 +571,24 @@ def test_messages_never_show_the_frontiers_password() -> None:
     assert shown("redis://:s3cret@10.0.0.5:6379/0") == "redis://***@10.0.0.5:6379/0"
     assert shown("redis://newsbot:s3cret@10.0.0.5:6379/0") == "redis://newsbot:***@10.0.0.5:6379/0"
     assert shown("redis://10.0.0.5:6379/0") == "redis://10.0.0.5:6379/0"
+
+
+def test_a_frontier_out_of_memory_is_drained_in_place(
+    redis_server: Any, tmp_path: Path, pages: list[tuple[Page, str | None]]
+) -> None:
+    client = connect(redis_server.url)
+    articles = [page_record(page) for page, _ in pages if page.kind == "article"]
+    client.rpush(keys.OUTBOX, *articles)
+    # At `maxmemory` under `noeviction`, Redis refuses LMOVE: the writer must still drain.
+    client.config_set("maxmemory-policy", "noeviction")
+    client.config_set("maxmemory", "1")
+    with pytest.raises(redis.ResponseError, match="maxmemory"):
+        client.lmove(keys.OUTBOX, keys.PROCESSING, "LEFT", "RIGHT")
+    with Store.open(tmp_path / "news.db") as store:
+        run_id = store.start_run(["example"], datetime.now(UTC))
+        drain = Drain(client, store, run_id, str(tmp_path / "news.db"), batch=5)
+        while drain.take():
+            pass
+        count = store.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert count == len(articles) == drain.outcomes("example")["new"]
+    assert client.llen(keys.OUTBOX) == client.llen(keys.PROCESSING) == 0

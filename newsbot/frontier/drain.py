@@ -80,20 +80,60 @@ class Drain:
             self.client.delete(keys.PROCESSING)
             return 0
         logger.info("replaying %d records a previous writer left unwritten", len(records))
-        self._write(records)
+        self._write_moved(records)
         return len(records)
 
     def take(self) -> int:
-        """Move up to one batch from the outbox and write it. Returns the records moved."""
+        """Move up to one batch from the outbox and write it. Returns the records taken."""
         pipe = self.client.pipeline(transaction=False)
         for _ in range(self.batch):
             pipe.lmove(keys.OUTBOX, keys.PROCESSING, "LEFT", "RIGHT")
-        records = [record for record in pipe.execute() if record is not None]
+        try:
+            moved = pipe.execute()
+        except redis.ResponseError as error:
+            if not out_of_memory(error):
+                raise
+            # Redis at `maxmemory` under `noeviction` refuses LMOVE (it may grow memory),
+            # not reading and trimming: the writer frees memory in place.
+            return self.replay() or self._take_in_place()
+        records = [record for record in moved if record is not None]
         if records:
-            self._write(records)
+            self._write_moved(records)
         return len(records)
 
-    def _write(self, records: list[bytes]) -> None:
+    def _take_in_place(self) -> int:
+        """A batch read at the outbox's head and trimmed from it once committed. A writer
+        killed in between finds the same head: its digest says it is written."""
+        records: list[bytes] = self.client.lrange(keys.OUTBOX, 0, self.batch - 1)  # type: ignore[assignment]
+        if not records:
+            return 0
+        if batch_digest(records) == self.tally.get("batch"):
+            self.client.ltrim(keys.OUTBOX, len(records), -1)
+            return 0
+        logger.warning("Redis is out of memory: the outbox is drained in place")
+        bad = self._commit(records)
+        self.client.ltrim(keys.OUTBOX, len(records), -1)
+        if bad:
+            try:
+                self.client.rpush(keys.DEAD_LETTERS, *(raw for raw, _ in bad))
+            except redis.ResponseError as error:
+                logger.warning("%d unreadable records dropped: %s", len(bad), error)
+        self._written(records, bad)
+        return len(records)
+
+    def _write_moved(self, records: list[bytes]) -> None:
+        """Write the batch in PROCESSING; once committed, it leaves PROCESSING and its
+        unreadable records go aside, in one step."""
+        bad = self._commit(records)
+        pipe = self.client.pipeline(transaction=True)
+        if bad:
+            pipe.rpush(keys.DEAD_LETTERS, *(raw for raw, _ in bad))
+        pipe.delete(keys.PROCESSING)
+        pipe.execute()
+        self._written(records, bad)
+
+    def _commit(self, records: list[bytes]) -> list[tuple[bytes, BadRecord]]:
+        """Write the batch and the run's tally in one transaction; the unreadable records."""
         bad: list[tuple[bytes, BadRecord]] = []
         sites = self.tally["sites"]
         try:
@@ -118,16 +158,12 @@ class Drain:
             with contextlib.suppress(sqlite3.Error):
                 self.store.db.rollback()
             if is_disk_full(error):
-                # The batch stays in PROCESSING for the next writer, once there is room.
+                # The batch stays in Redis for the next writer, once there is room.
                 raise DiskFull(self.db_path) from error
             raise
-        # Committed: the batch leaves PROCESSING (and its unreadable records go aside)
-        # in one step.
-        pipe = self.client.pipeline(transaction=True)
-        if bad:
-            pipe.rpush(keys.DEAD_LETTERS, *(raw for raw, _ in bad))
-        pipe.delete(keys.PROCESSING)
-        pipe.execute()
+        return bad
+
+    def _written(self, records: list[bytes], bad: list[tuple[bytes, BadRecord]]) -> None:
         self.written += len(records) - len(bad)
         if bad:
             self.bad += len(bad)
@@ -138,3 +174,8 @@ class Drain:
                 keys.DEAD_LETTERS,
                 bad[0][1],
             )
+
+
+def out_of_memory(error: redis.ResponseError) -> bool:
+    """Redis's answer to a command that may grow memory past `maxmemory` (noeviction)."""
+    return "maxmemory" in str(error) or str(error).startswith("OOM")

@@ -329,17 +329,22 @@ def _ingest(
                 break
             if not moved:
                 time.sleep(poll)
-        except (redis.ConnectionError, redis.TimeoutError) as error:
+        except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError) as error:
+            # Unreachable, or answering with an error (out of memory under `noeviction`,
+            # a lost ACL permission): waited out like a network cut, then interrupted.
+            unreachable = not isinstance(error, redis.ResponseError)
             if down_since is None:
                 down_since = now
                 logger.warning(
-                    "the frontier at %s is unreachable (%s); waiting up to %.0f s",
+                    "the frontier at %s %s (%s); waiting up to %.0f s",
                     shown(url),
+                    "is unreachable" if unreachable else "refuses the writer's commands",
                     error,
                     deadline,
                 )
             elif now - down_since >= deadline or stop.received:
-                ending = Ending("shutdown", f"the frontier at {shown(url)} was unreachable "
+                what = "was unreachable" if unreachable else f"refused the writer ({error})"
+                ending = Ending("shutdown", f"the frontier at {shown(url)} {what} "
                                             f"for {now - down_since:.0f} s")  # fmt: skip
                 break
             # A batch may have been moved without its answer reaching us: replay it.
