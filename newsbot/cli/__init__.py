@@ -27,6 +27,8 @@ from newsbot.cli import (
     demo,
     export,
     extract,
+    frontier,
+    ingest,
     report,
     reprints,
     reprocess,
@@ -55,6 +57,8 @@ class Command(Protocol):
 # In the order `newsbot --help` lists them.
 COMMANDS: list[Command] = [
     crawl,
+    ingest,
+    frontier,
     extract,
     export,
     demo,

@@ -84,6 +84,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SHARE",
         help="a site whose failed requests exceed this share fails (default 0.2)",
     )
+    parser.add_argument(
+        "--frontier",
+        metavar="URL",
+        help="crawl as a worker on the shared frontier at redis://HOST:PORT/DB: the run "
+        "`newsbot ingest` opened there, its sites (or the SLUGs named), no database",
+    )
+    parser.add_argument(
+        "--share-site",
+        action="store_true",
+        help="with --frontier: crawl a site beside other workers (one request per "
+        "download_delay across them) instead of one worker per site",
+    )
+    parser.add_argument(
+        "--wait",
+        type=duration,
+        default=600.0,
+        metavar="DURATION",
+        help="with --frontier: how long to wait for a run to open (default 10m)",
+    )
 
 
 def selected_sites(args: argparse.Namespace) -> list[SiteConfig]:
@@ -102,7 +121,46 @@ def _export_request(args: argparse.Namespace, output: str) -> ExportRequest:
     return ExportRequest(format=fmt, excel=args.excel and fmt == "csv")
 
 
+def _run_worker(args: argparse.Namespace) -> int:
+    from newsbot.frontier.worker import NoRun, run_worker
+
+    # The run (its sites, --since, --limit, --refresh) is the writer's; so is the database.
+    given = [
+        option
+        for option, value in (
+            ("--site-file", args.site_file),
+            ("--all", args.all),
+            ("--since", args.since),
+            ("--limit", args.limit),
+            ("--refresh", args.refresh),
+            ("--export", args.export),
+        )
+        if value
+    ]
+    if given:
+        raise UsageError(
+            f"{', '.join(given)}: the run's, given to `newsbot ingest`, not to a --frontier worker"
+        )
+    try:
+        report = run_worker(
+            args.frontier,
+            args.slugs,
+            share_site=args.share_site,
+            wait=args.wait,
+            settings_overrides={"NEWSBOT_WORKERS": args.workers}
+            if args.workers is not None
+            else None,
+        )
+    except NoRun as error:
+        raise UsageError(str(error)) from error
+    return report.exit_code
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.frontier:
+        return _run_worker(args)
+    if args.share_site:
+        raise UsageError("--share-site is for a --frontier worker")
     from newsbot.run.health import HealthLimits
     from newsbot.run.lock import CrawlLocked
     from newsbot.run.runner import format_summary, run_crawl

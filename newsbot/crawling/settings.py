@@ -103,3 +103,13 @@ LOG_LEVEL = "INFO"
 # The crawl log (data/logs/newsbot.log beside the database) rotates at this size.
 NEWSBOT_LOG_ROTATE_BYTES = 10 * 1024 * 1024
 NEWSBOT_LOG_BACKUPS = 5
+
+# A crawl worker on a shared frontier (`newsbot crawl --frontier URL`, newsbot/frontier/);
+# each can be set in the environment of the same name too.
+# Seconds a worker's heartbeat lives (renewed every third of it): a worker silent this
+# long is dead, its in-flight requests go back to the queue and its sites move.
+NEWSBOT_FRONTIER_HEARTBEAT = 10.0
+# Records waiting for the writer above which workers pause (they resume below half).
+NEWSBOT_OUTBOX_MAX = 20_000
+# Seconds a worker waits for an unreachable Redis before ending its sites as interrupted.
+NEWSBOT_REDIS_DOWN_DEADLINE = 300.0

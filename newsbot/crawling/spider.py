@@ -86,6 +86,21 @@ class SitemapLimits:
         )
 
 
+class Budgets:
+    """What the spider counts against the run's limits (--limit articles, sitemap
+    documents and URLs), in this process. A frontier worker shares them with the site's
+    other workers through Redis (NEWSBOT_BUDGETS names the loader)."""
+
+    def __init__(self) -> None:
+        self.used: dict[str, int] = {}
+
+    def take(self, name: str, wanted: int, cap: int) -> int:
+        """How many of `wanted` fit under `cap`; those are counted as used."""
+        granted = max(0, min(wanted, cap - self.used.get(name, 0)))
+        self.used[name] = self.used.get(name, 0) + granted
+        return granted
+
+
 class Newest:
     """The `room` newest of what is offered under distinct keys (by date; undated count
     as oldest, ties go to what came first), in memory proportional to `room`, not to
@@ -210,6 +225,10 @@ class NewsSpider(scrapy.Spider):
         self.resume_url: str | None = None
         self.limited = False
         self.articles_requested = 0
+        self.budgets = Budgets()
+        # On a shared frontier the shared duplicate filter keeps articles unique across
+        # workers, so article requests go through it (NEWSBOT_FRONTIER_URL set).
+        self.shared_frontier = False
         self.scheduled: set[str] = set()
         self.sitemap_limits = SitemapLimits()
         self.sitemap_documents = len(config.sitemaps)
@@ -225,6 +244,10 @@ class NewsSpider(scrapy.Spider):
         spider.history = read_history(crawler.settings, spider.config.slug)
         spider.previous_finished = spider.history.last_status == "finished"
         spider.resume_url = None if spider.previous_finished else spider.history.cursor_url
+        if crawler.settings.get("NEWSBOT_BUDGETS"):
+            read_budgets = load_object(crawler.settings["NEWSBOT_BUDGETS"])
+            spider.budgets = read_budgets(crawler.settings, spider.config.slug)
+        spider.shared_frontier = bool(crawler.settings.get("NEWSBOT_FRONTIER_URL"))
         return spider
 
     # --- requests ---------------------------------------------------------------------
@@ -334,7 +357,7 @@ class NewsSpider(scrapy.Spider):
     ) -> scrapy.Request | None:
         if key in self.scheduled:
             return None
-        if self.limit is not None and self.articles_requested >= self.limit:
+        if self.limit is not None and not self.budgets.take("articles", 1, self.limit):
             self.limited = True
             self._stat("newsbot/limited", 1)  # the run's status: "limited", not "finished"
             return None
@@ -343,6 +366,8 @@ class NewsSpider(scrapy.Spider):
         request = self._request(
             found.url, "article", self.parse_article, hints=found.hints(), found_in=found_in
         )
+        if self.shared_frontier:
+            return request  # (the shared filter lets redirects through, for the same reason)
         # `scheduled` already keeps articles unique. Past Scrapy's duplicate filter, a
         # redirect loop runs into REDIRECT_MAX_TIMES and is logged, instead of vanishing
         # when it comes back to a URL the filter has seen.
@@ -499,6 +524,12 @@ class NewsSpider(scrapy.Spider):
         # The budget is taken before the first request is handed out: another sitemap
         # read meanwhile (Scrapy interleaves callbacks' output) sees what is left.
         chosen = newest.best()
+        # (all of them in one process: the room was the budget's; shared, others took some)
+        chosen = chosen[
+            : self.budgets.take(
+                "sitemap_documents", len(chosen), limits.documents - len(self.config.sitemaps)
+            )
+        ]
         self.sitemap_documents += len(chosen)
         for url, key in chosen:
             self.scheduled.add(key)
@@ -534,6 +565,7 @@ class NewsSpider(scrapy.Spider):
         self._discovered(article_links)
         scheduled = (self._schedule_article(found, key, "sitemap") for found, key in newest.best())
         requests = [request for request in scheduled if request is not None]
+        requests = requests[: self.budgets.take("sitemap_urls", len(requests), limits.urls)]
         self.sitemap_urls_taken += len(requests)  # before handing any out, as above
         for request in requests:
             yield request

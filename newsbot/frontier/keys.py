@@ -89,3 +89,17 @@ def done(run_id: int) -> str:
 
 def run_keys_pattern(run_id: int) -> str:
     return f"{PREFIX}:run:{run_id}:*"
+
+
+# --- The writer's keys (newsbot ingest; appended by the writer side) ---
+
+# Records the writer could not read (pipelines.records.BadRecord): set aside, as sent,
+# for a person to look at, instead of blocking the drain or being lost without a trace.
+DEAD_LETTERS = f"{PREFIX}:dead"
+
+
+def closed(run_id: int) -> str:
+    """How the writer closed a run ("finished", "failed", "interrupted"; expires after a
+    day): a worker that finds the run gone reads it to tell a run that ended normally
+    (exit 0) from a frontier that lost it."""
+    return f"{PREFIX}:closed:{run_id}"

@@ -8,7 +8,7 @@ import logging
 import logging.handlers
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,7 +93,7 @@ class Progress(TerminalLine):
         self.show(self.line())
 
 
-def _failure_reason(stats: dict[str, Any], run: SiteRun) -> str | None:
+def _failure_reason(stats: Mapping[str, Any], run: SiteRun) -> str | None:
     """Why a site gave nothing at all, or None. A site that answers but gives no
     article link is a failure too: a wrong `article_url`, a moved listing, robots.txt
     closing the site must not pass as a quiet "no new articles"."""
@@ -130,12 +130,13 @@ def _failure_reason(stats: dict[str, Any], run: SiteRun) -> str | None:
 
 
 def site_run(
-    store: Store, run_id: int, slug: str, crawler: Crawler, stopped: bool = False
+    store: Store, run_id: int, slug: str, stats: Mapping[str, Any], stopped: bool = False
 ) -> SiteRun:
     """What the crawl did for one site: its stats, its status (from the stats: how the
     spider closed, whether --limit cut it) and its field coverage. A spider that never
-    closed failed to start, unless a signal (`stopped`) ended the crawl first."""
-    stats = crawl_stats(crawler)
+    closed failed to start, unless a signal (`stopped`) ended the crawl first. The stats
+    are one crawler's in a single-process crawl, or every worker's summed by the writer
+    of a distributed one (newsbot/frontier/ingest.py): both close a run the same way."""
     status = site_status(stats)
     if stopped and "finish_reason" not in stats:
         status = "interrupted"
@@ -246,7 +247,7 @@ class _CrawlLog(logging.handlers.RotatingFileHandler):
             super().emit(record)
 
 
-def _rotating_log(log_file: str, settings: Settings) -> logging.Handler:
+def rotating_log(log_file: str, settings: Settings) -> logging.Handler:
     """The crawl log: appended run after run, rotated at LOG_ROTATE_BYTES into a few
     numbered files, so a nightly cron job never fills the disk."""
     Path(log_file).parent.mkdir(parents=True, exist_ok=True)
@@ -317,7 +318,7 @@ def _run_crawl(
     run_id = store.start_run([c.slug for c in configs], datetime.now(UTC))
     settings = crawl_settings(db_path, run_id, settings_overrides)
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
-    log_handler = _rotating_log(log_file, settings) if log_file else None
+    log_handler = rotating_log(log_file, settings) if log_file else None
     root = logging.getLogger()
     root_level = root.level
     if log_handler:
@@ -358,39 +359,64 @@ def _run_crawl(
             raise DiskFull(db_path)
 
         stopped = bool(stop.received)
-        results += [
-            site_run(store, run_id, slug, crawler, stopped) for slug, crawler in crawlers.items()
-        ]
-        tried = {slug: what_was_tried(crawl_stats(crawler)) for slug, crawler in crawlers.items()}
-        for result in results:
-            judge(store, result, limits, tried.get(result.site))
-        statuses = {r.status for r in results}
-        if "interrupted" in statuses or stop.received:
-            status = "interrupted"
-        elif results and all(r.status in ("failed", "unsupported") for r in results):
-            status = "failed"
-        else:
-            status = "finished"
-        report = CrawlReport(run_id, status, results, db_path)
-        timed_out = [
-            slug
-            for slug, crawler in crawlers.items()
-            if crawl_stats(crawler).get("finish_reason") == "closespider_timeout"
-        ]
-        note = f"stopped at the maximum run time: {', '.join(timed_out)}" if timed_out else None
-        store.finish_run(
-            run_id, status, results, datetime.now(UTC), note=note, browser_mb=peak_memory_mb()
+        stats = {slug: crawl_stats(crawler) for slug, crawler in crawlers.items()}
+        results += [site_run(store, run_id, slug, stats[slug], stopped) for slug in crawlers]
+        return close_run(
+            store,
+            run_id,
+            results,
+            stats,
+            limits,
+            db_path=db_path,
+            stopped=stopped,
+            browser_mb=peak_memory_mb(),
         )
-        for line in (line for r in results for line in r.problems):
-            logger.warning("health: %s", line)
-        logger.info("run %s summary:\n%s", run_id, format_summary(report))
-        return report
     finally:
         store.release()
         if log_handler:
             root.removeHandler(log_handler)
             root.setLevel(root_level)
             log_handler.close()
+
+
+def close_run(
+    store: Store,
+    run_id: int,
+    results: list[SiteRun],
+    stats: Mapping[str, Mapping[str, Any]],
+    limits: HealthLimits,
+    *,
+    db_path: str,
+    stopped: bool = False,
+    browser_mb: float | None = None,
+    note: str | None = None,
+) -> CrawlReport:
+    """Judge every site's run, record the run's row and say what it gave: the end of a
+    crawl, in one process or (newsbot/frontier/ingest.py) on the writer of many workers.
+    `stats` are each site's crawl stats; `stopped`: a signal or a lost frontier ended it; `note`: why, for the run's row."""
+    tried = {slug: what_was_tried(site_stats) for slug, site_stats in stats.items()}
+    for result in results:
+        judge(store, result, limits, tried.get(result.site))
+    statuses = {r.status for r in results}
+    if "interrupted" in statuses or stopped:
+        status = "interrupted"
+    elif results and all(r.status in ("failed", "unsupported") for r in results):
+        status = "failed"
+    else:
+        status = "finished"
+    report = CrawlReport(run_id, status, results, db_path)
+    timed_out = [
+        slug
+        for slug, site_stats in stats.items()
+        if site_stats.get("finish_reason") == "closespider_timeout"
+    ]
+    if timed_out and not note:
+        note = f"stopped at the maximum run time: {', '.join(timed_out)}"
+    store.finish_run(run_id, status, results, datetime.now(UTC), note=note, browser_mb=browser_mb)
+    for line in (line for r in results for line in r.problems):
+        logger.warning("health: %s", line)
+    logger.info("run %s summary:\n%s", run_id, format_summary(report))
+    return report
 
 
 def format_summary(report: CrawlReport) -> str:

@@ -78,6 +78,11 @@ class SqliteHistory:
     def __len__(self) -> int:
         return len(self._fetches)
 
+    def items(self) -> Iterator[tuple[str, PastFetch]]:
+        """Every URL key with its past fetch (request and final URLs both), for a writer
+        that hands the history to crawl workers on other machines."""
+        return iter(self._fetches.items())
+
     def get(self, url: str) -> PastFetch | None:
         return self._fetches.get(normalize_url(url))
 

@@ -112,6 +112,33 @@ class RunLog(Connection):
             )
             self.flush()
 
+    def adopt_run(self, run_id: int) -> bool:
+        """Take over a run still "running" whose writer died (a distributed crawl's
+        writer restarted): its row gets this process's pid, so it is not taken for a
+        killed run. False when the run is not running (finished, interrupted, unknown)."""
+        self._begin()
+        cursor = self.db.execute(
+            "UPDATE runs SET pid = ? WHERE id = ? AND status = 'running'", [os.getpid(), run_id]
+        )
+        self.flush()
+        return cursor.rowcount == 1
+
+    def writer_tally(self, run_id: int) -> dict[str, Any]:
+        """A running distributed run's tally (what its writer stored so far: outcomes per
+        site, the last batch committed), kept in the run's `site_counts` until
+        finish_run writes the final counts there."""
+        row = self.db.execute(
+            "SELECT site_counts FROM runs WHERE id = ? AND status = 'running'", [run_id]
+        ).fetchone()
+        tally = json.loads(row[0]) if row and row[0] else {}
+        return tally if isinstance(tally, dict) and "writer" in tally else {"writer": True}
+
+    def save_writer_tally(self, run_id: int, tally: Mapping[str, Any]) -> None:
+        """In the open batch's transaction, so the tally and the rows it counts are
+        committed together: a writer killed between the two cannot count a batch twice."""
+        self._begin()
+        self.db.execute("UPDATE runs SET site_counts = ? WHERE id = ?", [as_json(tally), run_id])
+
     def finish_run(
         self,
         run_id: int,

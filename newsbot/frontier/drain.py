@@ -1,0 +1,181 @@
+"""The writer's drain: records of fetched pages from the frontier's outbox into the
+database, in batches that lose nothing and count nothing twice.
+
+A batch is moved from `keys.OUTBOX` to `keys.PROCESSING` (LMOVE, pipelined), written
+with pipelines/writer.py in one transaction together with the run's tally (what each
+site's pages became: new, updated, unchanged) and a digest of the batch, committed, and
+only then deleted from PROCESSING. A writer killed at any point leaves its batch in
+PROCESSING; the next one replays it. Rows are idempotent by URL (an article written
+twice is "unchanged" the second time, a page's log line is replaced by the same line);
+the tally is kept exact by the digest: a batch found in PROCESSING whose digest is the
+last one committed was written already, and is only deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import math
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+import redis
+
+from newsbot.frontier import keys
+from pipelines.article import SiteImprint
+from pipelines.records import BadRecord, read_record
+from pipelines.store import DiskFull, Store, is_disk_full
+from pipelines.writer import write_dropped, write_page
+
+logger = logging.getLogger(__name__)
+
+# Records per batch: one transaction each. Large batches commit less often (faster), a
+# killed writer replays more.
+BATCH = 200
+OUTCOMES = ("new", "updated", "unchanged")
+
+
+def batch_digest(records: Sequence[bytes]) -> str:
+    digest = hashlib.sha1(usedforsecurity=False)
+    for record in records:
+        digest.update(len(record).to_bytes(8, "big"))
+        digest.update(record)
+    return digest.hexdigest()
+
+
+class Drain:
+    """The outbox of one run into one store. `written` counts the records written by this
+    process; `tally` what each site's articles became over the whole run (resumed from
+    the database when a writer takes the run over)."""
+
+    def __init__(
+        self, client: redis.Redis, store: Store, run_id: int, db_path: str, batch: int = BATCH
+    ):
+        self.client, self.store, self.run_id, self.db_path = client, store, run_id, db_path
+        self.batch = batch
+        # One transaction per batch, committed by the drain alone: the store's own
+        # periodic commits would split a batch from its tally.
+        store.BATCH_ITEMS = 2**62
+        store.BATCH_SECONDS = math.inf
+        self.tally: dict[str, Any] = store.writer_tally(run_id)
+        self.tally.setdefault("sites", {})
+        self.imprints: dict[str, SiteImprint] = {}
+        self.written = 0
+        self.bad = 0
+
+    def outcomes(self, site: str) -> dict[str, int]:
+        counts: dict[str, int] = self.tally["sites"].get(site, {})
+        return {outcome: int(counts.get(outcome, 0)) for outcome in OUTCOMES}
+
+    def replay(self) -> int:
+        """Write the batch a killed writer (or a lost connection) left in PROCESSING, unless
+        it was committed already. Returns the records written."""
+        records: list[bytes] = self.client.lrange(keys.PROCESSING, 0, -1)  # type: ignore[assignment]
+        if not records:
+            return 0
+        if batch_digest(records) == self.tally.get("batch"):
+            logger.info("batch of %d records committed already; cleared", len(records))
+            self.client.delete(keys.PROCESSING)
+            return 0
+        logger.info("replaying %d records a previous writer left unwritten", len(records))
+        self._write_moved(records)
+        return len(records)
+
+    def take(self) -> int:
+        """Move up to one batch from the outbox and write it. Returns the records taken."""
+        pipe = self.client.pipeline(transaction=False)
+        for _ in range(self.batch):
+            pipe.lmove(keys.OUTBOX, keys.PROCESSING, "LEFT", "RIGHT")
+        try:
+            moved = pipe.execute()
+        except redis.ResponseError as error:
+            if not out_of_memory(error):
+                raise
+            # Redis at `maxmemory` under `noeviction` refuses LMOVE (it may grow memory),
+            # not reading and trimming: the writer frees memory in place.
+            return self.replay() or self._take_in_place()
+        records = [record for record in moved if record is not None]
+        if records:
+            self._write_moved(records)
+        return len(records)
+
+    def _take_in_place(self) -> int:
+        """A batch read at the outbox's head and trimmed from it once committed. A writer
+        killed in between finds the same head: its digest says it is written."""
+        records: list[bytes] = self.client.lrange(keys.OUTBOX, 0, self.batch - 1)  # type: ignore[assignment]
+        if not records:
+            return 0
+        if batch_digest(records) == self.tally.get("batch"):
+            self.client.ltrim(keys.OUTBOX, len(records), -1)
+            return 0
+        logger.warning("Redis is out of memory: the outbox is drained in place")
+        bad = self._commit(records)
+        self.client.ltrim(keys.OUTBOX, len(records), -1)
+        if bad:
+            try:
+                self.client.rpush(keys.DEAD_LETTERS, *(raw for raw, _ in bad))
+            except redis.ResponseError as error:
+                logger.warning("%d unreadable records dropped: %s", len(bad), error)
+        self._written(records, bad)
+        return len(records)
+
+    def _write_moved(self, records: list[bytes]) -> None:
+        """Write the batch in PROCESSING; once committed, it leaves PROCESSING and its
+        unreadable records go aside, in one step."""
+        bad = self._commit(records)
+        pipe = self.client.pipeline(transaction=True)
+        if bad:
+            pipe.rpush(keys.DEAD_LETTERS, *(raw for raw, _ in bad))
+        pipe.delete(keys.PROCESSING)
+        pipe.execute()
+        self._written(records, bad)
+
+    def _commit(self, records: list[bytes]) -> list[tuple[bytes, BadRecord]]:
+        """Write the batch and the run's tally in one transaction; the unreadable records."""
+        bad: list[tuple[bytes, BadRecord]] = []
+        sites = self.tally["sites"]
+        try:
+            for raw in records:
+                try:
+                    record = read_record(raw)
+                except BadRecord as error:
+                    bad.append((raw, error))
+                    continue
+                page = record.page
+                if record.dropped is not None:
+                    write_dropped(self.store, page, self.run_id, record.dropped)
+                    continue
+                outcome = write_page(self.store, page, self.run_id, self.imprints)
+                if outcome is not None:
+                    counts = sites.setdefault(page.site or "", {})
+                    counts[outcome] = counts.get(outcome, 0) + 1
+            self.tally["batch"] = batch_digest(records)
+            self.store.save_writer_tally(self.run_id, self.tally)
+            self.store.flush()
+        except (OSError, sqlite3.OperationalError) as error:
+            with contextlib.suppress(sqlite3.Error):
+                self.store.db.rollback()
+            if is_disk_full(error):
+                # The batch stays in Redis for the next writer, once there is room.
+                raise DiskFull(self.db_path) from error
+            raise
+        return bad
+
+    def _written(self, records: list[bytes], bad: list[tuple[bytes, BadRecord]]) -> None:
+        self.written += len(records) - len(bad)
+        if bad:
+            self.bad += len(bad)
+            logger.warning(
+                "%d unreadable record%s set aside in %s (%s)",
+                len(bad),
+                "" if len(bad) == 1 else "s",
+                keys.DEAD_LETTERS,
+                bad[0][1],
+            )
+
+
+def out_of_memory(error: redis.ResponseError) -> bool:
+    """Redis's answer to a command that may grow memory past `maxmemory` (noeviction)."""
+    return "maxmemory" in str(error) or str(error).startswith("OOM")
