@@ -151,10 +151,9 @@ def test_three_workers_and_a_writer_store_what_one_crawl_stores(
 def test_a_stopped_writer_holds_the_workers_back_and_the_run_completes_when_it_goes_on(
     redis_server: Any, tmp_path: Path
 ) -> None:
-    # Slower answers than the other tests': workers look at the outbox each heartbeat
-    # beat, and at 8 requests at a time (the local sites' concurrency) and 0.5 s per page
-    # a beat brings a dozen records, well within the bound's margin.
-    with slow_demo_site(0.5) as site:
+    # Answers as fast as the other tests': each push reports the outbox's length, so a
+    # worker pauses at the bound, not a heartbeat later.
+    with slow_demo_site(0.1) as site:
         _run_with_the_writer_stopped(redis_server, tmp_path, demo_site_file(tmp_path, site.port))
 
 

@@ -231,7 +231,12 @@ class Frontier:
         return any(coordinator.yielding for coordinator in self.coordinators.values())
 
     def _outbox_pressure(self) -> None:
-        waiting = int(self.redis.llen(keys.OUTBOX))
+        self.outbox_waiting(int(self.redis.llen(keys.OUTBOX)))
+
+    def outbox_waiting(self, waiting: int) -> None:
+        """Pause above NEWSBOT_OUTBOX_MAX records waiting, crawl again below half of it.
+        Each push reports the length it made (so a fast crawl stops at the bound, not a
+        heartbeat later); the heartbeat reads it to resume."""
         if "outbox" not in self.pauses and waiting > self.outbox_max:
             logger.warning(
                 "%d records wait for the writer (over NEWSBOT_OUTBOX_MAX %d): pausing until "

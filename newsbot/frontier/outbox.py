@@ -83,12 +83,13 @@ class OutboxPipeline:
             self.unsent.append(record)
             return
         try:
-            self.frontier.redis.rpush(keys.OUTBOX, record)
+            waiting = int(self.frontier.redis.rpush(keys.OUTBOX, record))
         except REDIS_DOWN as error:
             self.unsent.append(record)
             self.frontier.connection_lost(error)
             return
         self._count()
+        self.frontier.outbox_waiting(waiting)
 
     def _count(self) -> None:
         if self.crawler.stats:
