@@ -45,6 +45,7 @@ class Run:
     seconds: float
     cpu_seconds: float
     peak_mb: float
+    peak_pss_mb: float
     stored: int
     complete: int
 
@@ -67,7 +68,15 @@ def newsbot_run(mirror: Mirror, db: Path) -> Run:
             "SELECT count(*), count(*) FILTER (WHERE title IS NOT NULL AND body IS NOT NULL"
             " AND published_at_utc IS NOT NULL) FROM articles"
         ).fetchone()
-    return Run("newsbot", usage.seconds, usage.cpu_seconds, usage.peak_rss_mb, stored, complete)
+    return Run(
+        "newsbot",
+        usage.seconds,
+        usage.cpu_seconds,
+        usage.peak_rss_mb,
+        usage.peak_pss_mb,
+        stored,
+        complete,
+    )
 
 
 def peer_run(mirror: Mirror, db: Path) -> Run:
@@ -80,7 +89,15 @@ def peer_run(mirror: Mirror, db: Path) -> Run:
             "SELECT count(*), count(*) FILTER (WHERE title IS NOT NULL AND text IS NOT NULL"
             " AND date IS NOT NULL) FROM articles"
         ).fetchone()
-    return Run("peer", usage.seconds, usage.cpu_seconds, usage.peak_rss_mb, stored, complete)
+    return Run(
+        "peer",
+        usage.seconds,
+        usage.cpu_seconds,
+        usage.peak_rss_mb,
+        usage.peak_pss_mb,
+        stored,
+        complete,
+    )
 
 
 def median_run(runs: list[Run]) -> Run:
@@ -92,6 +109,7 @@ def median_run(runs: list[Run]) -> Run:
         seconds=med([r.seconds for r in runs]),
         cpu_seconds=med([r.cpu_seconds for r in runs]),
         peak_mb=med([r.peak_mb for r in runs]),
+        peak_pss_mb=med([r.peak_pss_mb for r in runs]),
         stored=int(med([r.stored for r in runs])),
         complete=int(med([r.complete for r in runs])),
     )
@@ -120,25 +138,32 @@ def main() -> None:
         f"\n{args.pages}-article mirror of real pages on 127.0.0.1, median of {args.rounds} "
         "interleaved rounds\n"
     )
-    print("| tool | articles/s | CPU ms/article | peak MB | stored | complete |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| tool | articles/s | CPU ms/article | peak MB (RSS summed) | peak MB (PSS summed) "
+        "| stored | complete |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for run in (ours, peer):
         print(
             f"| {run.tool} | {run.rate:.1f} | {run.cpu_ms:.0f} | {run.peak_mb:.0f} | "
-            f"{run.stored} | {run.complete} |"
+            f"{run.peak_pss_mb:.0f} | {run.stored} | {run.complete} |"
         )
     for tool, reason in UNUSABLE.items():
-        print(f"| {tool} | - | - | - | - | not a usable peer (tried by hand): {reason} |")
+        print(f"| {tool} | - | - | - | - | - | not a usable peer (tried by hand): {reason} |")
     if not peer.stored:
         raise SystemExit("the peer stored no article: nothing to compare with")
     speed, memory = ours.rate / peer.rate, ours.peak_mb / peer.peak_mb
     print(
         f"\nnewsbot / peer: {speed:.2f}x the articles/s (target >= 1.8x), "
-        f"{memory:.2f}x the peak memory (target <= 1.5x)"
+        f"{memory:.2f}x the peak memory, RSS summed (target <= 1.5x; PSS summed: "
+        f"{ours.peak_pss_mb / peer.peak_pss_mb:.2f}x)"
     )
-    for tool, rounds in runs.items():
+    print("per round (ratios of the same round):")
+    for number, (mine, theirs) in enumerate(zip(runs["newsbot"], runs["peer"], strict=True)):
         print(
-            f"  {tool} rounds: " + ", ".join(f"{r.rate:.1f}/s {r.peak_mb:.0f} MB" for r in rounds)
+            f"  round {number + 1}: newsbot {mine.rate:.1f}/s {mine.peak_mb:.0f} MB, "
+            f"peer {theirs.rate:.1f}/s {theirs.peak_mb:.0f} MB: "
+            f"{mine.rate / theirs.rate:.2f}x speed, {mine.peak_mb / theirs.peak_mb:.2f}x memory"
         )
 
 
