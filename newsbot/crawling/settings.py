@@ -97,9 +97,9 @@ COMMANDS_MODULE = "newsbot.run.commands"
 NEWSBOT_SITE_FILES: list[str] = []
 # Extraction worker processes (0 = in the crawl's own process only). The crawl's process
 # extracts too whenever each worker has its pages (pipelines/workers.py), so on 2 cores
-# one worker keeps both busy: bench/peers_bench.py on the 1,000-page mirror, one worker
-# instead of two, the whole process tree's peak 273-284 MB against 385-396 MB at the
-# same speed (README, "Where the memory goes").
+# one worker keeps both busy: bench/peers_bench.py --also-workers 2 on the 1,000-page
+# mirror (2026-12-07, loaded machine), 9.9 articles/s and 269 MB at the peak of the whole
+# process tree with 1 worker, 8.6/s and 350 MB with 2 (README, "Where the memory goes").
 NEWSBOT_WORKERS = 1
 
 LOG_LEVEL = "INFO"
