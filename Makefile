@@ -3,7 +3,7 @@ NEWSBOT := .venv/bin/newsbot
 STAMP := .venv/.installed-stamp
 DB ?= data/news.db
 
-.PHONY: install test lint demo crawl export bench bench-extract bench-crawl bench-pipeline bench-reprints bench-render bench-peers cron clean
+.PHONY: install test lint demo crawl export bench bench-extract bench-crawl bench-pipeline bench-reprints bench-render bench-peers bench-memory cron clean
 
 install: $(STAMP)
 
@@ -57,6 +57,11 @@ bench-render: $(STAMP)
 # 1,000-page mirror of real pages: articles/s, CPU per article, peak memory, completeness.
 bench-peers: $(STAMP)
 	$(PY) bench/peers_bench.py
+
+# Each process of a crawl's tree (the crawl, worker, fork server, resource tracker): its
+# peak RSS, PSS and USS on the 1,000-page mirror (README, "Where the memory goes").
+bench-memory: $(STAMP)
+	$(PY) bench/memory_breakdown.py
 
 bench: bench-extract bench-pipeline bench-reprints
 
