@@ -20,12 +20,7 @@ from pipelines.article import SiteImprint
 from pipelines.options import ChainOptions
 from pipelines.page import Page
 from pipelines.stages.chain import extract_page, read_imprint_page
-from pipelines.workers import (
-    SharedPool,
-    extract_in_worker,
-    give_back_freed_memory,
-    keep_heap_small,
-)
+from pipelines.workers import SharedPool, give_back_freed_memory, keep_heap_small
 
 
 class ProcessPipeline:
@@ -59,12 +54,9 @@ class ProcessPipeline:
             # The writer (pipelines/writer.py) fills the site's articles from it.
             item.imprint = read_imprint_page(item, self.options)
         elif item.kind == "article":
-            if self.pool is not None and SharedPool.take_slot():
-                try:
-                    future = self.pool.submit(extract_in_worker, item, self.options)
-                    result = await asyncio.wrap_future(future)
-                finally:
-                    SharedPool.give_slot()
+            future = SharedPool.hand(item, self.options) if self.pool is not None else None
+            if future is not None:
+                result = await asyncio.wrap_future(future)
             else:
                 result = extract_page(item, self.options, imprints=self.imprints, for_store=True)
                 give_back_freed_memory()
