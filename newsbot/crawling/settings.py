@@ -98,8 +98,9 @@ NEWSBOT_SITE_FILES: list[str] = []
 # Extraction worker processes (0 = in the crawl's own process only). The crawl's process
 # extracts too whenever each worker has its pages (pipelines/workers.py), so on 2 cores
 # one worker keeps both busy: bench/peers_bench.py --also-workers 2 on the 1,000-page
-# mirror (2026-12-07, loaded machine), 9.9 articles/s and 269 MB at the peak of the whole
-# process tree with 1 worker, 8.6/s and 350 MB with 2 (README, "Where the memory goes").
+# mirror (2026-12-07, loaded machine), 269 MB at the peak of the whole process tree with
+# 1 worker against 350 MB with 2; 500 pages in 25.3 s against 24.7 s (README, "Where the
+# memory goes").
 NEWSBOT_WORKERS = 1
 
 LOG_LEVEL = "INFO"
