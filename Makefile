@@ -3,7 +3,7 @@ NEWSBOT := .venv/bin/newsbot
 STAMP := .venv/.installed-stamp
 DB ?= data/news.db
 
-.PHONY: install test lint demo demo-distributed crawl export bench bench-extract bench-crawl bench-pipeline bench-reprints bench-render bench-peers bench-completeness bench-distributed cron clean
+.PHONY: install test lint demo demo-distributed crawl export bench bench-extract bench-crawl bench-pipeline bench-reprints bench-render bench-peers bench-completeness bench-distributed bench-memory cron clean
 
 install: $(STAMP)
 
@@ -72,6 +72,11 @@ bench-completeness: $(STAMP)
 # article), and the writer's drain rate on real records (needs Debian's redis-server).
 bench-distributed: $(STAMP)
 	$(PY) bench/distributed_bench.py
+
+# Each process of a crawl's tree (the crawl, worker, fork server, resource tracker): its
+# peak RSS, PSS and USS on the 1,000-page mirror (README, "Where the memory goes").
+bench-memory: $(STAMP)
+	$(PY) bench/memory_breakdown.py
 
 bench: bench-extract bench-pipeline bench-reprints
 

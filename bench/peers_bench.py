@@ -14,11 +14,13 @@ the peer's articles/s, at most 1.5x its peak memory.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sqlite3
 import statistics
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +47,7 @@ class Run:
     seconds: float
     cpu_seconds: float
     peak_mb: float
+    peak_pss_mb: float
     stored: int
     complete: int
 
@@ -57,9 +60,10 @@ class Run:
         return 1000 * self.cpu_seconds / max(self.stored, 1)
 
 
-def newsbot_run(mirror: Mirror, db: Path) -> Run:
+def newsbot_run(mirror: Mirror, db: Path, workers: int | None = None) -> Run:
+    extra = ["--workers", str(workers)] if workers is not None else []
     usage = run_measured([PYTHON, "-m", "newsbot.cli", "crawl", "--site-file",
-                          str(mirror.site_file), "--db", str(db)])  # fmt: skip
+                          str(mirror.site_file), "--db", str(db), *extra])  # fmt: skip
     if usage.returncode not in (0, 1):
         raise RuntimeError(f"newsbot crawl failed: {usage.stderr[-2000:]}")
     with sqlite3.connect(db) as connection:
@@ -67,7 +71,15 @@ def newsbot_run(mirror: Mirror, db: Path) -> Run:
             "SELECT count(*), count(*) FILTER (WHERE title IS NOT NULL AND body IS NOT NULL"
             " AND published_at_utc IS NOT NULL) FROM articles"
         ).fetchone()
-    return Run("newsbot", usage.seconds, usage.cpu_seconds, usage.peak_rss_mb, stored, complete)
+    return Run(
+        "newsbot" if workers is None else f"newsbot --workers {workers}",
+        usage.seconds,
+        usage.cpu_seconds,
+        usage.peak_rss_mb,
+        usage.peak_pss_mb,
+        stored,
+        complete,
+    )
 
 
 def peer_run(mirror: Mirror, db: Path) -> Run:
@@ -80,7 +92,15 @@ def peer_run(mirror: Mirror, db: Path) -> Run:
             "SELECT count(*), count(*) FILTER (WHERE title IS NOT NULL AND text IS NOT NULL"
             " AND date IS NOT NULL) FROM articles"
         ).fetchone()
-    return Run("peer", usage.seconds, usage.cpu_seconds, usage.peak_rss_mb, stored, complete)
+    return Run(
+        "peer",
+        usage.seconds,
+        usage.cpu_seconds,
+        usage.peak_rss_mb,
+        usage.peak_pss_mb,
+        stored,
+        complete,
+    )
 
 
 def median_run(runs: list[Run]) -> Run:
@@ -92,6 +112,7 @@ def median_run(runs: list[Run]) -> Run:
         seconds=med([r.seconds for r in runs]),
         cpu_seconds=med([r.cpu_seconds for r in runs]),
         peak_mb=med([r.peak_mb for r in runs]),
+        peak_pss_mb=med([r.peak_pss_mb for r in runs]),
         stored=int(med([r.stored for r in runs])),
         complete=int(med([r.complete for r in runs])),
     )
@@ -101,44 +122,71 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", type=int, default=1000, help="articles in the mirror")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--also-workers",
+        type=int,
+        action="append",
+        default=[],
+        metavar="N",
+        help="also run newsbot with --workers N in every round (informative rows)",
+    )
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     runs: dict[str, list[Run]] = {"newsbot": [], "peer": []}
+    variants = {f"newsbot --workers {n}": n for n in args.also_workers}
+    runs.update({name: [] for name in variants})
     with tempfile.TemporaryDirectory() as folder:
         mirror = Mirror(Path(folder) / "site", args.pages)
         try:
             for number in range(args.rounds):
                 # Interleaved, and each tool first in every other round: a machine that
                 # warms up or gets busier does not favour one of them.
-                order = [("newsbot", newsbot_run), ("peer", peer_run)]
+                order: list[tuple[str, Callable[[Mirror, Path], Run]]] = [
+                    ("newsbot", newsbot_run),
+                    *(
+                        (name, functools.partial(newsbot_run, workers=n))
+                        for name, n in variants.items()
+                    ),
+                    ("peer", peer_run),
+                ]
                 for tool, run in order if number % 2 == 0 else order[::-1]:
-                    runs[tool].append(run(mirror, Path(folder) / f"{tool}-{number}.db"))
+                    runs[tool].append(
+                        run(mirror, Path(folder) / f"{number}-{tool.replace(' ', '')}.db")
+                    )
         finally:
             mirror.close()
     ours, peer = median_run(runs["newsbot"]), median_run(runs["peer"])
+    others = [median_run(runs[name]) for name in variants]
     print(
         f"\n{args.pages}-article mirror of real pages on 127.0.0.1, median of {args.rounds} "
         "interleaved rounds\n"
     )
-    print("| tool | articles/s | CPU ms/article | peak MB | stored | complete |")
-    print("|---|---|---|---|---|---|")
-    for run in (ours, peer):
+    print(
+        "| tool | articles/s | CPU ms/article | peak MB (RSS summed) | peak MB (PSS summed) "
+        "| stored | complete |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for run in (ours, *others, peer):
         print(
             f"| {run.tool} | {run.rate:.1f} | {run.cpu_ms:.0f} | {run.peak_mb:.0f} | "
-            f"{run.stored} | {run.complete} |"
+            f"{run.peak_pss_mb:.0f} | {run.stored} | {run.complete} |"
         )
     for tool, reason in UNUSABLE.items():
-        print(f"| {tool} | - | - | - | - | not a usable peer (tried by hand): {reason} |")
+        print(f"| {tool} | - | - | - | - | - | not a usable peer (tried by hand): {reason} |")
     if not peer.stored:
         raise SystemExit("the peer stored no article: nothing to compare with")
     speed, memory = ours.rate / peer.rate, ours.peak_mb / peer.peak_mb
     print(
         f"\nnewsbot / peer: {speed:.2f}x the articles/s (target >= 1.8x), "
-        f"{memory:.2f}x the peak memory (target <= 1.5x)"
+        f"{memory:.2f}x the peak memory, RSS summed (target <= 1.5x; PSS summed: "
+        f"{ours.peak_pss_mb / peer.peak_pss_mb:.2f}x)"
     )
-    for tool, rounds in runs.items():
+    print("per round (ratios of the same round):")
+    for number, (mine, theirs) in enumerate(zip(runs["newsbot"], runs["peer"], strict=True)):
         print(
-            f"  {tool} rounds: " + ", ".join(f"{r.rate:.1f}/s {r.peak_mb:.0f} MB" for r in rounds)
+            f"  round {number + 1}: newsbot {mine.rate:.1f}/s {mine.peak_mb:.0f} MB, "
+            f"peer {theirs.rate:.1f}/s {theirs.peak_mb:.0f} MB: "
+            f"{mine.rate / theirs.rate:.2f}x speed, {mine.peak_mb / theirs.peak_mb:.2f}x memory"
         )
 
 

@@ -3,16 +3,19 @@ measured in the same run (README, "Benchmarks").
 
     make bench-pipeline            # or: .venv/bin/python bench/pipeline_bench.py [--quick]
 
-- crawl efficiency: a bare Scrapy spider's pages/s (same links, same local settings,
-  yields url and length), the whole stage chain's pages/s offline on every core, and
-  `newsbot crawl`'s pages/s into SQLite. Target: the crawl reaches 0.75 of the smaller
-  of the first two. CPU-seconds per page for the crawl and the chain.
+- crawl cost: a bare Scrapy spider's pages/s and CPU per page (same links, same local
+  settings, yields url and length), the whole stage chain's pages/s and CPU per page
+  offline on every core, and `newsbot crawl`'s articles/s and CPU per stored article
+  into SQLite (the whole process tree). Target (the limit ratio): the crawl's CPU per
+  stored article at most 1.25x the chain's CPU per page plus bare Scrapy's, measured in
+  the same run.
 - incremental: requests of a second crawl of the unchanged mirror against the first
   (target at most 5%).
 - memory: peak RSS (worker processes included) of a crawl of 10x the pages against the
   smaller crawl (target at most 1.2x).
-- export: rows/s of `newsbot export` to CSV for 100,000 articles, and its peak RSS
-  against an export of a tenth of them (flat).
+- export: rows/s of `newsbot export` to CSV for 100,000 articles against `sqlite-utils
+  rows --csv` of the same table (target: at least its rate), and its peak RSS against an
+  export of a tenth of them (flat).
 - store: Store.save_article upserts per second (new, unchanged, updated).
 """
 
@@ -144,6 +147,8 @@ def measure_crawl(count: int) -> dict[str, float]:
         "chain_pages_s": chain_rate,
         "crawl_pages_s": crawl_rate,
         "efficiency": crawl_rate / min(bare_rate, chain_rate),
+        "limit_ratio": (first.cpu_seconds / counts["articles"])
+        / (chain_cpu / chain_pages + bare_usage.cpu_seconds / count),
         "crawl_cpu_per_page": first.cpu_seconds / counts["articles"],
         "chain_cpu_per_page": chain_cpu / chain_pages,
         "bare_cpu_per_page": bare_usage.cpu_seconds / count,
@@ -164,7 +169,9 @@ def measure_memory(small: int, large: int) -> dict[str, float]:
                 usage, counts = crawl(mirror, Path(folder) / "news.db")
             finally:
                 mirror.close()
-            assert counts["articles"] >= count * 0.99, counts
+            # Every page is an article; the classifier refuses a few of the benchmark's
+            # (55 of 2,000 on 2026-12-07): a crawl that stored far fewer went wrong.
+            assert counts["articles"] >= count * 0.95, counts
             peaks[count] = usage.peak_rss_mb
     return {
         "small": small,
@@ -217,8 +224,16 @@ def measure_export(rows: int) -> dict[str, float]:
             if usage.returncode != 0:
                 raise RuntimeError(usage.stderr)
             results[count] = usage
+        # The baseline: sqlite-utils' own CSV of the same table, to a file like ours.
+        tool = Path(PYTHON).with_name("sqlite-utils")
+        baseline = run_measured(
+            ["sh", "-c", f'"{tool}" rows "{db}" articles --csv > "{out}"'], interval=0.05
+        )
+        if baseline.returncode != 0:
+            raise RuntimeError(baseline.stderr)
     small, large = rows // 10, rows
     return {"rows": large, "rows_s": large / results[large].seconds,
+            "sqlite_utils_rows_s": large / baseline.seconds,
             "small_mb": results[small].peak_rss_mb, "large_mb": results[large].peak_rss_mb,
             "ratio": results[large].peak_rss_mb / results[small].peak_rss_mb}  # fmt: skip
 
@@ -281,7 +296,14 @@ def main() -> None:
             f"  newsbot crawl into SQLite {c['crawl_pages_s']:8.1f} articles/s  "
             f"{c['crawl_cpu_per_page'] * 1000:6.1f} ms CPU/page  ({c['stored']} stored)"
         )
-        print(f"  efficiency: crawl / min(bare, chain) = {c['efficiency']:.2f} (target >= 0.80)")
+        print(
+            f"  limit ratio: crawl CPU per stored article / (chain + bare Scrapy CPU per page)"
+            f" = {c['limit_ratio']:.2f} (target <= 1.25)"
+        )
+        print(
+            f"  crawl / min(bare, chain) articles/s = {c['efficiency']:.2f} "
+            "(issue 10's target, retired by issue 22)"
+        )
         print(
             f"  incremental: second crawl {c['second_requests']} requests / first "
             f"{c['first_requests']} = {c['incremental']:.1%} (target <= 5%)"
@@ -295,7 +317,9 @@ def main() -> None:
     if "export" in only:
         e = measure_export(args.export_rows)
         print(
-            f"\nexport: {e['rows']} articles to CSV at {e['rows_s']:.0f} rows/s; peak RSS "
+            f"\nexport: {e['rows']} articles to CSV at {e['rows_s']:.0f} rows/s against "
+            f"`sqlite-utils rows --csv` {e['sqlite_utils_rows_s']:.0f} rows/s: "
+            f"{e['rows_s'] / e['sqlite_utils_rows_s']:.2f}x (target >= 1.0); peak RSS "
             f"{e['small_mb']:.0f} MB for a tenth, {e['large_mb']:.0f} MB for all "
             f"({e['ratio']:.2f}x)"
         )

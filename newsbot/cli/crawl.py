@@ -48,7 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--workers",
         type=whole(0, MAX_WORKERS),
         metavar="N",
-        help="extraction processes (0: in the crawl process; default 2)",
+        help="extraction processes besides the crawl process, which extracts too when "
+        "they are busy (0: the crawl process only; default 1)",
     )
     parser.add_argument(
         "--cron",

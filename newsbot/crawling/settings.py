@@ -95,9 +95,13 @@ NEWSBOT_FETCH_HISTORY = "newsbot.crawling.history.sqlite_history"
 COMMANDS_MODULE = "newsbot.run.commands"
 # Site files `scrapy crawl <slug>` knows besides the bundled sites (-s NEWSBOT_SITE_FILES=a.toml,b.toml).
 NEWSBOT_SITE_FILES: list[str] = []
-# Extraction worker processes (0 = in the crawl's own process). bench/crawl_bench.py on a
-# 2-core machine: 181 pages in 8.9 s with 2 workers against 11.4 s in-process (0.77x).
-NEWSBOT_WORKERS = 2
+# Extraction worker processes (0 = in the crawl's own process only). The crawl's process
+# extracts too whenever each worker has its pages (pipelines/workers.py), so on 2 cores
+# one worker keeps both busy: bench/peers_bench.py --also-workers 2 on the 1,000-page
+# mirror (2026-12-07, loaded machine), 269 MB at the peak of the whole process tree with
+# 1 worker against 350 MB with 2; 500 pages in 25.3 s against 24.7 s (README, "Where the
+# memory goes").
+NEWSBOT_WORKERS = 1
 
 LOG_LEVEL = "INFO"
 # The crawl log (data/logs/newsbot.log beside the database) rotates at this size.

@@ -1,7 +1,9 @@
 """Item pipeline 1: the whole stage chain on every fetched article (and imprint page).
 
-With NEWSBOT_WORKERS > 0 extraction runs in worker processes (pipelines/workers.py) so it
-cannot stall fetching; with 0 it runs in the crawl's process. Either way the page gets one
+With NEWSBOT_WORKERS > 0 extraction runs in worker processes (pipelines/workers.py), and
+in the crawl's process too when every worker has its pages (then the reactor waits for
+that page's extraction, as the work on it would wait for a worker otherwise); with 0 it
+runs in the crawl's process only. Either way the page gets one
 `PageResult` (pipelines/page.py): the article, why it is not one, and what the store keeps
 (compressed HTML, search stems, reprint fingerprint).
 """
@@ -18,7 +20,7 @@ from pipelines.article import SiteImprint
 from pipelines.options import ChainOptions
 from pipelines.page import Page
 from pipelines.stages.chain import extract_page, read_imprint_page
-from pipelines.workers import SharedPool, extract_in_worker
+from pipelines.workers import SharedPool, give_back_freed_memory, keep_heap_small
 
 
 class ProcessPipeline:
@@ -36,6 +38,7 @@ class ProcessPipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
+        keep_heap_small()
         if self.workers > 0:
             self.pool = SharedPool.acquire(self.workers)
 
@@ -51,10 +54,11 @@ class ProcessPipeline:
             # The writer (pipelines/writer.py) fills the site's articles from it.
             item.imprint = read_imprint_page(item, self.options)
         elif item.kind == "article":
-            if self.pool is not None:
-                future = self.pool.submit(extract_in_worker, item, self.options)
+            future = SharedPool.hand(item, self.options) if self.pool is not None else None
+            if future is not None:
                 result = await asyncio.wrap_future(future)
             else:
                 result = extract_page(item, self.options, imprints=self.imprints, for_store=True)
+                give_back_freed_memory()
             item.result = result
         return item
