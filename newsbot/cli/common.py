@@ -47,6 +47,52 @@ def add_db_option(
     parser.add_argument("--db", default=default, type=parse, help=f"database (default {default})")
 
 
+def add_run_options(parser: argparse.ArgumentParser, what: str) -> None:
+    """The options of a run, for the commands that open one: `newsbot crawl` and a
+    distributed crawl's writer, `newsbot ingest` (`what` names it in the help)."""
+    parser.add_argument(
+        "slugs", nargs="*", metavar="SLUG", help="bundled sites (default: every enabled one)"
+    )
+    parser.add_argument("--all", action="store_true", help="every enabled bundled site")
+    parser.add_argument(
+        "--site-file", action="append", metavar="FILE.toml", help="a site config file"
+    )
+    add_db_option(parser)
+    parser.add_argument("--since", metavar="DATE", help="skip articles dated before this")
+    parser.add_argument(
+        "--limit", type=whole(1, MAX_COUNT), metavar="N", help="at most N articles per site"
+    )
+    parser.add_argument("--refresh", action="store_true", help="fetch known articles again")
+    parser.add_argument(
+        "--cron",
+        action="store_true",
+        help="as run from cron: no summary, only health failures on stderr, "
+        "and a quiet exit when another crawl holds the database",
+    )
+    parser.add_argument(
+        "--max-time",
+        type=duration,
+        default=3 * 3600.0,
+        metavar="DURATION",
+        help=f"end the {what} after this long, as interrupted, keeping each site's place "
+        "for the next run (3h, 90m...; 0: no limit; default 3h)",
+    )
+    parser.add_argument(
+        "--idle-runs",
+        type=whole(1, 1000),
+        default=6,
+        metavar="N",
+        help="a site with no new article in N runs in a row fails (default 6)",
+    )
+    parser.add_argument(
+        "--max-error-rate",
+        type=share,
+        default=0.2,
+        metavar="SHARE",
+        help="a site whose failed requests exceed this share fails (default 0.2)",
+    )
+
+
 def whole(least: int, most: int) -> Callable[[str], int]:
     """An argparse type: a whole number in [least, most]; outside it, one line naming both."""
 

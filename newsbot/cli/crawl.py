@@ -7,10 +7,9 @@ import argparse
 import sys
 
 from newsbot.cli.common import (
-    MAX_COUNT,
     MAX_WORKERS,
     UsageError,
-    add_db_option,
+    add_run_options,
     check_output_path,
     duration,
     export_all,
@@ -18,7 +17,6 @@ from newsbot.cli.common import (
     log_to_file,
     parse_since,
     require_site,
-    share,
     spoken,
     whole,
 )
@@ -31,19 +29,7 @@ HELP = "crawl sites into the database"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "slugs", nargs="*", metavar="SLUG", help="bundled sites (default: every enabled one)"
-    )
-    parser.add_argument("--all", action="store_true", help="every enabled bundled site")
-    parser.add_argument(
-        "--site-file", action="append", metavar="FILE.toml", help="a site config file"
-    )
-    add_db_option(parser)
-    parser.add_argument("--since", metavar="DATE", help="skip articles dated before this")
-    parser.add_argument(
-        "--limit", type=whole(1, MAX_COUNT), metavar="N", help="at most N articles per site"
-    )
-    parser.add_argument("--refresh", action="store_true", help="fetch known articles again")
+    add_run_options(parser, "crawl")
     parser.add_argument(
         "--workers",
         type=whole(0, MAX_WORKERS),
@@ -52,39 +38,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "they are busy (0: the crawl process only; default 1)",
     )
     parser.add_argument(
-        "--cron",
-        action="store_true",
-        help="as run from cron: no summary, only health failures on stderr, "
-        "and a quiet exit when another crawl holds the database",
-    )
-    parser.add_argument(
         "--export",
         metavar="FILE",
         help="after the crawl, export all articles (.jsonl: JSON lines; otherwise CSV)",
     )
     parser.add_argument("--excel", action="store_true", help="the --export CSV for Excel")
-    parser.add_argument(
-        "--max-time",
-        type=duration,
-        default=3 * 3600.0,
-        metavar="DURATION",
-        help="end the crawl after this long, as interrupted, keeping its place "
-        "for the next run (3h, 90m...; 0: no limit; default 3h)",
-    )
-    parser.add_argument(
-        "--idle-runs",
-        type=whole(1, 1000),
-        default=6,
-        metavar="N",
-        help="a site with no new article in N runs in a row fails (default 6)",
-    )
-    parser.add_argument(
-        "--max-error-rate",
-        type=share,
-        default=0.2,
-        metavar="SHARE",
-        help="a site whose failed requests exceed this share fails (default 0.2)",
-    )
     parser.add_argument(
         "--frontier",
         metavar="URL",

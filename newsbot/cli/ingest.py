@@ -9,14 +9,11 @@ import argparse
 import sys
 
 from newsbot.cli.common import (
-    MAX_COUNT,
     UsageError,
-    add_db_option,
-    duration,
+    add_run_options,
     log_file,
     log_to_file,
     parse_since,
-    share,
     spoken,
     whole,
 )
@@ -38,9 +35,6 @@ def redis_url(text: str) -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "slugs", nargs="*", metavar="SLUG", help="bundled sites (default: every enabled one)"
-    )
-    parser.add_argument(
         "--from",
         dest="frontier",
         required=True,
@@ -48,50 +42,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="URL",
         help="the frontier: redis://[user:password@]host:port/db",
     )
-    parser.add_argument("--all", action="store_true", help="every enabled bundled site")
-    parser.add_argument(
-        "--site-file", action="append", metavar="FILE.toml", help="a site config file"
-    )
-    add_db_option(parser)
-    parser.add_argument("--since", metavar="DATE", help="skip articles dated before this")
-    parser.add_argument(
-        "--limit", type=whole(1, MAX_COUNT), metavar="N", help="at most N articles per site"
-    )
-    parser.add_argument("--refresh", action="store_true", help="fetch known articles again")
-    parser.add_argument(
-        "--cron",
-        action="store_true",
-        help="as run from cron: no summary, only health failures on stderr, "
-        "and a quiet exit when another crawl holds the database",
-    )
-    parser.add_argument(
-        "--max-time",
-        type=duration,
-        default=3 * 3600.0,
-        metavar="DURATION",
-        help="end the run after this long, as interrupted, keeping each site's place "
-        "(3h, 90m...; 0: no limit; default 3h)",
-    )
+    add_run_options(parser, "run")
     parser.add_argument(
         "--batch",
         type=whole(1, 10_000),
         default=200,
         metavar="N",
         help="records written per transaction (default 200)",
-    )
-    parser.add_argument(
-        "--idle-runs",
-        type=whole(1, 1000),
-        default=6,
-        metavar="N",
-        help="a site with no new article in N runs in a row fails (default 6)",
-    )
-    parser.add_argument(
-        "--max-error-rate",
-        type=share,
-        default=0.2,
-        metavar="SHARE",
-        help="a site whose failed requests exceed this share fails (default 0.2)",
     )
 
 
