@@ -16,13 +16,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import signal
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from types import FrameType
 from typing import Any, TextIO
 
 import redis
@@ -42,7 +40,14 @@ from newsbot.frontier.publish import (
 from newsbot.run.health import HealthLimits
 from newsbot.run.lock import crawl_lock
 from newsbot.run.progress import TerminalLine
-from newsbot.run.runner import CrawlReport, close_run, crawl_settings, rotating_log, site_run
+from newsbot.run.runner import (
+    CaughtSignals,
+    CrawlReport,
+    close_run,
+    crawl_settings,
+    rotating_log,
+    site_run,
+)
 from newsbot.sites.config import SiteConfig
 from pipelines.store import SiteRun, Store, disk_full_as_store_error
 from pipelines.writer import write_site_end
@@ -80,25 +85,9 @@ def decoded_stats(raw: Mapping[bytes, bytes]) -> dict[str, Any]:
     return stats
 
 
-@dataclass
-class Signals:
+class Signals(CaughtSignals):
     """SIGTERM and SIGINT: the first stops the run (withdrawn from the workers, their
     last records written, recorded as interrupted), a second stops waiting for them."""
-
-    received: list[int] = field(default_factory=list)
-    previous: dict[int, Any] = field(default_factory=dict)
-
-    def __enter__(self) -> Signals:
-        for number in (signal.SIGTERM, signal.SIGINT):
-            self.previous[number] = signal.signal(number, self._received)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for number, handler in self.previous.items():
-            signal.signal(number, handler)
-
-    def _received(self, number: int, frame: FrameType | None) -> None:
-        self.received.append(number)
 
 
 @dataclass

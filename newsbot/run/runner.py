@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import Any, TextIO
+from typing import Any, Self, TextIO
 
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
@@ -162,7 +162,28 @@ def judge(store: Store, run: SiteRun, limits: HealthLimits, tried: str | None = 
 
 
 @dataclass
-class StopSignals:
+class CaughtSignals:
+    """SIGTERM and SIGINT noted (in `received`) instead of killing the process, while
+    the context is open; the previous handlers come back when it closes."""
+
+    received: list[int] = field(default_factory=list)
+    previous: dict[int, Any] = field(default_factory=dict)
+
+    def __enter__(self) -> Self:
+        for number in (signal.SIGTERM, signal.SIGINT):
+            self.previous[number] = signal.signal(number, self._received)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for number, handler in self.previous.items():
+            signal.signal(number, handler)
+
+    def _received(self, number: int, frame: FrameType | None) -> None:
+        self.received.append(number)
+
+
+@dataclass
+class StopSignals(CaughtSignals):
     """SIGTERM and SIGINT, from before the run row is opened until the run is recorded.
 
     The crawl's process is started without Scrapy's and Twisted's handlers: those are
@@ -174,18 +195,7 @@ class StopSignals:
     and one after the crawl marks the run interrupted.
     """
 
-    received: list[int] = field(default_factory=list)
     process: CrawlerProcess | None = None
-    previous: dict[int, Any] = field(default_factory=dict)
-
-    def __enter__(self) -> StopSignals:
-        for number in (signal.SIGTERM, signal.SIGINT):
-            self.previous[number] = signal.signal(number, self._received)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for number, handler in self.previous.items():
-            signal.signal(number, handler)
 
     def crawling(self, process: CrawlerProcess | None) -> None:
         """The crawl that a signal stops from now on (None: the crawl is over)."""
