@@ -3,6 +3,7 @@ imprints, registrations."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,13 @@ class ArticleFilter:
 
 
 def _where(selection: ArticleFilter) -> tuple[str, list[Any]]:
-    where, params = [], []
+    where, params = _conditions(selection)
+    return (" WHERE " + " AND ".join(where)) if where else "", params
+
+
+def _conditions(selection: ArticleFilter) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
     if selection.site:
         where.append("articles.site = ?")
         params.append(selection.site)
@@ -35,7 +42,7 @@ def _where(selection: ArticleFilter) -> tuple[str, list[Any]]:
             "articles.rowid IN (SELECT rowid FROM articles_stems WHERE articles_stems MATCH ?)"
         )
         params.append(stemmed_query(selection.query))
-    return (" WHERE " + " AND ".join(where)) if where else "", params
+    return where, params
 
 
 # Columns the store adds to each article row beside its own (`export` puts them last):
@@ -63,6 +70,30 @@ class Exports(Connection):
             "articles.published_at_utc DESC, articles.id",
             params,
         )
+
+    def article_rows(
+        self, selection: ArticleFilter
+    ) -> tuple[tuple[str, ...], Iterator[tuple[Any, ...]]]:
+        """The rows of `select_articles` as plain tuples, with their column names: what a
+        CSV export reads, without a dict per row. The queries run here, so a bad one fails
+        before any output is made.
+
+        The dated rows come in the order of the published_at_utc index and the undated
+        ones after them, in two queries: the same order as one `ORDER BY
+        published_at_utc IS NULL, ...`, without SQLite sorting whole rows first."""
+        conditions, params = _conditions(selection)
+        select = f"SELECT articles.*, {_JOINED} FROM articles WHERE "
+        dated = self.db.execute(
+            select + " AND ".join(["articles.published_at_utc IS NOT NULL", *conditions])
+            + " ORDER BY articles.published_at_utc DESC, articles.id",
+            params,
+        )  # fmt: skip
+        undated = self.db.execute(
+            select + " AND ".join(["articles.published_at_utc IS NULL", *conditions])
+            + " ORDER BY articles.id",
+            params,
+        )  # fmt: skip
+        return tuple(d[0] for d in dated.description), itertools.chain(dated, undated)
 
     def select_publishers(self, site: str | None) -> Iterator[dict[str, Any]]:
         """Every imprint seen, per site, newest first; `current` marks the one in force."""
