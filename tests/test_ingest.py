@@ -592,3 +592,60 @@ def test_a_frontier_out_of_memory_is_drained_in_place(
         count = store.db.execute("SELECT count(*) FROM articles").fetchone()[0]
     assert count == len(articles) == drain.outcomes("example")["new"]
     assert client.llen(keys.OUTBOX) == client.llen(keys.PROCESSING) == 0
+
+
+def test_a_new_run_drops_the_requests_an_earlier_run_left_and_an_adopted_run_keeps_them(
+    redis_server: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from newsbot.frontier.ingest import open_run
+    from newsbot.sites.config import load_config
+
+    client = connect(redis_server.url)
+    configs = [load_config(site_file(tmp_path, "example"))]
+    db = str(tmp_path / "news.db")
+    # An interrupted run's leftovers: a FIFO queue, a priority queue, a worker's in-flight.
+    client.rpush(keys.queue("example"), b"r1", b"r2")
+    client.zadd(keys.queue("other"), {b"r3": 0})
+    client.hset(keys.inflight("example", "w1"), mapping={"k1": "r4", "k2": "r5"})
+    with Store.open(db) as store, caplog.at_level("INFO", logger="newsbot.frontier.ingest"):
+        spec = open_run(client, store, configs, None, None, False, redis_server.url, db)
+        stale = [keys.queue("example"), keys.queue("other"), keys.inflight("example", "w1")]
+        assert client.exists(*stale) == 0
+        said = [r.getMessage() for r in caplog.records]
+        assert "5 requests an earlier run left queued or in flight were dropped" in said
+        # This run's own requests: a writer restarted on it takes the run over, queues kept.
+        client.rpush(keys.queue("example"), b"mine")
+        client.hset(keys.inflight("example", "w2"), "k", "in flight")
+        assert open_run(client, store, configs, None, None, False, redis_server.url, db) == spec
+    assert client.lrange(keys.queue("example"), 0, -1) == [b"mine"]
+    assert client.hgetall(keys.inflight("example", "w2")) == {b"k": b"in flight"}
+
+
+def test_a_frontier_that_refuses_the_runs_opening_is_one_line_and_the_run_row_failed(
+    redis_server: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = connect(redis_server.url)
+    client.config_set("maxmemory-policy", "noeviction")
+    client.config_set("maxmemory", "1")
+    db = tmp_path / "news.db"
+    code = main(
+        ["ingest", "--max-time", "2m", "--from", redis_server.url, "--db", str(db),
+         "--site-file", str(site_file(tmp_path, "example"))]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(f"newsbot: cannot open the run on {redis_server.url}: ")
+    assert len(err.splitlines()) == 1
+    assert run_row(db, 1)["status"] == "failed"
+    client.config_set("maxmemory", "0")
+    assert client.exists(keys.RUN) == 0
+
+
+def test_a_url_without_its_scheme_is_refused_without_showing_its_password(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(["ingest", "--from", "newsbot:s3cret@10.0.0.5:6379/0", "--db", "x.db"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "s3cret" not in err
+    assert "newsbot:***@10.0.0.5:6379/0" in err

@@ -27,8 +27,11 @@ HELP = "open a distributed crawl on a Redis frontier and write what its workers 
 def redis_url(text: str) -> str:
     """An argparse type: a redis:// (or rediss://, unix://) URL."""
     if not text.startswith(("redis://", "rediss://", "unix://")):
+        from newsbot.frontier.publish import shown
+
+        # Without its scheme, the text may still carry a password: never shown.
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a Redis URL (redis://[user:password@]host:port/db)"
+            f"{shown(text)!r} is not a Redis URL (redis://[user:password@]host:port/db)"
         )
     return text
 

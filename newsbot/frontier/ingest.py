@@ -33,6 +33,7 @@ from newsbot.frontier.publish import (
     clear_run,
     connect,
     current_run,
+    drop_stale_requests,
     publish_run,
     shown,
     withdraw_run,
@@ -174,7 +175,10 @@ def open_run(
 ) -> RunSpec:
     """The run this writer drains: the one Redis holds, when it is this database's
     running run (a writer restarted), or a new one, published."""
-    spec = current_run(client)
+    try:
+        spec = current_run(client)
+    except redis.RedisError as error:
+        raise FrontierError(f"cannot read the run on {shown(url)}: {error}") from None
     if spec is not None:
         if store.adopt_run(spec.run_id):
             logger.info("resuming run %s from %s", spec.run_id, shown(url))
@@ -185,11 +189,24 @@ def open_run(
         )
     now = datetime.now(UTC)
     run_id = store.start_run([c.slug for c in configs], now)
-    # A site that cannot be crawled here is recorded as such at the end (`_close`).
-    crawled = [config for config in configs if not not_crawled(config)]
-    histories = {config.slug: store.fetch_history(config.slug) for config in crawled}
-    spec = RunSpec.of(run_id, crawled, since, limit, refresh, now)
-    publish_run(client, spec, histories)
+    try:
+        # No run is open: every queued or in-flight request is an earlier run's.
+        dropped = drop_stale_requests(client)
+        if dropped:
+            logger.warning(
+                "%d requests an earlier run left queued or in flight were dropped", dropped
+            )
+        # A site that cannot be crawled here is recorded as such at the end (`_close`).
+        crawled = [config for config in configs if not not_crawled(config)]
+        histories = {config.slug: store.fetch_history(config.slug) for config in crawled}
+        spec = RunSpec.of(run_id, crawled, since, limit, refresh, now)
+        publish_run(client, spec, histories)
+    except redis.RedisError as error:
+        # The run row is not left "running" for a run no worker will ever see.
+        store.finish_run(run_id, "failed", [], datetime.now(UTC), note=f"frontier: {error}")
+        with contextlib.suppress(redis.RedisError):
+            withdraw_run(client, run_id)
+        raise FrontierError(f"cannot open the run on {shown(url)}: {error}") from None
     logger.info("run %s opened on %s: %s", run_id, shown(url), ", ".join(spec.sites))
     return spec
 

@@ -37,9 +37,9 @@ def shown(url: str) -> str:
     head, at, tail = url.rpartition("@")
     if not at:
         return url
-    scheme, _, credentials = head.partition("://")
+    scheme, sep, credentials = head.rpartition("://")
     user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user + ':***' if user else '***'}@{tail}"
+    return f"{scheme}{sep}{user + ':***' if user else '***'}@{tail}"
 
 
 def past_fetch_value(past: PastFetch) -> str:
@@ -145,6 +145,34 @@ def publish_history(client: redis.Redis, site: str, history: SqliteHistory) -> N
     }
     if state:
         client.hset(keys.site_state(site), mapping=state)  # type: ignore[arg-type]
+
+
+def queue_length(client: redis.Redis, key: str) -> int:
+    """scrapy-redis keeps a priority queue as a sorted set (FIFO and LIFO as lists)."""
+    kind = client.type(key)
+    if kind == b"zset":
+        return int(client.zcard(key))
+    if kind == b"list":
+        return int(client.llen(key))
+    return 0
+
+
+def drop_stale_requests(client: redis.Redis) -> int:
+    """Before a new run opens, the request queues and in-flight entries an earlier run
+    left (interrupted, its writer stopped): their requests skipped this run's history
+    and seen set, so the new run would fetch stored articles again. Returns how many
+    requests were dropped."""
+    dropped = 0
+    doomed = []
+    for key in client.scan_iter(match=keys.queue("*"), count=1000):
+        dropped += queue_length(client, key)
+        doomed.append(key)
+    for key in client.scan_iter(match=keys.inflight_pattern("*"), count=1000):
+        dropped += int(client.hlen(key))
+        doomed.append(key)
+    for start in range(0, len(doomed), 500):
+        client.delete(*doomed[start : start + 500])
+    return dropped
 
 
 def publish_run(client: redis.Redis, spec: RunSpec, histories: Mapping[str, SqliteHistory]) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import redis
 
 from newsbot.frontier import keys
-from newsbot.frontier.publish import RunSpec
+from newsbot.frontier.publish import RunSpec, queue_length
 
 
 @dataclass
@@ -43,16 +43,6 @@ def _text(value: Any) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-def _queue_length(client: redis.Redis, key: str) -> int:
-    """scrapy-redis keeps a priority queue as a sorted set (FIFO and LIFO as lists)."""
-    kind = client.type(key)
-    if kind == b"zset":
-        return int(client.zcard(key))
-    if kind == b"list":
-        return int(client.llen(key))
-    return 0
-
-
 def frontier_status(client: redis.Redis, now: datetime | None = None) -> FrontierStatus:
     """Raises redis.RedisError when Redis cannot answer."""
     status = FrontierStatus()
@@ -75,7 +65,7 @@ def frontier_status(client: redis.Redis, now: datetime | None = None) -> Frontie
             for key in client.scan_iter(match=keys.queue("*"), count=1000)
         )
     for site in sites:
-        entry = SiteStatus(site, _queue_length(client, keys.queue(site)), done=done.get(site))
+        entry = SiteStatus(site, queue_length(client, keys.queue(site)), done=done.get(site))
         prefix = keys.inflight(site, "")
         for key in client.scan_iter(match=keys.inflight_pattern(site), count=1000):
             count = int(client.hlen(key))
