@@ -621,6 +621,41 @@ def test_a_new_run_drops_the_requests_an_earlier_run_left_and_an_adopted_run_kee
     assert client.hgetall(keys.inflight("example", "w2")) == {b"k": b"in flight"}
 
 
+def test_a_record_that_cannot_be_written_is_set_aside_and_the_rest_of_its_batch_written(
+    redis_server: Any,
+    tmp_path: Path,
+    pages: list[tuple[Page, str | None]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client = connect(redis_server.url)
+    good = [page_record(page) for page, _ in pages if page.kind == "article"][:6]
+    # Readable, but its author is an object: SQLite refuses to bind it.
+    value = json.loads(good[2])
+    value["result"]["article"]["author"] = {"name": "not text"}
+    broken = json.dumps(value).encode()
+    client.rpush(keys.OUTBOX, *good[:2], broken, *good[3:])
+    db = str(tmp_path / "news.db")
+    with Store.open(db) as store, caplog.at_level("WARNING", logger="newsbot.frontier.drain"):
+        run_id = store.start_run(["example"], datetime.now(UTC))
+        drain = Drain(client, store, run_id, db)
+        assert drain.take() == 6
+        assert drain.take() == 0
+        stored = store.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        pages_logged = store.db.execute("SELECT count(*) FROM pages").fetchone()[0]
+        tally = store.writer_tally(run_id)
+    # The five others written once each, counted once each (the failed attempt undone).
+    assert stored == pages_logged == 5
+    assert drain.outcomes("example") == {"new": 5, "updated": 0, "unchanged": 0}
+    assert tally["sites"]["example"]["new"] == 5
+    assert client.lrange(keys.DEAD_LETTERS, 0, -1) == [broken]
+    assert client.llen(keys.OUTBOX) == client.llen(keys.PROCESSING) == 0
+    said = [r.getMessage() for r in caplog.records if r.name == "newsbot.frontier.drain"]
+    assert len(said) == 1
+    assert said[0].startswith(
+        f"1 record that could not be written set aside in {keys.DEAD_LETTERS} (ProgrammingError"
+    )
+
+
 def test_a_frontier_that_refuses_the_runs_opening_is_one_line_and_the_run_row_failed(
     redis_server: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -14,6 +14,7 @@ last one committed was written already, and is only deleted.
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import logging
 import math
@@ -25,7 +26,7 @@ import redis
 
 from newsbot.frontier import keys
 from pipelines.article import SiteImprint
-from pipelines.records import BadRecord, read_record
+from pipelines.records import BadRecord, Record, read_record
 from pipelines.store import DiskFull, Store, is_disk_full
 from pipelines.writer import write_dropped, write_page
 
@@ -117,13 +118,13 @@ class Drain:
             try:
                 self.client.rpush(keys.DEAD_LETTERS, *(raw for raw, _ in bad))
             except redis.ResponseError as error:
-                logger.warning("%d unreadable records dropped: %s", len(bad), error)
+                logger.warning("%d records set aside were dropped: %s", len(bad), error)
         self._written(records, bad)
         return len(records)
 
     def _write_moved(self, records: list[bytes]) -> None:
-        """Write the batch in PROCESSING; once committed, it leaves PROCESSING and its
-        unreadable records go aside, in one step."""
+        """Write the batch in PROCESSING; once committed, it leaves PROCESSING and the
+        records set aside go to the dead letters, in one step."""
         bad = self._commit(records)
         pipe = self.client.pipeline(transaction=True)
         if bad:
@@ -132,47 +133,103 @@ class Drain:
         pipe.execute()
         self._written(records, bad)
 
-    def _commit(self, records: list[bytes]) -> list[tuple[bytes, BadRecord]]:
-        """Write the batch and the run's tally in one transaction; the unreadable records."""
-        bad: list[tuple[bytes, BadRecord]] = []
-        sites = self.tally["sites"]
+    def _commit(self, records: list[bytes]) -> list[tuple[bytes, Exception]]:
+        """Write the batch and the run's tally in one transaction; the records set aside
+        (unreadable, or failing to be written). A record that fails to be written (wrong
+        types, a constraint) does not hold the batch up: the batch is rolled back and
+        written again one record at a time, the failing one set aside."""
+        tally, imprints = copy.deepcopy(self.tally), dict(self.imprints)
         try:
-            for raw in records:
-                try:
-                    record = read_record(raw)
-                except BadRecord as error:
-                    bad.append((raw, error))
-                    continue
-                page = record.page
-                if record.dropped is not None:
-                    write_dropped(self.store, page, self.run_id, record.dropped)
-                    continue
-                outcome = write_page(self.store, page, self.run_id, self.imprints)
-                if outcome is not None:
-                    counts = sites.setdefault(page.site or "", {})
-                    counts[outcome] = counts.get(outcome, 0) + 1
-            self.tally["batch"] = batch_digest(records)
-            self.store.save_writer_tally(self.run_id, self.tally)
-            self.store.flush()
+            return self._write(records, alone=False)
         except (OSError, sqlite3.OperationalError) as error:
-            with contextlib.suppress(sqlite3.Error):
-                self.store.db.rollback()
+            self._undo(tally, imprints)
             if is_disk_full(error):
                 # The batch stays in Redis for the next writer, once there is room.
                 raise DiskFull(self.db_path) from error
             raise
-        return bad
+        except Exception:  # a record's own fault: found below, and set aside
+            self._undo(tally, imprints)
+        try:
+            return self._write(records, alone=True)
+        except (OSError, sqlite3.OperationalError) as error:
+            self._undo(tally, imprints)
+            if is_disk_full(error):
+                raise DiskFull(self.db_path) from error
+            raise
 
-    def _written(self, records: list[bytes], bad: list[tuple[bytes, BadRecord]]) -> None:
-        self.written += len(records) - len(bad)
-        if bad:
-            self.bad += len(bad)
+    def _undo(self, tally: dict[str, Any], imprints: dict[str, SiteImprint]) -> None:
+        """The open transaction rolled back, and what this process holds as it was."""
+        with contextlib.suppress(sqlite3.Error):
+            self.store.db.rollback()
+        self.tally, self.imprints = tally, imprints
+
+    def _write(self, records: list[bytes], alone: bool) -> list[tuple[bytes, Exception]]:
+        """The batch in one transaction with the tally; `alone`: each record in a
+        savepoint, one that fails set aside (a database that fails raises)."""
+        aside: list[tuple[bytes, Exception]] = []
+        for raw in records:
+            try:
+                record = read_record(raw)
+            except BadRecord as error:
+                aside.append((raw, error))
+                continue
+            if not alone:
+                self._write_record(record)
+                continue
+            imprints = dict(self.imprints)
+            try:
+                with self.store.alone():
+                    outcome = self._write_record(record, count=False)
+            except (OSError, sqlite3.OperationalError):
+                raise
+            except Exception as error:  # this record's own fault: set aside
+                self.imprints = imprints
+                aside.append((raw, error))
+                continue
+            self._count(record.page.site, outcome)
+        self.tally["batch"] = batch_digest(records)
+        self.store.save_writer_tally(self.run_id, self.tally)
+        self.store.flush()
+        return aside
+
+    def _write_record(self, record: Record, count: bool = True) -> str | None:
+        page = record.page
+        if record.dropped is not None:
+            write_dropped(self.store, page, self.run_id, record.dropped)
+            return None
+        outcome = write_page(self.store, page, self.run_id, self.imprints)
+        if count:
+            self._count(page.site, outcome)
+        return outcome
+
+    def _count(self, site: str | None, outcome: str | None) -> None:
+        if outcome is not None:
+            counts = self.tally["sites"].setdefault(site or "", {})
+            counts[outcome] = counts.get(outcome, 0) + 1
+
+    def _written(self, records: list[bytes], aside: list[tuple[bytes, Exception]]) -> None:
+        self.written += len(records) - len(aside)
+        if not aside:
+            return
+        self.bad += len(aside)
+        unreadable = [error for _, error in aside if isinstance(error, BadRecord)]
+        failed = [error for _, error in aside if not isinstance(error, BadRecord)]
+        if unreadable:
             logger.warning(
                 "%d unreadable record%s set aside in %s (%s)",
-                len(bad),
-                "" if len(bad) == 1 else "s",
+                len(unreadable),
+                "" if len(unreadable) == 1 else "s",
                 keys.DEAD_LETTERS,
-                bad[0][1],
+                unreadable[0],
+            )
+        if failed:
+            logger.warning(
+                "%d record%s that could not be written set aside in %s (%s: %s)",
+                len(failed),
+                "" if len(failed) == 1 else "s",
+                keys.DEAD_LETTERS,
+                type(failed[0]).__name__,
+                failed[0],
             )
 
 

@@ -401,7 +401,7 @@ def _close(
         if config.slug not in spec.sites and why:
             results.append(SiteRun(run_id, config.slug, status="unsupported", reason=why))
     if drain.bad:
-        logger.warning("%d unreadable records in %s", drain.bad, keys.DEAD_LETTERS)
+        logger.warning("%d records set aside in %s", drain.bad, keys.DEAD_LETTERS)
     return close_run(
         store, run_id, results, all_stats, limits, db_path=db_path, stopped=stopped,
         note=ending.lost,

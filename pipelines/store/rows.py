@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Iterator, Sequence
@@ -52,6 +53,20 @@ class Connection:
         if not self.db.conn.in_transaction:
             self.db.begin()
             self._batch_started = time.monotonic()
+
+    @contextlib.contextmanager
+    def alone(self) -> Iterator[None]:
+        """Writes that may fail alone in the open batch: undone on an exception (a
+        savepoint), leaving the batch's other writes as they were."""
+        self._begin()
+        self.db.execute("SAVEPOINT alone")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK TO alone")
+            self.db.execute("RELEASE alone")
+            raise
+        self.db.execute("RELEASE alone")
 
     def end_item(self) -> None:
         """One item (an article with its page, a page) written: commit when the batch is
