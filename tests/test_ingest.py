@@ -656,6 +656,39 @@ def test_a_record_that_cannot_be_written_is_set_aside_and_the_rest_of_its_batch_
     )
 
 
+def test_a_writer_that_takes_the_run_over_fills_articles_from_the_imprint_page_read_before(
+    redis_server: Any, tmp_path: Path
+) -> None:
+    client = connect(redis_server.url)
+    imprint = imprint_page()
+    # Pages that carry no imprint of their own: the imprint page's is theirs.
+    unsigned = (article_page(index) for index in range(40))
+    articles = [page for page in unsigned if page.result and not page.result.article.has_imprint]
+    articles = articles[:4]
+    assert len(articles) == 4
+    # Records first: writing a page fills its article in place.
+    sent = [page_record(page) for page in articles]
+    # What an uninterrupted writer stores: the imprint page, then the articles.
+    written_directly(tmp_path / "direct.db", [(imprint, None), *((a, None) for a in articles)])
+    db = str(tmp_path / "news.db")
+    with Store.open(db) as store:
+        run_id = store.start_run(["example"], datetime.now(UTC))
+        client.rpush(keys.OUTBOX, page_record(imprint))
+        assert Drain(client, store, run_id, db).take() == 1
+        # The writer dies; the next takes the run over and drains the articles sent since.
+        assert store.adopt_run(run_id)
+        client.rpush(keys.OUTBOX, *sent)
+        restarted = Drain(client, store, run_id, db)
+        assert set(restarted.imprints) == {"example"}
+        assert restarted.take() == 4
+    columns = "id, publisher, registrations, warnings"
+    query = f"SELECT {columns} FROM articles ORDER BY id"
+    ingested = sqlite3.connect(db).execute(query).fetchall()
+    assert ingested == sqlite3.connect(tmp_path / "direct.db").execute(query).fetchall()
+    numbers = [[r["number"] for r in json.loads(regs)] for _, _, regs, _ in ingested]
+    assert numbers == [["KZ15VPY00079493"]] * 4
+
+
 def test_a_frontier_that_refuses_the_runs_opening_is_one_line_and_the_run_row_failed(
     redis_server: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -27,6 +27,8 @@ import redis
 from newsbot.frontier import keys
 from pipelines.article import SiteImprint
 from pipelines.records import BadRecord, Record, read_record
+from pipelines.stages.imprint import Publisher
+from pipelines.stages.registrations import Registration
 from pipelines.store import DiskFull, Store, is_disk_full
 from pipelines.writer import write_dropped, write_page
 
@@ -62,7 +64,12 @@ class Drain:
         store.BATCH_SECONDS = math.inf
         self.tally: dict[str, Any] = store.writer_tally(run_id)
         self.tally.setdefault("sites", {})
-        self.imprints: dict[str, SiteImprint] = {}
+        # The imprint page each site gave so far in the run: kept in the tally too, so a
+        # writer that takes the run over fills later articles in as this one would.
+        self.tally.setdefault("imprints", {})
+        self.imprints: dict[str, SiteImprint] = {
+            site: imprint_from_json(value) for site, value in self.tally["imprints"].items()
+        }
         self.written = 0
         self.bad = 0
 
@@ -198,6 +205,8 @@ class Drain:
             write_dropped(self.store, page, self.run_id, record.dropped)
             return None
         outcome = write_page(self.store, page, self.run_id, self.imprints)
+        if page.kind == "imprint" and page.imprint is not None:
+            self.tally["imprints"][page.site or ""] = imprint_json(page.imprint)
         if count:
             self._count(page.site, outcome)
         return outcome
@@ -231,6 +240,22 @@ class Drain:
                 type(failed[0]).__name__,
                 failed[0],
             )
+
+
+def imprint_json(imprint: SiteImprint) -> dict[str, Any]:
+    return {
+        "publisher": imprint.publisher.as_dict(),
+        "registrations": [registration.as_dict() for registration in imprint.registrations],
+        "warnings": list(imprint.warnings),
+    }
+
+
+def imprint_from_json(value: dict[str, Any]) -> SiteImprint:
+    return SiteImprint(
+        publisher=Publisher(**value["publisher"]),
+        registrations=[Registration(**registration) for registration in value["registrations"]],
+        warnings=list(value["warnings"]),
+    )
 
 
 def out_of_memory(error: redis.ResponseError) -> bool:
