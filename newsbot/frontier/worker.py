@@ -30,7 +30,7 @@ from newsbot.crawling.spider import NewsSpider
 from newsbot.crawling.spiderloader import spider_for
 from newsbot.frontier import keys
 from newsbot.frontier.connection import connect, redacted
-from newsbot.frontier.coordinator import REDIS_DOWN, Frontier
+from newsbot.frontier.coordinator import INTERRUPTED, REDIS_DOWN, Frontier
 from newsbot.run.runner import StopSignals, crawl_stats
 from newsbot.sites.config import SiteConfig, parse_config
 
@@ -56,6 +56,8 @@ class WorkerReport:
     @property
     def done(self) -> bool:
         if self.lost or self.stopped:
+            return False
+        if self.closed == INTERRUPTED:
             return False
         return bool(self.closed) or all(site["done"] for site in self.sites.values())
 
