@@ -607,3 +607,32 @@ def test_a_request_is_acked_only_when_all_its_callback_gave_is_handed_on() -> No
     # An errback's one page (no spider middleware counted it) is acked when written.
     hand_on.entry_finished("failed")
     assert acked == ["listing", "failed"]
+
+
+@pytest.mark.parametrize("refused", ["hscan", "zadd"])
+def test_redis_refusing_the_workers_start_is_one_line_and_exit_2(
+    tmp_path: Path, redis_server: Any, refused: str
+) -> None:
+    # A user that may read the run but not the site's history (HSCAN), or not register
+    # (ZADD): NOPERM, a ResponseError, not a lost connection.
+    client = redis.Redis.from_url(redis_server.url)
+    client.acl_setuser(
+        "worker", enabled=True, passwords=["+secret"], keys=["*"],
+        commands=["+@all", f"-{refused}"],
+    )  # fmt: skip
+    client.close()
+    site = LocalSite(paged_site_pages(2, 1)).start()
+    try:
+        publish_run(redis_server.url, 1, {SITE: site_toml(tmp_path, site)})
+    finally:
+        site.stop()  # never fetched
+    url = redis_server.url.replace("redis://", "redis://worker:secret@")
+    log = tmp_path / "worker.log"
+    process = start_worker(url, log=log)
+    assert process.wait(60) == 2
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert "Traceback" not in text, text[-3000:]
+    said = [line for line in text.splitlines() if line.startswith("newsbot:")]
+    assert len(said) == 1, said
+    assert "Redis at redis://***@127.0.0.1" in said[0], said
+    assert "secret" not in text
