@@ -476,6 +476,53 @@ def test_a_worker_whose_run_the_writer_closed_ends_as_the_run_did(
     assert "frontier_lost" not in text and "Traceback" not in text
 
 
+def test_a_worker_whose_run_the_writer_stopped_ends_as_interrupted(
+    crawl: Callable[..., Crawl],
+) -> None:
+    run = crawl(count=100, delay=0.3, concurrency=4)
+    run.start()
+    wait_for(lambda: run.client.llen(keys.OUTBOX) >= 5, what="5 records sent")
+    # The writer stopped (SIGTERM, --max-time) before the run ended.
+    run.client.set(keys.closed(1), "interrupted")
+    run.client.delete(keys.RUN)
+    assert run.wait(60) == [1]
+    text = run.log_text(0)
+    assert "run 1 closed by the writer (interrupted)" in text
+    assert "run 1: interrupted" in text  # the summary
+    assert "Traceback" not in text
+
+
+def test_a_redis_refusing_writes_loses_no_record_and_the_worker_carries_on(
+    crawl: Callable[..., Crawl],
+) -> None:
+    run = crawl(count=40, delay=0.1, concurrency=4)
+    run.start()
+    wait_for(lambda: run.client.llen(keys.OUTBOX) >= 5, what="5 records sent")
+    # maxmemory with noeviction (what the README recommends), reached: every write is
+    # refused with OOM while reads still answer.
+    run.client.config_set("maxmemory-policy", "noeviction")
+    run.client.config_set("maxmemory", "1")
+    try:
+        wait_for(lambda: "refusing commands" in run.log_text(0), 60, "the worker notices")
+        time.sleep(1.0)
+    finally:
+        run.client.config_set("maxmemory", "0")
+    records: list[Any] = []
+    while run.workers[0].poll() is None:
+        records += drain(run.server.url)
+        time.sleep(0.2)
+    records += drain(run.server.url)
+    assert run.workers[0].returncode == 0
+    text = run.log_text(0)
+    assert "Traceback" not in text, text[-3000:]
+    refused = [line for line in text.splitlines() if "coordinator] ERROR" in line]
+    assert len(refused) == 1, refused  # one line for it, none per request
+    assert "maxmemory" in refused[0]
+    assert "Redis is back after" in text
+    assert len(run.articles()) == 40
+    assert len(article_records(records)) == 40
+
+
 def test_a_frontier_worker_refuses_the_runs_own_options_and_waits_for_a_run(
     redis_server: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -560,3 +607,32 @@ def test_a_request_is_acked_only_when_all_its_callback_gave_is_handed_on() -> No
     # An errback's one page (no spider middleware counted it) is acked when written.
     hand_on.entry_finished("failed")
     assert acked == ["listing", "failed"]
+
+
+@pytest.mark.parametrize("refused", ["hscan", "zadd"])
+def test_redis_refusing_the_workers_start_is_one_line_and_exit_2(
+    tmp_path: Path, redis_server: Any, refused: str
+) -> None:
+    # A user that may read the run but not the site's history (HSCAN), or not register
+    # (ZADD): NOPERM, a ResponseError, not a lost connection.
+    client = redis.Redis.from_url(redis_server.url)
+    client.acl_setuser(
+        "worker", enabled=True, passwords=["+secret"], keys=["*"],
+        commands=["+@all", f"-{refused}"],
+    )  # fmt: skip
+    client.close()
+    site = LocalSite(paged_site_pages(2, 1)).start()
+    try:
+        publish_run(redis_server.url, 1, {SITE: site_toml(tmp_path, site)})
+    finally:
+        site.stop()  # never fetched
+    url = redis_server.url.replace("redis://", "redis://worker:secret@")
+    log = tmp_path / "worker.log"
+    process = start_worker(url, log=log)
+    assert process.wait(60) == 2
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert "Traceback" not in text, text[-3000:]
+    said = [line for line in text.splitlines() if line.startswith("newsbot:")]
+    assert len(said) == 1, said
+    assert "Redis at redis://***@127.0.0.1" in said[0], said
+    assert "secret" not in text

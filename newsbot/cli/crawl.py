@@ -81,7 +81,7 @@ def _export_request(args: argparse.Namespace, output: str) -> ExportRequest:
 
 
 def _run_worker(args: argparse.Namespace) -> int:
-    from newsbot.frontier.worker import NoRun, run_worker
+    from newsbot.frontier.worker import FrontierUnavailable, NoRun, run_worker
 
     # The run (its sites, --since, --limit, --refresh) is the writer's; so is the database.
     given = [
@@ -110,7 +110,7 @@ def _run_worker(args: argparse.Namespace) -> int:
             if args.workers is not None
             else None,
         )
-    except NoRun as error:
+    except (NoRun, FrontierUnavailable) as error:
         raise UsageError(str(error)) from error
     return report.exit_code
 

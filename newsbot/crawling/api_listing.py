@@ -228,6 +228,10 @@ class ApiListing:
         request = self.spider.request(
             url, "listing", self.parse_page, entity=entity, api_page=page, depth=depth
         )
+        if self.build_id:
+            # Carried along: on a shared frontier the next page may be parsed by another
+            # worker (a lease handed over), which never fetched the build id itself.
+            request.meta["api_build_id"] = self.build_id
         headers = {name: value.format(entity=entity) for name, value in self.api.headers.items()}
         for key in [key for key in request.meta if key.startswith("playwright")]:
             del request.meta[key]  # JSON is read as it comes, never rendered
@@ -279,6 +283,7 @@ class ApiListing:
             yield from self._refused(response)
             return
         self.session_served = True
+        self.build_id = self.build_id or response.meta.get("api_build_id")
         yield self.spider.page_item(response, "listing", keep_body=False)
         data = self._json(response)
         if data is None:

@@ -18,8 +18,9 @@ tick every half second); `Coordinator` is the Scrapy extension of each site's cr
   site is done, and the tick wakes the engine.
 - Back-pressure: more than NEWSBOT_OUTBOX_MAX records waiting for the writer pause the
   engines (one log line) until fewer than half are left.
-- Redis down: any ConnectionError pauses the engines with one log line and the tick
-  retries with backoff; back, the worker carries on if the run is still there; if the
+- Redis down: any RedisError (lost, or refusing a command: OOM under noeviction,
+  READONLY) pauses the engines with one log line, what was to be sent stays here, and
+  the tick retries with backoff; back, the worker carries on if the run is still there; if the
   run is gone, or Redis stays away past NEWSBOT_REDIS_DOWN_DEADLINE, the spiders close
   as interrupted (the worker's exit code says so).
 """
@@ -47,8 +48,10 @@ from newsbot.frontier.queue import FRONTIER_ID, ReliableQueue
 
 logger = logging.getLogger(__name__)
 
-# What a lost Redis raises (refused, reset, timed out).
-REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError)
+# What a lost Redis raises (refused, reset, timed out), and what a Redis that refuses a
+# command raises (OOM under maxmemory noeviction, READONLY, NOPERM): either way what
+# was to be sent stays here and the tick retries.
+REDIS_DOWN = (redis.RedisError,)
 # Seconds between ticks: how soon an idle engine hears of work others queued.
 TICK = 0.5
 # Seconds a site must look finished (queue empty, nothing in flight) before it is.
@@ -56,6 +59,8 @@ GRACE = 2.0
 MAX_BACKOFF = 30.0
 # Why a spider closes when the frontier is lost: the run is interrupted.
 LOST = "frontier_lost"
+# keys.closed(run_id) when the writer was stopped before the run ended.
+INTERRUPTED = "interrupted"
 
 # The process's frontier, by worker id: Scrapy builds the scheduler, the extension and
 # the pipeline from settings, which are copied per crawler (never a Redis client).
@@ -132,6 +137,7 @@ class Frontier:
         self.lost: str | None = None  # why the run cannot go on
         self.closed: str | None = None  # how the writer closed the run, if it did
         self.loop: task.LoopingCall | None = None
+        self.tick_failed = False
         self._renew = self.redis.register_script(_RENEW)
         self._release = self.redis.register_script(_RELEASE)
         FRONTIERS[worker] = self
@@ -139,11 +145,13 @@ class Frontier:
     # --- the worker's life ------------------------------------------------------------
 
     def register(self) -> None:
-        self.redis.zadd(keys.WORKERS, {self.worker: time.time()})
         self._beat_key()
 
     def _beat_key(self) -> None:
         self.redis.set(keys.heartbeat(self.worker), str(time.time()), ex=self._ttl())
+        # Then back in keys.WORKERS (a peer drops a member without a heartbeat; a
+        # stalled beat may have let one drop it there).
+        self.redis.zadd(keys.WORKERS, {self.worker: time.time()})
 
     def _ttl(self) -> int:
         return max(1, round(self.heartbeat))
@@ -176,6 +184,16 @@ class Frontier:
     # --- every tick ---------------------------------------------------------------------
 
     def tick(self) -> None:
+        """Never raises: a LoopingCall whose call raised stops for good (no heartbeat,
+        no lease renewal, no wake-ups while the crawl goes on)."""
+        try:
+            self._tick()
+        except Exception:
+            if not self.tick_failed:
+                logger.exception("frontier tick failed (said once; the tick goes on)")
+            self.tick_failed = True
+
+    def _tick(self) -> None:
         if self.lost or self.closed:
             return
         now = time.monotonic()
@@ -277,8 +295,8 @@ class Frontier:
         self.backoff = 1.0
         self.retry_at = self.down_since + self.backoff
         logger.error(
-            "Redis at %s unreachable (%s): crawling paused, retrying with backoff for up to "
-            "%d s (NEWSBOT_REDIS_DOWN_DEADLINE)",
+            "Redis at %s unreachable or refusing commands (%s): crawling paused, "
+            "retrying with backoff for up to %d s (NEWSBOT_REDIS_DOWN_DEADLINE)",
             redacted(self.url),
             error,
             self.down_deadline,
@@ -303,25 +321,30 @@ class Frontier:
             self.retry_at = now + self.backoff
             return
         down_for = now - self.down_since
-        self.down_since = None
-        if not is_open and self._closed_by_writer():
-            return
         if not is_open:
+            self.down_since = None
+            if self._closed_by_writer():
+                return
             self.end(
                 f"Redis is back after {down_for:.0f} s without run {self.run_id} "
                 "(restarted without persistence?): stopping as interrupted"
             )
             return
-        logger.info("Redis is back after %.0f s: crawling again", down_for)
+        # Still "down" while catching up: what fails now stays here, said no more.
         try:
             self._beat_key()
             for coordinator in list(self.coordinators.values()):
                 coordinator.flush()
-        except REDIS_DOWN as error:
-            self.connection_lost(error)
+            failed = any(coordinator._unsent() for coordinator in self.coordinators.values())
+        except REDIS_DOWN:
+            failed = True
+        if failed:  # answering, but still refusing (OOM...): try again later
+            self.backoff = min(self.backoff * 2, MAX_BACKOFF)
+            self.retry_at = now + self.backoff
             return
-        if self.down_since is None:  # nothing failed while catching up
-            self.unpause("redis")
+        self.down_since = None
+        logger.info("Redis is back after %.0f s: crawling again", down_for)
+        self.unpause("redis")
 
     def _closed_by_writer(self) -> bool:
         """The writer closed the run (every site done, every record written) while this
@@ -331,8 +354,10 @@ class Frontier:
             return False
         self.closed = _text(status)
         logger.info("run %s closed by the writer (%s)", self.run_id, self.closed)
+        # Stopped (a signal, --max-time): the run did not end, nor does this worker's part.
+        reason = "shutdown" if self.closed == INTERRUPTED else "finished"
         for coordinator in list(self.coordinators.values()):
-            coordinator.close("finished")
+            coordinator.close(reason)
         return True
 
     def end(self, line: str) -> None:
@@ -449,6 +474,10 @@ class Coordinator:
 
     def ack(self, frontier_id: str) -> None:
         if self.scheduler is None or self.scheduler.queue is None:
+            return
+        if self.frontier.down_since is not None or (self.outbox and self.outbox.unsent):
+            # A record of it may be only in this process's memory: left in flight
+            # until what waits here reached Redis (acked then with the rest, at idle).
             return
         if self.stopping:
             # Downloads cut short by the stop end as failures here, but the run goes
@@ -621,10 +650,11 @@ class Coordinator:
 
     def flush(self) -> None:
         """Redis is back: what was kept while it was away goes out."""
-        if self.scheduler is not None:
-            self.scheduler.flush_unsent()
+        # The records first: the scheduler's flush hands parents on (acks them).
         if self.outbox is not None:
             self.outbox.flush_unsent()
+        if self.scheduler is not None:
+            self.scheduler.flush_unsent()
 
     # --- the engine ---------------------------------------------------------------------
 

@@ -33,10 +33,16 @@ def _text(value: Any) -> str | None:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+# Fields per HSCAN call: a big site's history read in pages, each well inside the
+# client's socket timeout (one HGETALL of it might not be).
+PAGE = 1000
+
+
 def read_history(client: Any, site: str) -> SqliteHistory:
+    # HSCAN may give a field twice: the dict keeps one.
     fetches = {
         _text(url) or "": past_fetch(value)
-        for url, value in client.hgetall(keys.history(site)).items()
+        for url, value in client.hscan_iter(keys.history(site), count=PAGE)
     }
     state = client.hmget(keys.site_state(site), ["last_status", "cursor_url"])
     return SqliteHistory(fetches, _text(state[0]) or None, _text(state[1]) or None)

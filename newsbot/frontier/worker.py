@@ -23,14 +23,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+import redis
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
+from twisted.python.failure import Failure
 
 from newsbot.crawling.spider import NewsSpider
 from newsbot.crawling.spiderloader import spider_for
 from newsbot.frontier import keys
 from newsbot.frontier.connection import connect, redacted
-from newsbot.frontier.coordinator import REDIS_DOWN, Frontier
+from newsbot.frontier.coordinator import INTERRUPTED, REDIS_DOWN, Frontier
 from newsbot.run.runner import StopSignals, crawl_stats
 from newsbot.sites.config import SiteConfig, parse_config
 
@@ -42,6 +44,10 @@ EXIT_INTERRUPTED = 1
 
 class NoRun(Exception):
     """No run to work on (none opened in time, or none with the sites asked for)."""
+
+
+class FrontierUnavailable(Exception):
+    """Redis failed the worker's start (its registration, a site's history): one line."""
 
 
 @dataclass
@@ -56,6 +62,8 @@ class WorkerReport:
     @property
     def done(self) -> bool:
         if self.lost or self.stopped:
+            return False
+        if self.closed == INTERRUPTED:
             return False
         return bool(self.closed) or all(site["done"] for site in self.sites.values())
 
@@ -177,6 +185,14 @@ def frontier_spider(config: SiteConfig, settings: Settings, share_site: bool) ->
     return type(spider.__name__, (spider,), {"custom_settings": custom})
 
 
+def _redis_failure(failure: Failure, refused: list[Failure]) -> Failure | None:
+    """A crawl that failed to start for Redis is kept (said as one line); others go on."""
+    if failure.check(redis.RedisError):
+        refused.append(failure)
+        return None
+    return failure
+
+
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
@@ -209,6 +225,7 @@ def run_worker(
     )
     settings = frontier_settings(url, frontier, dict(settings_overrides or {}))
     report = WorkerReport(frontier.worker, frontier.run_id)
+    refused: list[Failure] = []
     with StopSignals() as stop:
         process = CrawlerProcess(settings)
         crawlers: dict[str, Crawler] = {}
@@ -220,9 +237,12 @@ def run_worker(
                 continue
             crawler = process.create_crawler(frontier_spider(config, settings, share_site))
             crawlers[config.slug] = crawler
-            process.crawl(
+            started = process.crawl(
                 crawler, since=run.get("since"), limit=run.get("limit"), refresh=run.get("refresh")
             )
+            started.addErrback(_redis_failure, refused)
+        if refused:  # the spider reads its history from Redis as it is made
+            raise FrontierUnavailable(f"Redis at {redacted(url)}: {refused[0].value}")
         logger.info(
             "worker %s on run %s at %s: %s",
             frontier.worker,
@@ -230,7 +250,10 @@ def run_worker(
             redacted(url),
             ", ".join(crawlers) or "no site",
         )
-        frontier.register()
+        try:
+            frontier.register()
+        except redis.RedisError as error:
+            raise FrontierUnavailable(f"Redis at {redacted(url)}: {error}") from error
         frontier.start()
         if crawlers:
             stop.crawling(process)
