@@ -394,9 +394,14 @@ def test_politeness_holds_across_three_workers(crawl: Callable[..., Crawl], shar
     assert run.wait() == [0, 0, 0]
     assert len(run.articles()) == count
     gaps = _gaps(run, robots=share)
-    # Shared: the token is the delay, exactly. Leased: one worker's Scrapy delay, which
-    # Scrapy varies by ±50% (DOWNLOAD_DELAY_JITTER).
-    assert min(gaps) >= (0.45 if share else 0.2), sorted(gaps)[:5]
+    # Shared: tokens are the delay apart, exactly; what the site sees also carries each
+    # request's way from its token to the site's log, which a loaded machine stretches
+    # or shortens by a tenth of a second (three workers with no token between them
+    # would come within milliseconds). Leased: one worker's Scrapy delay, which Scrapy
+    # varies by ±50% (DOWNLOAD_DELAY_JITTER).
+    assert min(gaps) >= (0.35 if share else 0.2), sorted(gaps)[:5]
+    if share:
+        assert sum(gaps) / len(gaps) >= 0.48, gaps
     if share:
         # Several workers fetched: the site was shared, not leased (a worker that starts
         # late on a busy machine may find it done).
