@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from newsbot.demo.server import LocalSite, Page
+from tests.crawlsite import query, run_crawl
 
 # Releases of the press office: path -> (title, date, paragraphs).
 RELEASES: dict[str, tuple[str, str, list[str]]] = {
@@ -457,3 +458,30 @@ def write_configs(folder: Path, gov: LocalSite, outlet: LocalSite) -> list[Path]
         )
         files.append(path)
     return files
+
+
+def crawl_both(folder: Path, short: bool = False) -> Path:
+    """One crawl of the press office and the outlet (with their short items if `short`)
+    into one database in `folder`."""
+    with (
+        LocalSite(gov_pages(short=short)) as gov,
+        LocalSite(outlet_pages(short=short)) as outlet,
+    ):
+        db = folder / "news.db"
+        result = run_crawl(db, *write_configs(folder, gov, outlet))
+        assert result.returncode == 0, result.stderr
+    return db
+
+
+def reprint_links(db: Path) -> dict[str, tuple[str, bool, bool]]:
+    """Each copy's path: its original's path, whether it is credited, whether on one site."""
+    rows = query(
+        db,
+        "SELECT c.url, o.url, r.credited, r.same_site FROM reprints r "
+        "JOIN articles c ON c.id = r.copy_id JOIN articles o ON o.id = r.original_id",
+    )
+
+    def path(url: str) -> str:
+        return "/" + url.split("/", 3)[3]
+
+    return {path(c): (path(o), bool(credited), bool(same)) for c, o, credited, same in rows}

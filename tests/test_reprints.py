@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from newsbot.demo.server import LocalSite
 from pipelines.article import Article
 from pipelines.stages.attribution import Source
 from pipelines.stages.imprint import Publisher
@@ -25,14 +24,13 @@ from pipelines.stages.reprints import (
 )
 from pipelines.store import Store
 from tests.conftest import FETCHED_AT
-from tests.crawlsite import query, run_crawl
+from tests.crawlsite import query
 from tests.reprintsites import (
     EXPECTED_LINKS,
     RELEASES,
     STORIES,
-    gov_pages,
-    outlet_pages,
-    write_configs,
+    crawl_both,
+    reprint_links,
 )
 
 
@@ -89,30 +87,12 @@ def test_a_credited_source_outweighs_the_clocks():
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One crawl of both sites into one database."""
-    folder = tmp_path_factory.mktemp("reprints")
-    with LocalSite(gov_pages()) as gov, LocalSite(outlet_pages()) as outlet:
-        db = folder / "news.db"
-        result = run_crawl(db, *write_configs(folder, gov, outlet))
-        assert result.returncode == 0, result.stderr
-    return db
-
-
-def _links(db: Path) -> dict[str, tuple[str, bool, bool]]:
-    rows = query(
-        db,
-        "SELECT c.url, o.url, r.credited, r.same_site FROM reprints r "
-        "JOIN articles c ON c.id = r.copy_id JOIN articles o ON o.id = r.original_id",
-    )
-
-    def path(url: str) -> str:
-        return "/" + url.split("/", 3)[3]
-
-    return {path(c): (path(o), bool(credited), bool(same)) for c, o, credited, same in rows}
+    return crawl_both(tmp_path_factory.mktemp("reprints"))
 
 
 def test_one_crawl_links_exactly_the_reprints(crawled: Path):
     assert query(crawled, "SELECT count(*) FROM articles") == [(len(RELEASES) + len(STORIES),)]
-    assert _links(crawled) == EXPECTED_LINKS
+    assert reprint_links(crawled) == EXPECTED_LINKS
 
 
 def test_delays_and_measures_are_stored(crawled: Path):
@@ -142,7 +122,7 @@ def test_a_rebuild_finds_the_same_links(crawled: Path, tmp_path: Path):
     result = _newsbot("reprints", "--db", str(copy), "--rebuild")
     assert result.returncode == 0, result.stderr
     assert "newsbot: 16 articles indexed, 4 reprints linked" in result.stderr
-    assert _links(copy) == EXPECTED_LINKS
+    assert reprint_links(copy) == EXPECTED_LINKS
 
 
 def test_reprints_command_lists_originals_with_their_copies(crawled: Path):

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from newsbot.demo.server import LocalSite
 from pipelines.article import Article
 from pipelines.stages.attribution import Source
 from pipelines.stages.imprint import Publisher
@@ -31,7 +30,7 @@ from pipelines.stages.reprints import (
 )
 from pipelines.store import Store
 from tests.conftest import FETCHED_AT
-from tests.crawlsite import query, run_crawl
+from tests.crawlsite import query
 from tests.reprintsites import (
     EXPECTED_LINKS,
     EXPECTED_SHORT_LINKS,
@@ -41,9 +40,8 @@ from tests.reprintsites import (
     SHORT_RELEASES,
     SHORT_STORIES,
     STORIES,
-    gov_pages,
-    outlet_pages,
-    write_configs,
+    crawl_both,
+    reprint_links,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -180,30 +178,12 @@ def test_a_long_release_stored_after_its_short_copy_becomes_its_original():
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One crawl of both sites with their short items."""
-    folder = tmp_path_factory.mktemp("short_reprints")
-    with LocalSite(gov_pages(short=True)) as gov, LocalSite(outlet_pages(short=True)) as outlet:
-        db = folder / "news.db"
-        result = run_crawl(db, *write_configs(folder, gov, outlet))
-        assert result.returncode == 0, result.stderr
-    return db
-
-
-def _links(db: Path) -> dict[str, tuple[str, bool, bool]]:
-    rows = query(
-        db,
-        "SELECT c.url, o.url, r.credited, r.same_site FROM reprints r "
-        "JOIN articles c ON c.id = r.copy_id JOIN articles o ON o.id = r.original_id",
-    )
-
-    def path(url: str) -> str:
-        return "/" + url.split("/", 3)[3]
-
-    return {path(c): (path(o), bool(credited), bool(same)) for c, o, credited, same in rows}
+    return crawl_both(tmp_path_factory.mktemp("short_reprints"), short=True)
 
 
 def test_one_crawl_links_every_short_reprint_with_its_credit_and_no_decoy(crawled: Path):
     assert query(crawled, "SELECT count(*) FROM articles") == [(len(TEXTS),)]
-    assert _links(crawled) == {**EXPECTED_LINKS, **EXPECTED_SHORT_LINKS}
+    assert reprint_links(crawled) == {**EXPECTED_LINKS, **EXPECTED_SHORT_LINKS}
 
 
 def test_a_rebuild_finds_the_same_short_links(crawled: Path, tmp_path: Path):
@@ -218,7 +198,7 @@ def test_a_rebuild_finds_the_same_short_links(crawled: Path, tmp_path: Path):
     )
     assert result.returncode == 0, result.stderr
     assert f"newsbot: {len(TEXTS)} articles indexed, 7 reprints linked" in result.stderr
-    assert _links(copy) == {**EXPECTED_LINKS, **EXPECTED_SHORT_LINKS}
+    assert reprint_links(copy) == {**EXPECTED_LINKS, **EXPECTED_SHORT_LINKS}
 
 
 def test_the_labelled_short_pairs_link_no_decoy_and_flag_credits_right():
