@@ -136,6 +136,9 @@ class Frontier:
         self.fair_share = 1
         self.lost: str | None = None  # why the run cannot go on
         self.closed: str | None = None  # how the writer closed the run, if it did
+        # Each site's end as this worker saw it (keys.done): the writer deletes that hash
+        # when it closes the run, which may be before this worker writes its summary.
+        self.done_sites: dict[str, str] = {}
         self.loop: task.LoopingCall | None = None
         self.tick_failed = False
         self._renew = self.redis.register_script(_RENEW)
@@ -620,7 +623,11 @@ class Coordinator:
 
     def _done_reason(self) -> str | None:
         value = self.frontier.redis.hget(keys.done(self.frontier.run_id), self.site)
-        return value.decode() if isinstance(value, bytes) else value
+        if value is None:
+            return None
+        reason = _text(value)
+        self.frontier.done_sites[self.site] = reason
+        return reason
 
     def _unsent(self) -> bool:
         return bool(

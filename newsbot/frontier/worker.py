@@ -11,6 +11,7 @@ to the queue for the others.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -263,13 +264,14 @@ def run_worker(
         report.stopped = bool(stop.received)
     report.lost = frontier.lost
     report.closed = frontier.closed
-    try:
-        done = {
-            _text(key): _text(value)
+    # What this worker saw, then what Redis still holds (the writer deletes it as it
+    # closes the run, perhaps between this worker's last look and now).
+    done = dict(frontier.done_sites)
+    with contextlib.suppress(*REDIS_DOWN):
+        done.update(
+            (_text(key), _text(value))
             for key, value in frontier.redis.hgetall(keys.done(frontier.run_id)).items()
-        }
-    except REDIS_DOWN:
-        done = {}
+        )
     for slug, crawler in crawlers.items():
         stats = crawl_stats(crawler)
         report.sites[slug] = {
