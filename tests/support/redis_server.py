@@ -94,7 +94,16 @@ class RedisServer:
 @contextlib.contextmanager
 def running_redis(directory: Path) -> Iterator[RedisServer]:
     server = RedisServer(directory)
-    server.start()
+    for _ in range(3):
+        try:
+            server.start()
+            break
+        except RuntimeError:
+            # The free port was taken between the probe and redis-server's bind (tests
+            # run in parallel): another port. A restart keeps its port.
+            server.port = _free_port()
+    else:
+        server.start()
     try:
         yield server
     finally:
