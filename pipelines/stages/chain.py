@@ -145,7 +145,7 @@ def _read_article(
             warnings.append("no HTML could be parsed")
         warnings.append("no article: nothing to extract")
         return PageResult(article, "no HTML")
-    warnings.extend(bound_tree(tree))
+    warnings.extend(bound_tree(tree, html_text))
 
     # The page's own markup, read before extraction prunes the tree.
     markup = read_markup(tree)
