@@ -134,11 +134,11 @@ class SharedPool:
                 initializer=_start_worker,
                 initargs=(os.getpid(),),
             )
-            # Start the workers now, before anything is fetched: started by the first
-            # article, their imports stall the reactor for seconds while downloads are
-            # in flight (they time out), and the first articles wait.
-            for started in [pool.submit(os.getpid) for _ in range(workers)]:
-                started.result()
+            # Start the workers now, before anything is fetched, so that they import
+            # the chain while the crawl asks for robots.txt and the listings; not
+            # waited for (that kept the crawl's process idle for a second each run).
+            for _ in range(workers):
+                pool.submit(os.getpid)
             cls._pool = pool
             cls._capacity, cls._handed = workers * PAGES_PER_WORKER, 0
         cls._users += 1
