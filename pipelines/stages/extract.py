@@ -61,12 +61,15 @@ _BLOCK_TAGS = {
     "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
     "section", "article", "footer", "header", "address", "blockquote", "dd", "dt", "dl",
 }  # fmt: skip
-_FOOTER_XPATH = (
+# Compiled once (they were compiled again on every call).
+_FOOTER_XPATH = etree.XPath(
     "//footer | //*[@role='contentinfo'] | "
     "//*[contains(@class,'footer') or contains(@id,'footer') or contains(@class,'copyright')"
     " or contains(@class,'imprint')]"
 )
-_HOLDS_ARTICLE = ".//h1 | .//article | .//main | .//*[@itemprop='articleBody']"
+_HOLDS_ARTICLE = etree.XPath(
+    "boolean(descendant::*[self::h1 or self::article or self::main or @itemprop='articleBody'])"
+)
 _MAX_FOOTER_CHARS = 6000
 _VISIBLE_DATE_XPATH = (
     "//*[contains(@class,'date') or contains(@class,'time') or contains(@class,'publish')"
@@ -109,7 +112,9 @@ _TEMPLATE_MARKER = re.compile(r"\{\{|\}\}|\{%|%\}|<%=|\$\{\w")
 PLACEHOLDER_WORDS = 30
 JSONLD_LONGER = 3.0
 MIN_JSONLD_WORDS = 50
-_AUTHOR_XPATH = "//*[@itemprop='author'] | //a[@rel='author'] | //*[contains(@class,'author')]"
+_AUTHOR_XPATH = etree.XPath(
+    "//*[@itemprop='author' or (self::a and @rel='author') or contains(@class,'author')]"
+)
 _NOT_AUTHOR_CLASS = re.compile(r"photo|avatar|comment", re.IGNORECASE)
 _COMMENT_ANCESTOR = (
     "ancestor-or-self::*[contains(@class,'comment') or contains(@id,'comment')"
@@ -329,7 +334,7 @@ def _select_text(tree: HtmlElement, selector: str | None) -> str | None:
 
 def _footer(tree: HtmlElement) -> tuple[str | None, list[str], bool]:
     # A wrapper whose class merely mentions "footer" may hold the whole article.
-    nodes = [node for node in tree.xpath(_FOOTER_XPATH) if not node.xpath(_HOLDS_ARTICLE)]
+    nodes = [node for node in _FOOTER_XPATH(tree) if not _HOLDS_ARTICLE(node)]
     chosen = set(nodes)
     top = [node for node in nodes if not any(a in chosen for a in node.iterancestors())]
     texts = [text for text in map(block_text, top) if len(text) <= _MAX_FOOTER_CHARS]
@@ -345,7 +350,7 @@ def _footer(tree: HtmlElement) -> tuple[str | None, list[str], bool]:
     # No marked footer: the imprint, if any, is at the end of the page.
     body = tree.find("body")
     last_blocks = list(body)[-3:] if body is not None else []
-    last_blocks = [node for node in last_blocks if not node.xpath(_HOLDS_ARTICLE)]
+    last_blocks = [node for node in last_blocks if not _HOLDS_ARTICLE(node)]
     text = "\n".join(block_text(node) for node in last_blocks)[-3000:]
     return (text or None), hrefs, False
 
@@ -445,7 +450,7 @@ def markup_authors(tree: HtmlElement) -> str | None:
     """Authors from the usual markup: itemprop=author, rel=author, an .author element,
     a byline "Автор: ..."; for pages without a JSON-LD author."""
     names: list[str] = []
-    for node in tree.xpath(_AUTHOR_XPATH):
+    for node in _AUTHOR_XPATH(tree):
         if node.tag in {"meta", "link", "script", "body", "html", "article", "main"}:
             continue
         if _NOT_AUTHOR_CLASS.search(node.get("class") or "") or node.xpath(_COMMENT_ANCESTOR):
