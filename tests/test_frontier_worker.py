@@ -14,6 +14,7 @@ import pickle
 import re
 import signal
 import subprocess
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -561,6 +562,41 @@ def test_a_worker_waits_out_a_hung_redis_and_carries_on(crawl: Callable[..., Cra
     assert "Redis is back after" in text
     assert len(run.articles()) == 60
     assert len(article_records(drain(run.server.url))) == 60
+
+
+def test_a_worker_whose_done_marker_the_writer_cleared_at_once_still_ends_done(
+    crawl: Callable[..., Crawl],
+) -> None:
+    """The writer closes the run as soon as every site is done and nothing waits, and
+    deletes the done markers with it: that may land between the worker marking its site
+    done and writing its summary. The worker must still say done (exit 0), not
+    interrupted. Redis's keyspace notifications delete the marker the moment it is
+    written, before the worker's spider has even closed."""
+    run = crawl(count=6, delay=0.0)
+    run.client.config_set("notify-keyspace-events", "Kh")
+    events = run.client.pubsub()
+    events.subscribe(f"__keyspace@0__:{keys.done(1)}")
+    cleared = []
+
+    def clear_on_write() -> None:
+        for message in events.listen():
+            if message["type"] == "message":
+                run.client.delete(keys.done(1))
+                cleared.append(message["data"])
+                return
+
+    watcher = threading.Thread(target=clear_on_write, daemon=True)
+    watcher.start()
+    run.start()
+    assert run.wait(60) == [0]
+    watcher.join(10)
+    events.close()
+    assert cleared == [b"hsetnx"] or cleared == [b"hset"], cleared
+    assert run.client.hget(keys.done(1), SITE) is None  # gone before the summary
+    text = run.log_text(0)
+    assert "run 1: done" in text
+    assert re.search(r"testsite\s+\d+\s+\d+\s+finished", text), text[-800:]
+    run.clean_logs()
 
 
 def test_redirects_are_followed_past_the_shared_filter_and_a_loop_is_recorded(
