@@ -32,7 +32,7 @@ from newsbot.cli import main
 from newsbot.demo.server import LocalSite, Page
 from newsbot.frontier import keys, serializer
 from newsbot.frontier.budgets import SharedBudgets
-from newsbot.frontier.coordinator import PARENT, Frontier, HandOn
+from newsbot.frontier.coordinator import PARENT, Frontier, HandOn, report_stats
 from newsbot.frontier.dupefilter import UrlKeyDupeFilter, url_key
 from newsbot.frontier.history import read_history
 from newsbot.frontier.queue import FRONTIER_ID, ReliableQueue
@@ -206,6 +206,20 @@ def test_the_limit_is_shared_by_the_sites_workers(redis_server: Any) -> None:
     finally:
         for frontier in frontiers:
             frontier.stop()
+
+
+def test_stats_sent_again_after_a_lost_reply_are_counted_once(client: redis.Redis) -> None:
+    # A report whose reply the connection lost is sent again, with the totals of then or
+    # later: the site's sum holds each worker's latest totals, never one counted twice.
+    report_stats(client, 1, SITE, "w1", {"downloader/response_count": 10, "item_scraped_count": 4})
+    report_stats(client, 1, SITE, "w1", {"downloader/response_count": 10, "item_scraped_count": 4})
+    report_stats(client, 1, SITE, "w2", {"downloader/response_count": 7})
+    report_stats(client, 1, SITE, "w1", {"downloader/response_count": 15})
+    report_stats(client, 1, SITE, "w1", {"downloader/response_count": 15})
+    assert client.hgetall(keys.stats(1, SITE)) == {
+        b"downloader/response_count": b"22",
+        b"item_scraped_count": b"4",
+    }
 
 
 # --- workers crawling a local site ---------------------------------------------------------

@@ -71,6 +71,35 @@ _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
+# A worker's stats totals into the site's sum (KEYS[1]) by their change since what it
+# last reported (KEYS[2]), in one step: sending the same totals again changes nothing.
+_REPORT_STATS = """
+for i = 1, #ARGV, 2 do
+  local name, value = ARGV[i], tonumber(ARGV[i + 1])
+  local before = tonumber(redis.call('HGET', KEYS[2], name) or '0')
+  if value ~= before then
+    redis.call('HINCRBY', KEYS[1], name, value - before)
+    redis.call('HSET', KEYS[2], name, value)
+  end
+end
+return 1
+"""
+
+
+def report_stats(
+    client: redis.Redis | redis.client.Pipeline,
+    run_id: int,
+    site: str,
+    worker: str,
+    totals: dict[str, int],
+) -> None:
+    """Add a worker's stats totals to the site's sum, idempotently (_REPORT_STATS)."""
+    args: list[str | int] = [item for pair in totals.items() for item in pair]
+    client.eval(
+        _REPORT_STATS, 2, keys.stats(run_id, site), keys.worker_stats(run_id, site, worker), *args
+    )
+
+
 _RENEW = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('EXPIRE', KEYS[1], ARGV[2])
@@ -636,22 +665,25 @@ class Coordinator:
         )
 
     def send_stats(self) -> None:
-        """The numeric stats' change since the last beat, summed over workers in
-        keys.stats(run_id, site); the cursor as is."""
+        """The numeric stats that changed since the last beat, as this worker's totals
+        (summed over workers in keys.stats(run_id, site) by `report_stats`); the cursor
+        as is."""
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
-        pipe = self.frontier.redis.pipeline(transaction=False)
-        key = keys.stats(self.frontier.run_id, self.site)
-        changed: dict[str, int] = {}
-        for name, value in stats.items():
-            if isinstance(value, bool) or not isinstance(value, int):
-                continue
-            delta = value - self.sent_stats.get(name, 0)
-            if delta:
-                pipe.hincrby(key, name, delta)
-                changed[name] = value
+        changed = {
+            name: value
+            for name, value in stats.items()
+            if isinstance(value, int)
+            and not isinstance(value, bool)
+            and value != self.sent_stats.get(name, 0)
+        }
         cursor = stats.get("newsbot/cursor_url")
+        if not changed and not cursor:
+            return
+        pipe = self.frontier.redis.pipeline(transaction=False)
+        if changed:
+            report_stats(pipe, self.frontier.run_id, self.site, self.frontier.worker, changed)
         if cursor:
-            pipe.hset(key, "newsbot/cursor_url", cursor)
+            pipe.hset(keys.stats(self.frontier.run_id, self.site), "newsbot/cursor_url", cursor)
         pipe.execute()
         self.sent_stats.update(changed)
 

@@ -72,8 +72,16 @@ def slot(site: str) -> str:
 
 
 def stats(run_id: int, site: str) -> str:
-    """The site's crawl stats summed over workers (hash; HINCRBY deltas)."""
+    """The site's crawl stats summed over workers (hash; each worker adds the change
+    of its own totals, `worker_stats`)."""
     return f"{PREFIX}:run:{run_id}:stats:{site}"
+
+
+def worker_stats(run_id: int, site: str, worker: str) -> str:
+    """What one worker last reported of the site's stats (hash of its own totals): the
+    sum in `stats` changes by the difference only, so a report sent again (its reply
+    lost with the connection) is not counted twice."""
+    return f"{PREFIX}:run:{run_id}:stats-by:{site}:{worker}"
 
 
 def counters(run_id: int, site: str) -> str:
