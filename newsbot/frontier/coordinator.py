@@ -574,7 +574,11 @@ class Coordinator:
                 raise DontCloseSpider
             self.frontier.redis.hsetnx(keys.done(self.frontier.run_id), self.site, "finished")
             logger.info("%s: done across the cluster", self.site)
-            raise CloseSpider(self._done_reason() or "finished")
+            # Another worker's reason if it marked the site first; the writer may have
+            # deleted the marker already (it closes the run at once): then this one's.
+            reason = self._done_reason() or "finished"
+            self.frontier.done_sites[self.site] = reason
+            raise CloseSpider(reason)
         except REDIS_DOWN as error:
             self.frontier.connection_lost(error)
             raise DontCloseSpider from None
