@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 # The tests in parallel, one process per core up to 4 (pytest-xdist). Most of the suite
 # waits on local sites and subprocesses: on 2 idle cores this halves its time (14 to
-# 7.5 minutes). Work stealing, not a file per process: the longest file (the frontier
+# 7.5-9 minutes). Work stealing, not a file per process: the longest file (the frontier
 # workers', about 3 minutes) left one process idle at the end.
 TEST_PROCESSES ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 
