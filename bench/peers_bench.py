@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pipeline_bench import Mirror
-from proctree import run_measured
+from proctree import Usage, run_measured
 
 PYTHON = sys.executable
 HERE = Path(__file__).resolve().parent
@@ -60,19 +60,16 @@ class Run:
         return 1000 * self.cpu_seconds / max(self.stored, 1)
 
 
-def newsbot_run(mirror: Mirror, db: Path, workers: int | None = None) -> Run:
-    extra = ["--workers", str(workers)] if workers is not None else []
-    usage = run_measured([PYTHON, "-m", "newsbot.cli", "crawl", "--site-file",
-                          str(mirror.site_file), "--db", str(db), *extra])  # fmt: skip
-    if usage.returncode not in (0, 1):
-        raise RuntimeError(f"newsbot crawl failed: {usage.stderr[-2000:]}")
+def measured_run(tool: str, usage: Usage, db: Path, *, body: str, date: str) -> Run:
+    """A tool's run: its usage, and the articles it stored, all and complete (a title,
+    a body and a date; `body` and `date` name those columns in its table)."""
     with sqlite3.connect(db) as connection:
         stored, complete = connection.execute(
-            "SELECT count(*), count(*) FILTER (WHERE title IS NOT NULL AND body IS NOT NULL"
-            " AND published_at_utc IS NOT NULL) FROM articles"
+            "SELECT count(*), count(*) FILTER (WHERE title IS NOT NULL AND "
+            f"{body} IS NOT NULL AND {date} IS NOT NULL) FROM articles"
         ).fetchone()
     return Run(
-        "newsbot" if workers is None else f"newsbot --workers {workers}",
+        tool,
         usage.seconds,
         usage.cpu_seconds,
         usage.peak_rss_mb,
@@ -80,6 +77,16 @@ def newsbot_run(mirror: Mirror, db: Path, workers: int | None = None) -> Run:
         stored,
         complete,
     )
+
+
+def newsbot_run(mirror: Mirror, db: Path, workers: int | None = None) -> Run:
+    extra = ["--workers", str(workers)] if workers is not None else []
+    usage = run_measured([PYTHON, "-m", "newsbot.cli", "crawl", "--site-file",
+                          str(mirror.site_file), "--db", str(db), *extra])  # fmt: skip
+    if usage.returncode not in (0, 1):
+        raise RuntimeError(f"newsbot crawl failed: {usage.stderr[-2000:]}")
+    tool = "newsbot" if workers is None else f"newsbot --workers {workers}"
+    return measured_run(tool, usage, db, body="body", date="published_at_utc")
 
 
 def peer_run(mirror: Mirror, db: Path) -> Run:
@@ -87,20 +94,7 @@ def peer_run(mirror: Mirror, db: Path) -> Run:
     usage = run_measured([PYTHON, str(HERE / "afternoon_peer.py"), start, str(db)])
     if usage.returncode != 0:
         raise RuntimeError(f"the peer failed: {usage.stderr[-2000:]}")
-    with sqlite3.connect(db) as connection:
-        stored, complete = connection.execute(
-            "SELECT count(*), count(*) FILTER (WHERE title IS NOT NULL AND text IS NOT NULL"
-            " AND date IS NOT NULL) FROM articles"
-        ).fetchone()
-    return Run(
-        "peer",
-        usage.seconds,
-        usage.cpu_seconds,
-        usage.peak_rss_mb,
-        usage.peak_pss_mb,
-        stored,
-        complete,
-    )
+    return measured_run("peer", usage, db, body="text", date="date")
 
 
 def median_run(runs: list[Run]) -> Run:

@@ -481,15 +481,21 @@ def test_redis_away_past_the_deadline_ends_the_worker_as_interrupted(
     assert "run 1: interrupted" in text  # the summary
 
 
-def test_a_worker_whose_run_the_writer_closed_ends_as_the_run_did(
-    crawl: Callable[..., Crawl],
-) -> None:
+def _closed_by_the_writer_mid_run(crawl: Callable[..., Crawl], status: str) -> Crawl:
+    """A worker crawling, and the run closed as the writer closes it (newsbot ingest):
+    its status, then no run."""
     run = crawl(count=100, delay=0.3, concurrency=4)
     run.start()
     wait_for(lambda: run.client.llen(keys.OUTBOX) >= 5, what="5 records sent")
-    # What the writer does when it closes a run (newsbot ingest): its status, then no run.
-    run.client.set(keys.closed(1), "finished")
+    run.client.set(keys.closed(1), status)
     run.client.delete(keys.RUN)
+    return run
+
+
+def test_a_worker_whose_run_the_writer_closed_ends_as_the_run_did(
+    crawl: Callable[..., Crawl],
+) -> None:
+    run = _closed_by_the_writer_mid_run(crawl, "finished")
     assert run.wait(60) == [0]
     text = run.log_text(0)
     assert "run 1 closed by the writer (finished)" in text
@@ -499,12 +505,8 @@ def test_a_worker_whose_run_the_writer_closed_ends_as_the_run_did(
 def test_a_worker_whose_run_the_writer_stopped_ends_as_interrupted(
     crawl: Callable[..., Crawl],
 ) -> None:
-    run = crawl(count=100, delay=0.3, concurrency=4)
-    run.start()
-    wait_for(lambda: run.client.llen(keys.OUTBOX) >= 5, what="5 records sent")
     # The writer stopped (SIGTERM, --max-time) before the run ended.
-    run.client.set(keys.closed(1), "interrupted")
-    run.client.delete(keys.RUN)
+    run = _closed_by_the_writer_mid_run(crawl, "interrupted")
     assert run.wait(60) == [1]
     text = run.log_text(0)
     assert "run 1 closed by the writer (interrupted)" in text
